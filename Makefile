@@ -1,0 +1,47 @@
+# Saksi: the whole set-up on a fresh machine is `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+export SAKSI_HOME ?= $(CURDIR)/saksi-data
+
+.PHONY: run demo test test-fast bench lint deps services clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip 2>&1 | grep -v "is ignored" || true
+	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[dev]' 2>&1 | grep -v "is ignored" || true
+	$(BIN)/python -c "import eventsourcing, minio, ffmpeg, psycopg, pydantic, apscheduler, typer"
+	test -x $(BIN)/weed
+	touch $(STAMP)
+
+# System packages the archive needs: Debian's ffmpeg (installed when missing).
+deps:
+	@command -v ffmpeg >/dev/null && command -v ffprobe >/dev/null || \
+	  (echo "installing ffmpeg (Debian package)"; \
+	   DEBIAN_FRONTEND=noninteractive apt-get install -y -q ffmpeg >/dev/null 2>&1 || \
+	   (apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q ffmpeg >/dev/null))
+
+# PostgreSQL at 127.0.0.1:5432 for the tests; started when it is down.
+services:
+	@pg_isready -q -h 127.0.0.1 -p 5432 || \
+	  (pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql) main start && sleep 2)
+	@pg_isready -h 127.0.0.1 -p 5432
+
+run: $(STAMP) deps
+	$(BIN)/python -m api.demo
+
+demo: run
+
+test: $(STAMP) deps services
+	$(BIN)/python -m pytest -q
+
+bench: $(STAMP) deps services
+	$(BIN)/python -m bench.run $(if $(QUICK),--quick,)
+
+lint: $(STAMP)
+	$(BIN)/ruff check archive domain storage retention api tests
+	$(BIN)/mypy
+
+clean:
+	rm -rf $(VENV) saksi-data .pytest_cache

@@ -1,0 +1,95 @@
+"""`saksi case ...`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import typer
+
+from api.cli.common import cli_context, emit, services
+from archive import cases
+
+
+def register(app: typer.Typer) -> None:
+    case_app = typer.Typer(help="Cases: reports, incidents, investigations.", no_args_is_help=True)
+    case_app.command("open")(case_open)
+    case_app.command("assign")(case_assign)
+    case_app.command("attach")(case_attach)
+    case_app.command("close")(case_close)
+    case_app.command("show")(case_show)
+    app.add_typer(case_app, name="case")
+
+
+def _human(c: dict[str, Any]) -> str:
+    lines = [
+        f"case {c['case_id']} ({c['kind']}, {c['status']}): {c['title']}",
+        f"  lead: {c['lead']}   members: {', '.join(c['members'])}",
+        f"  opened: {c['opened_at']}" + (f"   closed: {c['closed_at']}" if c["closed_at"] else ""),
+        f"  legal hold: {'yes' if c['legal_hold'] else 'no'}",
+        f"  clips ({len(c['clip_ids'])}):",
+        *[f"    {cid}" for cid in c["clip_ids"]],
+    ]
+    return "\n".join(lines)
+
+
+def case_open(
+    case_id: str = typer.Argument(...),
+    kind: str = typer.Option(..., "--kind", help="report|incident|investigation"),
+    title: str = typer.Option(..., "--title"),
+    actor: str = typer.Option(..., "--actor"),
+    member: list[str] = typer.Option([], "--member", help="Add a member (repeatable)."),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """Open a case; the actor becomes its lead."""
+    with services() as svc:
+        result = cases.open_case(
+            svc, cli_context(actor), case_id=case_id, kind=kind, title=title, members=member
+        )
+    emit(result, as_json, _human)
+
+
+def case_assign(
+    case_id: str = typer.Argument(...),
+    user: str = typer.Argument(...),
+    actor: str = typer.Option(..., "--actor"),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """Add a member to a case."""
+    with services() as svc:
+        result = cases.assign(svc, cli_context(actor), case_id=case_id, user=user)
+    emit(result, as_json, _human)
+
+
+def case_attach(
+    case_id: str = typer.Argument(...),
+    clip_id: str = typer.Argument(...),
+    actor: str = typer.Option(..., "--actor"),
+    reason: str = typer.Option(..., "--reason"),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """Attach a clip to a case."""
+    with services() as svc:
+        result = cases.attach(svc, cli_context(actor), case_id=case_id, clip_id=clip_id, reason=reason)
+    emit(result, as_json, _human)
+
+
+def case_close(
+    case_id: str = typer.Argument(...),
+    actor: str = typer.Option(..., "--actor"),
+    reason: str = typer.Option(..., "--reason"),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """Close a case; its clips then keep their class tail from now."""
+    with services() as svc:
+        result = cases.close_case(svc, cli_context(actor), case_id=case_id, reason=reason)
+    emit(result, as_json, _human)
+
+
+def case_show(
+    case_id: str = typer.Argument(...),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """Show a case, its members and clips."""
+    with services() as svc:
+        result = cases.show_case(svc, case_id)
+    emit(result, as_json, _human)

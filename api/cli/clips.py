@@ -1,0 +1,117 @@
+"""`saksi ingest` and `saksi clip ...`."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from api.cli.common import cli_context, emit, progress_printer, services, table
+from archive import ingest as ingest_uc
+from archive import retrieval
+from archive.errors import InvalidInput
+from archive.timefmt import parse_time
+
+
+def register(app: typer.Typer) -> None:
+    app.command("ingest")(ingest)
+    clip_app = typer.Typer(help="Clips: list, show, retrieve.", no_args_is_help=True)
+    clip_app.command("list")(clip_list)
+    clip_app.command("show")(clip_show)
+    clip_app.command("get")(clip_get)
+    app.add_typer(clip_app, name="clip")
+
+
+def _human(c: dict[str, Any]) -> str:
+    return "\n".join(
+        [
+            f"clip {c['clip_id']} ({c['status']})",
+            f"  camera: {c['camera_id']}   {c['start']} → {c['end']} ({c['duration_s']} s)",
+            f"  sha256: {c['sha256']}   {c['size_bytes']} bytes",
+            f"  media: {c['codec']} {c['width']}x{c['height']} @ {c['fps']} fps",
+            f"  retention: {c['retention_class']} until {c['retain_until']}"
+            f"   legal hold: {'yes' if c['legal_hold'] else 'no'}",
+            f"  cases: {', '.join(c['case_ids']) or '(none)'}",
+        ]
+    )
+
+
+def ingest(
+    camera: str = typer.Option(..., "--camera", help="Camera id."),
+    source: str = typer.Option(..., "--source", help="Recording file."),
+    actor: str = typer.Option(..., "--actor"),
+    reason: str = typer.Option(..., "--reason"),
+    case: str = typer.Option(None, "--case", help="Attach to this case."),
+    retention: str = typer.Option(None, "--retention", help="report|incident|investigation"),
+    source_start: str = typer.Option(None, "--source-start", help="Wall-clock time of the first frame."),
+    start: str = typer.Option(None, "--start", help="Cut from (ISO time)."),
+    end: str = typer.Option(None, "--end", help="Cut to (ISO time)."),
+    duration: str = typer.Option(None, "--duration", help="Record a live stream for (ISO duration)."),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """Ingest a recording as a clip (content stored first, then the event)."""
+    if start or end or duration or "://" in source:
+        raise InvalidInput("cutting ranges and live streams are not supported yet; ingest a whole file")
+    first_frame = parse_time(source_start, "--source-start") if source_start else None
+    path = Path(source)
+    total = path.stat().st_size if path.is_file() else None
+    with services() as svc:
+        result = ingest_uc.ingest_file(
+            svc, cli_context(actor), camera_id=camera, source=path, reason=reason, case_id=case,
+            retention_class=retention, source_start=first_frame,
+            progress=progress_printer("ingest", total),
+        )
+    if sys.stderr.isatty():
+        sys.stderr.write("\n")
+    emit(result, as_json, _human)
+
+
+def clip_list(
+    camera: str = typer.Option(None, "--camera"),
+    case: str = typer.Option(None, "--case"),
+    since: str = typer.Option(None, "--since"),
+    until: str = typer.Option(None, "--until"),
+    status: str = typer.Option(None, "--status", help="active|purged"),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """List clips by camera, case, time range or status."""
+    from storage.projector import iso
+
+    filters = {
+        "camera_id": camera,
+        "case_id": case,
+        "since": iso(parse_time(since, "--since")) if since else None,
+        "until": iso(parse_time(until, "--until")) if until else None,
+        "status": status,
+    }
+    with services() as svc:
+        rows = retrieval.list_clips(svc, **filters)
+    cols = ["clip_id", "camera_id", "start", "end", "status", "legal_hold", "sha256"]
+    emit({"clips": rows}, as_json, lambda r: table(r["clips"], cols))
+
+
+def clip_show(clip_id: str = typer.Argument(...), as_json: bool = typer.Option(False, "--json")) -> None:
+    """Show one clip."""
+    with services() as svc:
+        result = retrieval.show_clip(svc, clip_id)
+    emit(result, as_json, _human)
+
+
+def clip_get(
+    clip_id: str = typer.Argument(...),
+    out: str = typer.Option(..., "--out", help="Where to write the original."),
+    actor: str = typer.Option(..., "--actor"),
+    reason: str = typer.Option(..., "--reason"),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """Retrieve the original, verifying its SHA-256 while writing; recorded as a download."""
+    with services() as svc:
+        result = retrieval.download(
+            svc, cli_context(actor), clip_id=clip_id, out=Path(out), reason=reason,
+            progress=progress_printer("download"),
+        )
+    if sys.stderr.isatty():
+        sys.stderr.write("\n")
+    emit(result, as_json, lambda r: f"wrote {r['out']} ({r['size_bytes']} bytes, sha256 verified)")

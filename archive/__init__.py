@@ -1,0 +1,1 @@
+"""Saksi's use cases: ingest, retrieval, cases, export, audit, users, and the ledger."""

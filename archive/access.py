@@ -1,0 +1,79 @@
+"""Who may do what (design.md, "Access control"), checked by every use case.
+
+Refusals are recorded before they are reported: on the clip's or case's own stream when
+the target is one (so they appear in its custody trail), otherwise as a Refusal.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import NoReturn
+
+from archive.errors import Refused
+from domain.base import Context
+from domain.case import Case
+from domain.clip import Clip
+from domain.refusal import Refusal
+from domain.user import User
+from storage.eventstore import Events
+
+ANY_ROLE = frozenset({"operator", "investigator", "auditor", "admin"})
+
+PERMISSIONS: dict[str, frozenset[str]] = {
+    "camera.register": frozenset({"operator", "admin"}),
+    "clip.ingest": frozenset({"operator", "investigator"}),
+    "metadata.search": ANY_ROLE,
+    "content.read": frozenset({"operator", "investigator"}),  # and membership of the clip's case
+    "case.open": frozenset({"operator", "investigator", "admin"}),
+    "case.assign": frozenset({"operator", "investigator", "admin"}),
+    "case.attach": frozenset({"operator", "investigator"}),
+    "case.close": frozenset({"operator", "investigator", "admin"}),
+    "audit": frozenset({"auditor", "admin"}),
+    "retention.admin": frozenset({"admin"}),
+    "users.admin": frozenset({"admin"}),
+    "hold.place": frozenset({"investigator", "admin"}),  # investigators on their own cases
+    "hold.release": frozenset({"admin"}),
+}
+
+
+@dataclass(frozen=True)
+class Principal:
+    name: str
+    role: str
+    ctx: Context
+
+
+class Guard:
+    """Resolves actors and enforces the access table, recording every refusal."""
+
+    def __init__(self, events: Events) -> None:
+        self.events = events
+
+    def require(
+        self, ctx: Context, action: str, target: Clip | Case | str | None = None
+    ) -> Principal:
+        user = self.events.find(User, User.create_id(ctx.actor))
+        if user is None:
+            self.refuse(ctx, action, f"unknown user {ctx.actor!r}", target)
+        if user.revoked:
+            self.refuse(ctx, action, f"the access of {ctx.actor} is revoked", target)
+        if user.token_expires and user.token_expires < datetime.now(timezone.utc):
+            self.refuse(ctx, action, f"the token of {ctx.actor} has expired", target)
+        if user.role not in PERMISSIONS[action]:
+            self.refuse(ctx, action, f"role {user.role} may not {action}", target)
+        return Principal(user.name, user.role, ctx)
+
+    def require_member(self, who: Principal, case: Case, action: str, target: Clip | Case) -> None:
+        if not case.is_member(who.name):
+            self.refuse(who.ctx, action, f"{who.name} is not a member of case {case.case_id}", target)
+
+    def refuse(
+        self, ctx: Context, action: str, detail: str, target: Clip | Case | str | None = None
+    ) -> NoReturn:
+        if isinstance(target, (Clip, Case)):
+            self.events.update(type(target), target.id, lambda a: a.record_refusal(action, detail, ctx))
+        else:
+            self.events.save(Refusal.record(action, target, detail, ctx))
+        raise Refused(f"refused: {detail}", action=action)
+

@@ -1,0 +1,128 @@
+"""Cases: open, add members, attach clips, close, show."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.persistence import IntegrityError
+
+from archive import retention_calc, views
+from archive.access import Principal
+from archive.bootstrap import Services
+from archive.errors import AlreadyExists, InvalidInput, NotFound
+from domain.base import Context
+from domain.case import Case, check_case_id
+from domain.clip import Clip
+from domain.user import User
+from storage import queries
+
+
+def load_case(svc: Services, case_id: str) -> Case:
+    case = svc.events.find(Case, Case.create_id(check_case_id(case_id)))
+    if case is None:
+        raise NotFound(f"no case {case_id}")
+    return case
+
+
+def load_clip(svc: Services, clip_id: str) -> Clip:
+    try:
+        uid = UUID(clip_id)
+    except ValueError:
+        raise InvalidInput(f"invalid clip id {clip_id!r}") from None
+    clip = svc.events.find(Clip, uid)
+    if clip is None:
+        raise NotFound(f"no clip {clip_id}")
+    return clip
+
+
+def _require_user(svc: Services, name: str) -> None:
+    if svc.events.find(User, User.create_id(name)) is None:
+        raise NotFound(f"no user {name}")
+
+
+def open_case(
+    svc: Services, ctx: Context, *, case_id: str, kind: str, title: str, members: list[str]
+) -> dict[str, Any]:
+    svc.guard.require(ctx, "case.open", target=f"case:{case_id}")
+    for m in members:
+        _require_user(svc, m)
+    case = Case.open(case_id, kind, title, ctx.actor, members, ctx)
+    if svc.events.find(Case, case.id) is not None:
+        raise AlreadyExists(f"case {case_id} already exists")
+    svc.events.save(case)
+    return show_case(svc, case_id)
+
+
+def _require_case_role(svc: Services, ctx: Context, action: str, case: Case) -> Principal:
+    who = svc.guard.require(ctx, action, target=case)
+    if who.role != "admin":
+        svc.guard.require_member(who, case, action, case)
+    return who
+
+
+def assign(svc: Services, ctx: Context, *, case_id: str, user: str) -> dict[str, Any]:
+    case = load_case(svc, case_id)
+    _require_case_role(svc, ctx, "case.assign", case)
+    _require_user(svc, user)
+    svc.events.update(Case, case.id, lambda c: c.add_member(user, ctx))
+    return show_case(svc, case_id)
+
+
+def may_use_clip(svc: Services, who: Principal, clip: Clip) -> bool:
+    """Content is case-scoped: members of one of the clip's cases, or for a clip in no case
+    yet, the person who ingested it (so they can attach it to a case)."""
+    if not clip.case_ids:
+        return bool(clip.ingested_by == who.name)
+    return any(c.is_member(who.name) for c in retention_calc.load_cases(svc, clip.case_ids))
+
+
+def attach(svc: Services, ctx: Context, *, case_id: str, clip_id: str, reason: str) -> dict[str, Any]:
+    case = load_case(svc, case_id)
+    clip = load_clip(svc, clip_id)
+    who = _require_case_role(svc, ctx, "case.attach", case)
+    if not may_use_clip(svc, who, clip):
+        svc.guard.refuse(ctx, "case.attach", f"{who.name} has no access to clip {clip_id}", clip)
+    attach_clip(svc, ctx, case, clip, reason)
+    return show_case(svc, case_id)
+
+
+def attach_clip(svc: Services, ctx: Context, case: Case, clip: Clip, reason: str) -> Clip:
+    """Record the attachment on both streams in one transaction, then extend retention."""
+    attempts = 8
+    for attempt in range(attempts):
+        case.attach(clip.clip_id, reason, ctx)
+        clip.attach_to_case(case.case_id, reason, ctx)
+        retention_calc.refresh(svc, clip, f"attached to case {case.case_id}", ctx)
+        try:
+            svc.events.save(case, clip)
+            break
+        except IntegrityError:  # a concurrent writer got there first: reload both, try again
+            if attempt == attempts - 1:
+                raise
+            case, clip = load_case(svc, case.case_id), load_clip(svc, clip.clip_id)
+    retention_calc.push_lock(svc, clip)
+    return clip
+
+
+def close_case(svc: Services, ctx: Context, *, case_id: str, reason: str) -> dict[str, Any]:
+    case = load_case(svc, case_id)
+    _require_case_role(svc, ctx, "case.close", case)
+    svc.events.update(Case, case.id, lambda c: c.close(reason, ctx))
+
+    def recompute(clip: Clip) -> None:
+        if clip.status == "active":
+            retention_calc.refresh(svc, clip, f"case {case_id} closed", ctx)
+
+    for clip_id in case.clip_ids:
+        clip = svc.events.update(Clip, load_clip(svc, clip_id).id, recompute)
+        if clip.status == "active":
+            retention_calc.push_lock(svc, clip)
+    return show_case(svc, case_id)
+
+
+def show_case(svc: Services, case_id: str) -> dict[str, Any]:
+    row = queries.case_row(svc.db, check_case_id(case_id))
+    if row is None:
+        raise NotFound(f"no case {case_id}")
+    return views.case(row)

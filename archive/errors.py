@@ -1,0 +1,100 @@
+"""Saksi's error tree, mapped once to exit codes and once to HTTP statuses.
+
+    SaksiError
+     ├── InvalidInput      exit 2   HTTP 422   bad ids, times, files, rules the domain refuses
+     ├── NotFound          exit 2   HTTP 404   unknown camera, case, clip, user
+     ├── AlreadyExists     exit 2   HTTP 409   a name or id taken; a concurrent change won
+     ├── Refused           exit 2   HTTP 403   role or case membership forbids (AccessDenied recorded)
+     ├── Unauthenticated   exit 2   HTTP 401   no valid token
+     ├── Gone              exit 2   HTTP 410   the clip was purged (carries the purge record)
+     ├── Unavailable       exit 3   HTTP 503   database, object store or ffmpeg unavailable
+     └── IntegrityFailure  exit 1   HTTP 500   stored content does not match its recorded hash
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import psycopg
+from eventsourcing.persistence import (
+    IntegrityError,
+    InterfaceError,
+    OperationalError,
+)
+
+from archive.media import FfmpegMissing, MediaError
+from domain.base import RuleBroken
+from storage.errors import (
+    ContentMismatch,
+    ObjectLocked,
+    ObjectMissing,
+    StoreMisconfigured,
+    StoreUnavailable,
+)
+
+
+class SaksiError(Exception):
+    exit_code = 2
+    http_status = 400
+
+    def __init__(self, message: str, **details: Any) -> None:
+        super().__init__(message)
+        self.message = message
+        self.details = details
+
+
+class InvalidInput(SaksiError):
+    http_status = 422
+
+
+class NotFound(SaksiError):
+    http_status = 404
+
+
+class AlreadyExists(SaksiError):
+    http_status = 409
+
+
+class Refused(SaksiError):
+    http_status = 403
+
+
+class Unauthenticated(SaksiError):
+    http_status = 401
+
+
+class Gone(SaksiError):
+    http_status = 410
+
+
+class Unavailable(SaksiError):
+    exit_code = 3
+    http_status = 503
+
+
+class IntegrityFailure(SaksiError):
+    exit_code = 1
+    http_status = 500
+
+
+def classify(exc: BaseException) -> SaksiError | None:
+    """Translate an error from the domain, media or adapters into the tree; None if unknown."""
+    if isinstance(exc, SaksiError):
+        return exc
+    table: list[tuple[type[BaseException] | tuple[type[BaseException], ...], type[SaksiError]]] = [
+        ((RuleBroken, MediaError, StoreMisconfigured), InvalidInput),
+        ((FfmpegMissing, StoreUnavailable), Unavailable),
+        ((ContentMismatch, ObjectMissing), IntegrityFailure),
+        (ObjectLocked, Refused),
+        (IntegrityError, AlreadyExists),
+        ((OperationalError, InterfaceError, psycopg.OperationalError), Unavailable),
+    ]
+    for types, target in table:
+        if isinstance(exc, types):
+            message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            if target is Unavailable and not isinstance(exc, (FfmpegMissing, StoreUnavailable)):
+                message = f"the event store is unavailable: {message}"
+            if target is AlreadyExists:
+                message = "a concurrent change was recorded first; try again"
+            return target(message)
+    return None

@@ -1,0 +1,52 @@
+"""A clip's retain-until time from its class policy and its cases (design.md, "Retention")."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+
+from archive.bootstrap import Services
+from domain.base import Context
+from domain.case import Case
+from domain.clip import Clip
+from domain.retention import DEFAULT_KEEP, FOREVER, CaseTerm, check_class, retain_until
+from storage import queries
+
+
+def class_keep(svc: Services, retention_class: str) -> timedelta:
+    kept = queries.policies(svc.db).get(check_class(retention_class))
+    return timedelta(seconds=kept) if kept is not None else DEFAULT_KEEP[retention_class]
+
+
+def case_terms(svc: Services, cases: Iterable[Case]) -> list[CaseTerm]:
+    return [CaseTerm(c.is_open, c.closed_at, class_keep(svc, c.kind)) for c in cases]
+
+
+def compute(svc: Services, recorded: datetime, retention_class: str, cases: Iterable[Case]) -> datetime:
+    return retain_until(recorded, class_keep(svc, retention_class), case_terms(svc, cases))
+
+
+def store_lock(svc: Services, recorded: datetime, retention_class: str, until: datetime) -> datetime:
+    """What the object store's WORM lock gets: never 'forever' (COMPLIANCE cannot be undone),
+    so an open case holds its clips in the archive while the lock covers the class period."""
+    if until >= FOREVER:
+        return recorded + class_keep(svc, retention_class)
+    return until
+
+
+def load_cases(svc: Services, case_ids: Iterable[str]) -> list[Case]:
+    found = (svc.events.find(Case, Case.create_id(cid)) for cid in case_ids)
+    return [c for c in found if c is not None]
+
+
+def refresh(svc: Services, clip: Clip, reason: str, ctx: Context) -> datetime:
+    """Recompute and record a clip's retain-until (a pending event if it changed)."""
+    until = compute(svc, clip.start, clip.retention_class, load_cases(svc, clip.case_ids))
+    clip.change_retention(until, reason, ctx)
+    return until
+
+
+def push_lock(svc: Services, clip: Clip) -> None:
+    """Extend the stored original's lock to the clip's retain-until (retention only extends)."""
+    lock = store_lock(svc, clip.start, clip.retention_class, clip.retain_until)
+    svc.objects.extend_retention(clip.storage["key"], clip.storage.get("version_id"), lock)

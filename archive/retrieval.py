@@ -1,0 +1,95 @@
+"""Finding clips and retrieving their content, verified and recorded as custody events."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+from typing import Any
+
+from archive import views
+from archive.bootstrap import Services
+from archive.errors import Gone, IntegrityFailure, InvalidInput, NotFound
+from domain.base import Context
+from domain.clip import Clip
+from storage import queries
+from storage.objects import CHUNK, Progress
+
+
+def show_clip(svc: Services, clip_id: str) -> dict[str, Any]:
+    row = queries.clip_row(svc.db, clip_id)
+    if row is None:
+        raise NotFound(f"no clip {clip_id}")
+    return views.clip(row)
+
+
+def list_clips(svc: Services, **filters: Any) -> list[dict[str, Any]]:
+    status = filters.get("status")
+    if status is not None and status not in ("active", "purged"):
+        raise InvalidInput(f"invalid status {status!r}: expected active or purged")
+    return [views.clip(r) for r in queries.clips(svc.db, **filters)]
+
+
+def authorize_content(svc: Services, ctx: Context, clip_id: str, action: str) -> Clip:
+    """Role, then case membership; refusals land on the clip's own custody stream."""
+    from archive.cases import load_clip, may_use_clip
+
+    clip = load_clip(svc, clip_id)
+    who = svc.guard.require(ctx, "content.read", target=clip)
+    if not may_use_clip(svc, who, clip):
+        svc.guard.refuse(ctx, action, f"{who.name} is not a member of a case holding this clip", clip)
+    if clip.status == "purged":
+        raise Gone(
+            f"clip {clip_id} was purged at {clip.purged_at.isoformat() if clip.purged_at else '?'}",
+            purge=purge_record(clip),
+        )
+    return clip
+
+
+def purge_record(clip: Clip) -> dict[str, Any]:
+    return {
+        "clip_id": clip.clip_id,
+        "sha256": clip.sha256,
+        "purged_at": clip.purged_at.isoformat() if clip.purged_at else None,
+        "retain_until": clip.retain_until.isoformat(),
+    }
+
+
+def download(
+    svc: Services,
+    ctx: Context,
+    *,
+    clip_id: str,
+    out: Path,
+    reason: str,
+    progress: Progress | None = None,
+) -> dict[str, Any]:
+    """`clip get`: the original to a file, hashed while written; the custody event first."""
+    if not reason.strip():
+        raise InvalidInput("a reason is required")
+    if out.exists() and out.is_dir():
+        raise InvalidInput(f"{out} is a folder; give a file name")
+    clip = authorize_content(svc, ctx, clip_id, "clip.get")
+    svc.events.update(Clip, clip.id, lambda c: c.record_download(reason, ctx))
+    tmp = out.with_name(f".{out.name}.part")
+    digest = hashlib.sha256()
+    done = 0
+    try:
+        with svc.objects.open(clip.storage["key"], clip.storage.get("version_id")) as src, open(
+            tmp, "wb"
+        ) as dst:
+            while chunk := src.read(CHUNK):
+                digest.update(chunk)
+                dst.write(chunk)
+                done += len(chunk)
+                if progress:
+                    progress(done)
+        if digest.hexdigest() != clip.sha256:
+            raise IntegrityFailure(
+                f"content of clip {clip_id} does not match its record: expected sha256 "
+                f"{clip.sha256}, read {digest.hexdigest()}"
+            )
+        os.replace(tmp, out)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return {"clip_id": clip_id, "out": str(out), "sha256": clip.sha256, "size_bytes": done, "verified": True}

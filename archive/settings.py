@@ -1,0 +1,54 @@
+"""Configuration from the environment (SAKSI_*), with overrides from flags and tests."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict
+
+
+class Settings(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    home: Path
+    event_store: str
+    object_store: str
+    signing_key: Path
+    origin: str = "saksi.local/archive"
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None, **overrides: str) -> Settings:
+        env = {**os.environ, **(env or {})}
+        home = Path(overrides.get("home") or env.get("SAKSI_HOME") or "./saksi-data").absolute()
+        values = {
+            "home": home,
+            "event_store": env.get("SAKSI_EVENT_STORE") or f"sqlite:///{home}/events.sqlite",
+            "object_store": env.get("SAKSI_OBJECT_STORE") or f"file://{home}/objects",
+            "signing_key": Path(
+                env.get("SAKSI_SIGNING_KEY") or home / "keys" / "checkpoint.key"
+            ),
+            "origin": env.get("SAKSI_ORIGIN") or "saksi.local/archive",
+        }
+        values.update({k: v for k, v in overrides.items() if k != "home"})
+        return cls.model_validate(values)
+
+    def redacted(self) -> dict[str, str]:
+        """For logs and status pages: never print passwords or S3 secrets."""
+        return {
+            "home": str(self.home),
+            "event_store": redact_url(self.event_store),
+            "object_store": redact_url(self.object_store),
+            "signing_key": str(self.signing_key),
+            "origin": self.origin,
+        }
+
+
+def redact_url(url: str) -> str:
+    scheme, sep, rest = url.partition("://")
+    if not sep or "@" not in rest:
+        return url
+    creds, _, host = rest.rpartition("@")
+    user = creds.split(":", 1)[0]
+    return f"{scheme}://{user}:***@{host}" if ":" in creds else f"{scheme}://{user}@{host}"

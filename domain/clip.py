@@ -1,0 +1,265 @@
+"""A clip: one recording pulled from a camera, and its chain of custody.
+
+Every custody event of a clip (ingest, views, downloads, exports, case attachments,
+retention changes, holds, purge, refused access) is an event of this aggregate, so the
+clip's own hash-chained stream is its custody trail.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.domain import event
+
+from domain.base import Attributed, Context, RuleBroken
+
+STATUSES = ("active", "purged")
+
+
+class Clip(Attributed):
+    class ClipIngested(Attributed.Created):
+        camera_id: str
+        start: datetime
+        end: datetime
+        sha256: str
+        size_bytes: int
+        media: dict[str, Any]
+        storage: dict[str, Any]
+        retention_class: str
+        retain_until: datetime
+        source: dict[str, Any]
+        reason: str
+
+    class AttachedToCase(Attributed.Event):
+        case_id: str
+        reason: str
+
+        def apply(self, aggregate: Any) -> None:
+            aggregate.case_ids.append(self.case_id)
+
+    class ClipViewed(Attributed.Event):
+        reason: str
+
+    class ClipDownloaded(Attributed.Event):
+        reason: str
+
+    class ClipExported(Attributed.Event):
+        export_id: str
+        recipient: str
+        reason: str
+
+    class RetentionChanged(Attributed.Event):
+        retain_until: datetime
+        reason: str
+
+        def apply(self, aggregate: Any) -> None:
+            aggregate.retain_until = self.retain_until
+
+    class LegalHoldPlaced(Attributed.Event):
+        reason: str
+
+        def apply(self, aggregate: Any) -> None:
+            aggregate.legal_hold = True
+
+    class LegalHoldReleased(Attributed.Event):
+        reason: str
+
+        def apply(self, aggregate: Any) -> None:
+            aggregate.legal_hold = False
+
+    class DerivativeAdded(Attributed.Event):
+        kind: str
+        sha256: str
+        size_bytes: int
+        storage: dict[str, Any]
+        made_with: dict[str, Any]
+
+        def apply(self, aggregate: Any) -> None:
+            aggregate.derivatives.append(
+                {
+                    "kind": self.kind,
+                    "sha256": self.sha256,
+                    "size_bytes": self.size_bytes,
+                    "storage": self.storage,
+                    "made_with": self.made_with,
+                }
+            )
+
+    class ClipPurged(Attributed.Event):
+        reason: str
+        objects: list[dict[str, Any]]
+
+        def apply(self, aggregate: Any) -> None:
+            aggregate.status = "purged"
+            aggregate.purged_at = self.timestamp
+
+    class AccessDenied(Attributed.Event):
+        action: str
+        detail: str
+
+    @event(ClipIngested)
+    def __init__(
+        self,
+        id: UUID,  # noqa: A002 - the library's name for a chosen aggregate id
+        camera_id: str,
+        start: datetime,
+        end: datetime,
+        sha256: str,
+        size_bytes: int,
+        media: dict[str, Any],
+        storage: dict[str, Any],
+        retention_class: str,
+        retain_until: datetime,
+        source: dict[str, Any],
+        reason: str,
+        actor: str,
+        channel: str,
+        client: str | None,
+    ) -> None:
+        self.camera_id = camera_id
+        self.start = start
+        self.end = end
+        self.sha256 = sha256
+        self.size_bytes = size_bytes
+        self.media = media
+        self.storage = storage
+        self.retention_class = retention_class
+        self.retain_until = retain_until
+        self.source = source
+        self.ingested_by = actor
+        self.case_ids: list[str] = []
+        self.legal_hold = False
+        self.status = "active"
+        self.purged_at: datetime | None = None
+        self.derivatives: list[dict[str, Any]] = []
+
+    @classmethod
+    def ingest(
+        cls,
+        *,
+        clip_id: UUID,
+        camera_id: str,
+        start: datetime,
+        end: datetime,
+        sha256: str,
+        size_bytes: int,
+        media: dict[str, Any],
+        storage: dict[str, Any],
+        retention_class: str,
+        retain_until: datetime,
+        source: dict[str, Any],
+        reason: str,
+        ctx: Context,
+    ) -> Clip:
+        if start.tzinfo is None or end.tzinfo is None:
+            raise RuleBroken("recording times need a UTC offset")
+        if end < start:
+            raise RuleBroken("a recording cannot end before it starts")
+        if len(sha256) != 64 or any(c not in "0123456789abcdef" for c in sha256):
+            raise RuleBroken("sha256 must be 64 lower-case hex digits")
+        if size_bytes <= 0:
+            raise RuleBroken("an empty recording is not evidence")
+        return cls(
+            id=clip_id,
+            camera_id=camera_id,
+            start=start,
+            end=end,
+            sha256=sha256,
+            size_bytes=size_bytes,
+            media=media,
+            storage=storage,
+            retention_class=retention_class,
+            retain_until=retain_until,
+            source=source,
+            reason=_need_reason(reason),
+            **ctx.fields(),
+        )
+
+    @property
+    def clip_id(self) -> str:
+        return str(self.id)
+
+    def _check_active(self) -> None:
+        if self.status == "purged":
+            raise RuleBroken(f"clip {self.clip_id} was purged")
+
+    def attach_to_case(self, case_id: str, reason: str, ctx: Context) -> None:
+        self._check_active()
+        if case_id in self.case_ids:
+            raise RuleBroken(f"clip {self.clip_id} is already in case {case_id}")
+        self.trigger_event(
+            self.AttachedToCase, case_id=case_id, reason=_need_reason(reason), **ctx.fields()
+        )
+
+    def record_view(self, reason: str, ctx: Context) -> None:
+        self._check_active()
+        self.trigger_event(self.ClipViewed, reason=_need_reason(reason), **ctx.fields())
+
+    def record_download(self, reason: str, ctx: Context) -> None:
+        self._check_active()
+        self.trigger_event(self.ClipDownloaded, reason=_need_reason(reason), **ctx.fields())
+
+    def record_export(self, export_id: str, recipient: str, reason: str, ctx: Context) -> None:
+        self._check_active()
+        self.trigger_event(
+            self.ClipExported,
+            export_id=export_id,
+            recipient=recipient,
+            reason=_need_reason(reason),
+            **ctx.fields(),
+        )
+
+    def change_retention(self, retain_until: datetime, reason: str, ctx: Context) -> None:
+        self._check_active()
+        if retain_until != self.retain_until:
+            self.trigger_event(
+                self.RetentionChanged, retain_until=retain_until, reason=reason, **ctx.fields()
+            )
+
+    def place_legal_hold(self, reason: str, ctx: Context) -> None:
+        self._check_active()
+        if self.legal_hold:
+            raise RuleBroken(f"clip {self.clip_id} is already under legal hold")
+        self.trigger_event(self.LegalHoldPlaced, reason=_need_reason(reason), **ctx.fields())
+
+    def release_legal_hold(self, reason: str, ctx: Context) -> None:
+        if not self.legal_hold:
+            raise RuleBroken(f"clip {self.clip_id} is not under legal hold")
+        self.trigger_event(self.LegalHoldReleased, reason=_need_reason(reason), **ctx.fields())
+
+    def add_derivative(
+        self,
+        kind: str,
+        sha256: str,
+        size_bytes: int,
+        storage: dict[str, Any],
+        made_with: dict[str, Any],
+        ctx: Context,
+    ) -> None:
+        self._check_active()
+        self.trigger_event(
+            self.DerivativeAdded,
+            kind=kind,
+            sha256=sha256,
+            size_bytes=size_bytes,
+            storage=storage,
+            made_with=made_with,
+            **ctx.fields(),
+        )
+
+    def purge(self, reason: str, objects: list[dict[str, Any]], ctx: Context) -> None:
+        self._check_active()
+        if self.legal_hold:
+            raise RuleBroken(f"clip {self.clip_id} is under legal hold")
+        self.trigger_event(self.ClipPurged, reason=reason, objects=objects, **ctx.fields())
+
+    def record_refusal(self, action: str, detail: str, ctx: Context) -> None:
+        self.trigger_event(self.AccessDenied, action=action, detail=detail, **ctx.fields())
+
+
+def _need_reason(reason: str) -> str:
+    if not reason or not reason.strip():
+        raise RuleBroken("a reason is required")
+    return reason.strip()

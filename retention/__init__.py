@@ -1,0 +1,1 @@
+"""Retention: policies, sweep, legal holds and the scheduler."""

@@ -1,0 +1,1 @@
+"""Adapters: event stores (SQLite, PostgreSQL), object stores (files, S3), read models."""

@@ -1,0 +1,169 @@
+"""A small SQL helper over SQLite and PostgreSQL for read models, the ledger and verification.
+
+Statements are written with `?` placeholders; the PostgreSQL side turns them into `%s`.
+Rows come back as dicts on both.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any, Protocol
+from uuid import UUID
+
+import psycopg
+from psycopg.rows import dict_row
+from psycopg_pool import ConnectionPool, PoolTimeout
+
+from storage.errors import StoreUnavailable
+from storage.eventstore import EventStoreUrl
+
+Row = dict[str, Any]
+
+
+class Tx(Protocol):
+    def run(self, sql: str, params: Sequence[Any] = ()) -> int: ...
+    def many(self, sql: str, rows: Sequence[Sequence[Any]]) -> None: ...
+    def all(self, sql: str, params: Sequence[Any] = ()) -> list[Row]: ...
+    def one(self, sql: str, params: Sequence[Any] = ()) -> Row | None: ...
+
+
+class Database(Protocol):
+    dialect: str
+
+    def tx(self, *, write: bool = True) -> Any: ...  # context manager yielding Tx
+    def oid(self, originator_id: UUID) -> Any: ...
+    def close(self) -> None: ...
+
+
+class _SqliteTx:
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.c = conn
+
+    def run(self, sql: str, params: Sequence[Any] = ()) -> int:
+        return self.c.execute(sql, tuple(params)).rowcount
+
+    def many(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        self.c.executemany(sql, rows)
+
+    def all(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
+        return [dict(r) for r in self.c.execute(sql, tuple(params)).fetchall()]
+
+    def one(self, sql: str, params: Sequence[Any] = ()) -> Row | None:
+        r = self.c.execute(sql, tuple(params)).fetchone()
+        return dict(r) if r is not None else None
+
+
+class SqliteDatabase:
+    dialect = "sqlite"
+    notification_column = "rowid"
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self._local = threading.local()
+
+    def _conn(self) -> sqlite3.Connection:
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = sqlite3.connect(self.path, isolation_level=None, timeout=30, check_same_thread=False)
+            conn.row_factory = sqlite3.Row
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA busy_timeout=30000")
+            self._local.conn = conn
+        return conn
+
+    @contextmanager
+    def tx(self, *, write: bool = True) -> Iterator[_SqliteTx]:
+        conn = self._conn()
+        # IMMEDIATE takes the write lock up front, so a read-then-write never hits SQLITE_BUSY.
+        conn.execute("BEGIN IMMEDIATE" if write else "BEGIN")
+        try:
+            yield _SqliteTx(conn)
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT" if write else "ROLLBACK")
+
+    def oid(self, originator_id: UUID) -> str:
+        return originator_id.hex
+
+    def close(self) -> None:
+        conn = getattr(self._local, "conn", None)
+        if conn is not None:
+            conn.close()
+            self._local.conn = None
+
+
+class _PgTx:
+    def __init__(self, cur: psycopg.Cursor[Row]) -> None:
+        self.cur = cur
+
+    def run(self, sql: str, params: Sequence[Any] = ()) -> int:
+        self.cur.execute(sql.replace("?", "%s"), tuple(params))
+        return self.cur.rowcount
+
+    def many(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        self.cur.executemany(sql.replace("?", "%s"), rows)
+
+    def all(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
+        self.cur.execute(sql.replace("?", "%s"), tuple(params))
+        return list(self.cur.fetchall())
+
+    def one(self, sql: str, params: Sequence[Any] = ()) -> Row | None:
+        self.cur.execute(sql.replace("?", "%s"), tuple(params))
+        return self.cur.fetchone()
+
+
+class PostgresDatabase:
+    dialect = "postgres"
+    notification_column = "notification_id"
+
+    def __init__(self, url: EventStoreUrl, *, max_size: int = 8) -> None:
+        self.url = url
+        self.pool: ConnectionPool[psycopg.Connection[Row]] = ConnectionPool(
+            url.conninfo(),
+            min_size=1,
+            max_size=max_size,
+            kwargs={"options": f"-c search_path={url.schema}", "row_factory": dict_row},
+            open=False,
+            timeout=10,
+            check=ConnectionPool.check_connection,
+        )
+
+    @contextmanager
+    def tx(self, *, write: bool = True) -> Iterator[_PgTx]:
+        try:
+            self.pool.open(wait=True, timeout=10)
+            conn_cm = self.pool.connection()
+            conn = conn_cm.__enter__()
+        except (psycopg.OperationalError, PoolTimeout) as e:
+            raise StoreUnavailable(f"PostgreSQL is unavailable: {_first_line(e)}") from None
+        try:
+            with conn.transaction(force_rollback=not write), conn.cursor() as cur:
+                yield _PgTx(cur)
+        except BaseException as e:
+            conn_cm.__exit__(type(e), e, e.__traceback__)
+            if isinstance(e, psycopg.OperationalError):
+                raise StoreUnavailable(f"PostgreSQL is unavailable: {_first_line(e)}") from None
+            raise
+        conn_cm.__exit__(None, None, None)
+
+    def oid(self, originator_id: UUID) -> UUID:
+        return originator_id
+
+    def close(self) -> None:
+        self.pool.close()
+
+
+def _first_line(e: BaseException) -> str:
+    text = str(e).strip()
+    return text.splitlines()[0] if text else type(e).__name__
+
+
+def open_database(url: EventStoreUrl) -> SqliteDatabase | PostgresDatabase:
+    if url.dialect == "sqlite":
+        assert url.path is not None
+        return SqliteDatabase(str(url.path))
+    return PostgresDatabase(url)

@@ -1,0 +1,175 @@
+"""Queries on the read models. Every function returns plain dicts."""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import Any
+
+from storage.db import Database, Row
+
+EARTH_RADIUS_M = 6_371_008.8
+
+
+def user_by_token_hash(db: Database, token_hash: str) -> Row | None:
+    with db.tx(write=False) as tx:
+        return tx.one("SELECT * FROM rm_users WHERE token_hash=?", (token_hash,))
+
+
+def users(db: Database) -> list[Row]:
+    with db.tx(write=False) as tx:
+        return tx.all("SELECT name, role, revoked, token_expires, created_at FROM rm_users ORDER BY name")
+
+
+def clip_row(db: Database, clip_id: str) -> Row | None:
+    with db.tx(write=False) as tx:
+        row = tx.one("SELECT * FROM rm_clips WHERE clip_id=?", (clip_id,))
+        if row is not None:
+            row["case_ids"] = [
+                r["case_id"]
+                for r in tx.all(
+                    "SELECT case_id FROM rm_case_clips WHERE clip_id=? ORDER BY attached_at",
+                    (clip_id,),
+                )
+            ]
+        return row
+
+
+def clips(
+    db: Database,
+    *,
+    camera_id: str | None = None,
+    case_id: str | None = None,
+    since: str | None = None,
+    until: str | None = None,
+    status: str | None = None,
+    limit: int | None = None,
+    offset: int = 0,
+) -> list[Row]:
+    sql = "SELECT c.* FROM rm_clips c"
+    where: list[str] = []
+    params: list[Any] = []
+    if case_id is not None:
+        sql += " JOIN rm_case_clips cc ON cc.clip_id = c.clip_id"
+        where.append("cc.case_id = ?")
+        params.append(case_id)
+    if camera_id is not None:
+        where.append("c.camera_id = ?")
+        params.append(camera_id)
+    if since is not None:  # recordings overlapping [since, until]
+        where.append("c.end_at >= ?")
+        params.append(since)
+    if until is not None:
+        where.append("c.start_at <= ?")
+        params.append(until)
+    if status is not None:
+        where.append("c.status = ?")
+        params.append(status)
+    if where:
+        sql += " WHERE " + " AND ".join(where)
+    sql += " ORDER BY c.start_at, c.clip_id"
+    if limit is not None:
+        sql += " LIMIT ? OFFSET ?"
+        params += [limit, offset]
+    with db.tx(write=False) as tx:
+        rows = tx.all(sql, params)
+        if rows:
+            ids = [r["clip_id"] for r in rows]
+            cases: dict[str, list[str]] = {i: [] for i in ids}
+            for chunk in range(0, len(ids), 500):
+                part = ids[chunk : chunk + 500]
+                marks = ",".join("?" * len(part))
+                for r in tx.all(
+                    f"SELECT clip_id, case_id FROM rm_case_clips WHERE clip_id IN ({marks}) "
+                    "ORDER BY attached_at",
+                    part,
+                ):
+                    cases[r["clip_id"]].append(r["case_id"])
+            for r in rows:
+                r["case_ids"] = cases[r["clip_id"]]
+    return rows
+
+
+def clips_with_sha(db: Database, sha256: str) -> list[Row]:
+    with db.tx(write=False) as tx:
+        return tx.all("SELECT clip_id, status FROM rm_clips WHERE sha256=?", (sha256,))
+
+
+def camera_row(db: Database, camera_id: str) -> Row | None:
+    with db.tx(write=False) as tx:
+        return tx.one("SELECT * FROM rm_cameras WHERE camera_id=?", (camera_id,))
+
+
+def cameras(
+    db: Database,
+    *,
+    district: str | None = None,
+    near: tuple[float, float] | None = None,
+    radius_m: float | None = None,
+) -> list[Row]:
+    sql = "SELECT * FROM rm_cameras"
+    where: list[str] = []
+    params: list[Any] = []
+    if district is not None:
+        where.append("district = ?")
+        params.append(district)
+    if near is not None and radius_m is not None:
+        # A bounding box narrows the search through the index; the exact distance filters after.
+        lat, lon = near
+        dlat = math.degrees(radius_m / EARTH_RADIUS_M)
+        dlon = dlat / max(math.cos(math.radians(lat)), 1e-6)
+        where += ["lat BETWEEN ? AND ?", "lon BETWEEN ? AND ?"]
+        params += [lat - dlat, lat + dlat, lon - dlon, lon + dlon]
+    if where:
+        sql += " WHERE " + " AND ".join(where)
+    sql += " ORDER BY camera_id"
+    with db.tx(write=False) as tx:
+        rows = tx.all(sql, params)
+    if near is not None and radius_m is not None:
+        for r in rows:
+            r["distance_m"] = round(distance_m(near, (r["lat"], r["lon"])), 1)
+        rows = sorted((r for r in rows if r["distance_m"] <= radius_m), key=lambda r: r["distance_m"])
+    return rows
+
+
+def distance_m(a: tuple[float, float], b: tuple[float, float]) -> float:
+    """Great-circle distance (haversine)."""
+    lat1, lon1, lat2, lon2 = map(math.radians, (*a, *b))
+    h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin(
+        (lon2 - lon1) / 2
+    ) ** 2
+    return 2 * EARTH_RADIUS_M * math.asin(math.sqrt(h))
+
+
+def case_row(db: Database, case_id: str) -> Row | None:
+    with db.tx(write=False) as tx:
+        row = tx.one("SELECT * FROM rm_cases WHERE case_id=?", (case_id,))
+        if row is None:
+            return None
+        row["members"] = [
+            r["user_name"]
+            for r in tx.all(
+                "SELECT user_name FROM rm_case_members WHERE case_id=? ORDER BY user_name",
+                (case_id,),
+            )
+        ]
+        row["clip_ids"] = [
+            r["clip_id"]
+            for r in tx.all(
+                "SELECT clip_id FROM rm_case_clips WHERE case_id=? ORDER BY attached_at, clip_id",
+                (case_id,),
+            )
+        ]
+        return row
+
+
+def policies(db: Database) -> dict[str, int]:
+    with db.tx(write=False) as tx:
+        return {
+            r["retention_class"]: int(r["keep_seconds"])
+            for r in tx.all("SELECT retention_class, keep_seconds FROM rm_policies")
+        }
+
+
+def media_of(row: Row) -> dict[str, Any]:
+    return dict(json.loads(row["media_json"]))

@@ -1,0 +1,79 @@
+"""Tables of the read models: projections of the notification log, dropped and rebuilt at will."""
+
+from __future__ import annotations
+
+from storage.db import Database
+
+TABLES = {
+    "rm_tracking": "name TEXT PRIMARY KEY, position BIGINT NOT NULL",
+    "rm_names": "oid TEXT PRIMARY KEY, name TEXT NOT NULL",
+    "rm_users": (
+        "name TEXT PRIMARY KEY, role TEXT NOT NULL, token_hash TEXT NOT NULL, "
+        "token_expires TEXT, revoked INTEGER NOT NULL DEFAULT 0, created_at TEXT NOT NULL"
+    ),
+    "rm_cameras": (
+        "camera_id TEXT PRIMARY KEY, name TEXT NOT NULL, owner TEXT NOT NULL, "
+        "district TEXT NOT NULL, rt TEXT, lat DOUBLE PRECISION, lon DOUBLE PRECISION, "
+        "owner_user TEXT, registered_at TEXT NOT NULL"
+    ),
+    "rm_cases": (
+        "case_id TEXT PRIMARY KEY, kind TEXT NOT NULL, title TEXT NOT NULL, lead TEXT NOT NULL, "
+        "status TEXT NOT NULL, opened_at TEXT NOT NULL, closed_at TEXT, "
+        "on_hold INTEGER NOT NULL DEFAULT 0"
+    ),
+    "rm_case_members": "case_id TEXT NOT NULL, user_name TEXT NOT NULL, PRIMARY KEY (case_id, user_name)",
+    "rm_case_clips": (
+        "case_id TEXT NOT NULL, clip_id TEXT NOT NULL, attached_at TEXT NOT NULL, "
+        "PRIMARY KEY (case_id, clip_id)"
+    ),
+    "rm_clips": (
+        "clip_id TEXT PRIMARY KEY, camera_id TEXT NOT NULL, start_at TEXT NOT NULL, "
+        "end_at TEXT NOT NULL, sha256 TEXT NOT NULL, size_bytes BIGINT NOT NULL, "
+        "duration_s DOUBLE PRECISION, codec TEXT, width INTEGER, height INTEGER, "
+        "retention_class TEXT NOT NULL, retain_until TEXT NOT NULL, status TEXT NOT NULL, "
+        "legal_hold INTEGER NOT NULL DEFAULT 0, ingested_at TEXT NOT NULL, "
+        "ingested_by TEXT NOT NULL, purged_at TEXT, media_json TEXT NOT NULL"
+    ),
+    "rm_objects": (
+        "clip_id TEXT NOT NULL, kind TEXT NOT NULL, sha256 TEXT NOT NULL, store TEXT NOT NULL, "
+        "store_key TEXT NOT NULL, version_id TEXT, size_bytes BIGINT NOT NULL, "
+        "status TEXT NOT NULL, PRIMARY KEY (clip_id, kind, sha256)"
+    ),
+    "rm_policies": (
+        "retention_class TEXT PRIMARY KEY, keep_seconds BIGINT NOT NULL, "
+        "changed_at TEXT NOT NULL, changed_by TEXT NOT NULL"
+    ),
+    "rm_refusals": (
+        "position BIGINT PRIMARY KEY, at TEXT NOT NULL, actor TEXT NOT NULL, action TEXT NOT NULL, "
+        "target TEXT, detail TEXT NOT NULL, channel TEXT NOT NULL, client TEXT"
+    ),
+}
+
+INDEXES = (
+    "CREATE INDEX IF NOT EXISTS rm_users_token ON rm_users (token_hash)",
+    "CREATE INDEX IF NOT EXISTS rm_cameras_district ON rm_cameras (district)",
+    "CREATE INDEX IF NOT EXISTS rm_cameras_lat ON rm_cameras (lat)",
+    "CREATE INDEX IF NOT EXISTS rm_clips_camera ON rm_clips (camera_id, start_at)",
+    "CREATE INDEX IF NOT EXISTS rm_clips_start ON rm_clips (start_at)",
+    "CREATE INDEX IF NOT EXISTS rm_clips_due ON rm_clips (status, retain_until)",
+    "CREATE INDEX IF NOT EXISTS rm_clips_sha ON rm_clips (sha256)",
+    "CREATE INDEX IF NOT EXISTS rm_case_clips_clip ON rm_case_clips (clip_id)",
+    "CREATE INDEX IF NOT EXISTS rm_objects_key ON rm_objects (store_key)",
+)
+
+
+def create(db: Database) -> None:
+    with db.tx() as tx:
+        if db.dialect == "postgres":
+            # Concurrent first starts would race on CREATE TABLE IF NOT EXISTS.
+            tx.run("SELECT pg_advisory_xact_lock(?)", (0x5A4B5350,))
+        for name, columns in TABLES.items():
+            tx.run(f"CREATE TABLE IF NOT EXISTS {name} ({columns})")
+        for statement in INDEXES:
+            tx.run(statement)
+
+
+def drop(db: Database) -> None:
+    with db.tx() as tx:
+        for name in TABLES:
+            tx.run(f"DROP TABLE IF EXISTS {name}")
