@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import tempfile
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from api.cli.common import cli_context, table
@@ -54,7 +54,7 @@ def main() -> None:
                             title="112 report: motorbike theft near Simpang Lima", members=["operator112"])
         except AlreadyExists:
             pass
-        start = datetime.now(timezone.utc).replace(microsecond=0) - timedelta(hours=1)
+        start = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=1)
         with tempfile.TemporaryDirectory() as tmp:
             for i, (cid, *_rest) in enumerate(CAMERAS[:2]):
                 clip_file = media.make_test_clip(

@@ -7,7 +7,7 @@ the target is one (so they appear in its custody trail), otherwise as a Refusal.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import NoReturn
 
 from archive.errors import Refused
@@ -58,7 +58,7 @@ class Guard:
             self.refuse(ctx, action, f"unknown user {ctx.actor!r}", target)
         if user.revoked:
             self.refuse(ctx, action, f"the access of {ctx.actor} is revoked", target)
-        if user.token_expires and user.token_expires < datetime.now(timezone.utc):
+        if user.token_expires and user.token_expires < datetime.now(UTC):
             self.refuse(ctx, action, f"the token of {ctx.actor} has expired", target)
         if user.role not in PERMISSIONS[action]:
             self.refuse(ctx, action, f"role {user.role} may not {action}", target)

@@ -11,7 +11,7 @@ from archive.errors import InvalidInput
 from archive.settings import Settings
 from storage.db import Database, open_database
 from storage.errors import StoreUnavailable
-from storage.eventstore import EventStore, EventStoreUrl, Events, prepare_postgres
+from storage.eventstore import Events, EventStore, EventStoreUrl, prepare_postgres
 from storage.filestore import FileObjectStore
 from storage.objects import ObjectStore
 from storage.projector import Projector
@@ -62,6 +62,7 @@ def bootstrap(settings: Settings, *, create_database: bool = False) -> Services:
     except Exception as e:  # the library wraps connection failures in several ways
         raise StoreUnavailable(f"event store is unavailable: {_first_line(e)}") from None
     db = open_database(url)
+    db.events_table = store.recorder.events_table_name  # type: ignore[attr-defined]
     projector = Projector(db, store.mapper)
     projector.create()
     projector.catch_up()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from storage.db import Row
@@ -13,7 +13,7 @@ def local(text: str | None) -> str | None:
     """Read-model times are UTC text; show them as ISO 8601 with offset."""
     if text is None:
         return None
-    return datetime.fromisoformat(text).astimezone(timezone.utc).isoformat()
+    return datetime.fromisoformat(text).astimezone(UTC).isoformat()
 
 
 def clip(row: Row) -> dict[str, Any]:

@@ -102,7 +102,7 @@ class Clip(Attributed):
     @event(ClipIngested)
     def __init__(
         self,
-        id: UUID,  # noqa: A002 - the library's name for a chosen aggregate id
+        id: UUID,
         camera_id: str,
         start: datetime,
         end: datetime,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -19,7 +19,7 @@ DEFAULT_KEEP = {
     "investigation": timedelta(days=5 * 365),
 }
 # An open case holds its clips indefinitely; this date stands for "until the case closes".
-FOREVER = datetime(9999, 12, 31, 23, 59, 59, tzinfo=timezone.utc)
+FOREVER = datetime(9999, 12, 31, 23, 59, 59, tzinfo=UTC)
 
 
 def check_class(retention_class: str) -> str:

@@ -32,6 +32,7 @@ class Tx(Protocol):
 
 class Database(Protocol):
     dialect: str
+    events_table: str  # the event store's table (its name differs between backends)
 
     def tx(self, *, write: bool = True) -> Any: ...  # context manager yielding Tx
     def oid(self, originator_id: UUID) -> Any: ...
@@ -59,6 +60,7 @@ class _SqliteTx:
 class SqliteDatabase:
     dialect = "sqlite"
     notification_column = "rowid"
+    events_table = "stored_events"
 
     def __init__(self, path: str) -> None:
         self.path = path
@@ -119,6 +121,7 @@ class _PgTx:
 class PostgresDatabase:
     dialect = "postgres"
     notification_column = "notification_id"
+    events_table = "saksi_events"
 
     def __init__(self, url: EventStoreUrl, *, max_size: int = 8) -> None:
         self.url = url

@@ -15,7 +15,7 @@ import os
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -129,7 +129,7 @@ class FileObjectStore:
         info = self.stat(key)
         if info.legal_hold:
             raise ObjectLocked(f"object {key} is under legal hold")
-        if info.retain_until and info.retain_until > datetime.now(timezone.utc):
+        if info.retain_until and info.retain_until > datetime.now(UTC):
             raise ObjectLocked(f"object {key} is retained until {info.retain_until.isoformat()}")
         path = self._path(key)
         os.chmod(path, 0o644)
@@ -166,7 +166,7 @@ class FileObjectStore:
             if retain_until is not None:
                 old = meta.get("retain_until")
                 if old is None or datetime.fromisoformat(old) < retain_until:
-                    meta["retain_until"] = retain_until.astimezone(timezone.utc).isoformat()
+                    meta["retain_until"] = retain_until.astimezone(UTC).isoformat()
             if legal_hold is not None:
                 meta["legal_hold"] = legal_hold
             f.seek(0)

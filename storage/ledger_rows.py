@@ -24,7 +24,7 @@ def events_with_links(db: Database, page: int = PAGE) -> Iterator[tuple[Any, ...
             rows = tx.all(
                 f"SELECT {nid} AS pos, e.originator_id AS oid, e.originator_version AS v, "
                 "e.topic AS topic, e.state AS state, c.notification_id AS lpos, "
-                "c.prev_hash AS prev, c.hash AS h FROM stored_events e "
+                f"c.prev_hash AS prev, c.hash AS h FROM {db.events_table} e "
                 "LEFT JOIN event_chain c ON c.originator_id = e.originator_id "
                 "AND c.originator_version = e.originator_version "
                 f"WHERE {nid} > ? ORDER BY {nid} LIMIT ?",
@@ -51,7 +51,7 @@ def orphan_links(db: Database) -> list[tuple[int, UUID, int]]:
     with db.tx(write=False) as tx:
         rows = tx.all(
             "SELECT c.notification_id AS pos, c.originator_id AS oid, c.originator_version AS v "
-            "FROM event_chain c LEFT JOIN stored_events e ON c.originator_id = e.originator_id "
+            f"FROM event_chain c LEFT JOIN {db.events_table} e ON c.originator_id = e.originator_id "
             "AND c.originator_version = e.originator_version WHERE e.originator_id IS NULL "
             "ORDER BY c.notification_id"
         )

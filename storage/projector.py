@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
@@ -32,7 +32,7 @@ def iso(t: datetime | None) -> str | None:
     """Times in read models: UTC ISO 8601 with a fixed width, so text order is time order."""
     if t is None:
         return None
-    return t.astimezone(timezone.utc).isoformat(timespec="microseconds")
+    return t.astimezone(UTC).isoformat(timespec="microseconds")
 
 
 Handler = Callable[[Tx, int, Any], None]
@@ -267,7 +267,7 @@ class Projector:
             position = int(row["position"]) if row else 0
             rows = tx.all(
                 f"SELECT {self.nid} AS nid, originator_id, originator_version, topic, state "
-                f"FROM stored_events WHERE {self.nid} > ? ORDER BY {self.nid} LIMIT ?",
+                f"FROM {self.db.events_table} WHERE {self.nid} > ? ORDER BY {self.nid} LIMIT ?",
                 (position, BATCH),
             )
             for r in rows:

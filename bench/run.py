@@ -1,0 +1,46 @@
+"""Runs every benchmark module and writes bench/results.json.
+
+    python -m bench.run [--quick] [--only NAME_PREFIX]
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import pkgutil
+import sys
+import traceback
+from pathlib import Path
+
+from bench.common import machine
+
+OUT = Path(__file__).parent / "results.json"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--quick", action="store_true", help="about a tenth of the full size")
+    parser.add_argument("--only", default="", help="run modules whose name starts with this")
+    args = parser.parse_args()
+    results: list[dict[str, object]] = []
+    failures = 0
+    for mod in sorted(m.name for m in pkgutil.iter_modules([str(Path(__file__).parent)])):
+        if not mod.startswith("b_") or not mod[2:].startswith(args.only):
+            continue
+        print(f"== {mod}", file=sys.stderr, flush=True)
+        try:
+            module = importlib.import_module(f"bench.{mod}")
+            for r in module.run(quick=args.quick):
+                results.append(r.as_dict())
+                print(f"   {r.name}: {r.as_dict()}", file=sys.stderr, flush=True)
+        except Exception:
+            failures += 1
+            traceback.print_exc()
+    OUT.write_text(json.dumps({"machine": machine(), "quick": args.quick, "results": results}, indent=2))
+    print(f"wrote {OUT} ({len(results)} results)", file=sys.stderr)
+    sys.exit(1 if failures else 0)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,142 @@
+"""Fixtures: real PostgreSQL and real SeaweedFS S3; one suite run on every backend by parameter.
+
+Under `make test` an unreachable service fails the run; nothing is skipped.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import uuid
+from collections.abc import Iterator
+from contextlib import redirect_stderr, redirect_stdout
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from archive import media, users
+from archive.bootstrap import Services, bootstrap
+from archive.settings import Settings
+from tests.support.seaweed import SeaweedServer, start_seaweed
+
+PG_ADMIN = "host=127.0.0.1 port=5432 user=postgres dbname=postgres connect_timeout=5"
+EVENT_STORES = ["sqlite", "postgres"]
+
+
+@pytest.fixture(scope="session")
+def pg_database() -> Iterator[str]:
+    """A fresh PostgreSQL database for this test session, dropped afterwards."""
+    name = f"saksi_test_{uuid.uuid4().hex[:10]}"
+    try:
+        with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{name}"')
+    except psycopg.OperationalError as e:
+        pytest.fail(f"PostgreSQL at 127.0.0.1:5432 is required (make services): {e}")
+    yield name
+    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def seaweed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SeaweedServer]:
+    """A real S3 server (SeaweedFS `weed mini`) on free loopback ports."""
+    server = start_seaweed(tmp_path_factory.mktemp("seaweed"))
+    yield server
+    server.stop()
+
+
+def event_store_url(kind: str, tmp_path: Path, pg_database: str) -> str:
+    if kind == "sqlite":
+        return f"sqlite:///{tmp_path}/events.sqlite"
+    return f"postgresql://postgres@127.0.0.1:5432/{pg_database}?schema=t_{uuid.uuid4().hex[:12]}"
+
+
+@pytest.fixture(params=EVENT_STORES)
+def store_kind(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture
+def settings(store_kind: str, tmp_path: Path, request: pytest.FixtureRequest) -> Settings:
+    pg = request.getfixturevalue("pg_database") if store_kind == "postgres" else ""
+    home = tmp_path / "home"
+    return Settings(
+        home=home,
+        event_store=event_store_url(store_kind, tmp_path, pg),
+        object_store=f"file://{home}/objects",
+        signing_key=home / "keys" / "checkpoint.key",
+    )
+
+
+@dataclass
+class Archive:
+    """A set-up archive with one user of each role and their tokens."""
+
+    svc: Services
+    tokens: dict[str, str]
+
+
+@pytest.fixture
+def archive(settings: Settings) -> Iterator[Archive]:
+    svc = bootstrap(settings, create_database=True)
+    tokens = {"ana": str(users.init_archive(svc, "ana")["token"])}
+    from domain.base import Context
+
+    admin = Context("ana")
+    for name, role in (("budi", "investigator"), ("dodi", "operator"), ("sari", "auditor"),
+                       ("eko", "investigator")):
+        tokens[name] = str(users.add_user(svc, admin, name, role)["token"])
+    yield Archive(svc, tokens)
+    svc.close()
+
+
+@pytest.fixture(scope="session")
+def footage(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A 3-second synthetic recording with a creation time."""
+    folder = tmp_path_factory.mktemp("footage")
+    return media.make_test_clip(
+        folder / "cam.mp4", seconds=3, creation_time=datetime(2026, 11, 1, 10, 0, tzinfo=UTC)
+    )
+
+
+@dataclass
+class CliResult:
+    code: int
+    out: str
+    err: str
+
+    def json(self) -> object:
+        import json
+
+        return json.loads(self.out)
+
+
+@pytest.fixture
+def cli(settings: Settings, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+    """Run `saksi ...` in-process against this test's archive."""
+    monkeypatch.setenv("SAKSI_HOME", str(settings.home))
+    monkeypatch.setenv("SAKSI_EVENT_STORE", settings.event_store)
+    monkeypatch.setenv("SAKSI_OBJECT_STORE", settings.object_store)
+    monkeypatch.setenv("SAKSI_SIGNING_KEY", str(settings.signing_key))
+
+    def run(*args: str) -> CliResult:
+        from api.cli import main
+
+        out, err = io.StringIO(), io.StringIO()
+        monkeypatch.setattr("sys.argv", ["saksi", *args])
+        code = 0
+        with redirect_stdout(out), redirect_stderr(err):
+            try:
+                main()
+            except SystemExit as e:
+                code = int(e.code or 0)
+        return CliResult(code, out.getvalue(), err.getvalue())
+
+    return run
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    os.environ.setdefault("TZ", "UTC")

