@@ -21,7 +21,15 @@ from archive.settings import Settings
 CAMERAS = [
     ("SMG-SS-0001", "Simpang Lima north", "public", "Semarang Selatan", "001", -6.99030, 110.42290),
     ("SMG-SS-0002", "Jl. Pandanaran", "public", "Semarang Selatan", "002", -6.98950, 110.41870),
-    ("SMG-SS-0003", "Toko Sinar (private)", "private", "Semarang Selatan", "003", -6.99120, 110.42410),
+    (
+        "SMG-SS-0003",
+        "Toko Sinar (private)",
+        "private",
+        "Semarang Selatan",
+        "003",
+        -6.99120,
+        110.42410,
+    ),
 ]
 
 
@@ -34,7 +42,11 @@ def main() -> None:
         if first["token"]:
             print(f"admin token (shown once): {first['token']}")
         admin = cli_context("admin")
-        for name, role in (("operator112", "operator"), ("inv.budi", "investigator"), ("aud.sari", "auditor")):
+        for name, role in (
+            ("operator112", "operator"),
+            ("inv.budi", "investigator"),
+            ("aud.sari", "auditor"),
+        ):
             try:
                 users.add_user(svc, admin, name, role)
                 print(f"user {name} ({role}) added")
@@ -43,37 +55,67 @@ def main() -> None:
         op = cli_context("operator112")
         for cid, name, owner, district, rt, lat, lon in CAMERAS:
             try:
-                cameras.register_camera(svc, op, camera_id=cid, name=name, owner=owner,
-                                        district=district, rt=rt, lat=lat, lon=lon)
+                cameras.register_camera(
+                    svc,
+                    op,
+                    camera_id=cid,
+                    name=name,
+                    owner=owner,
+                    district=district,
+                    rt=rt,
+                    lat=lat,
+                    lon=lon,
+                )
             except AlreadyExists:
                 pass
         inv = cli_context("inv.budi")
         case_id = "R-DEMO-0001"
         try:
-            cases.open_case(svc, inv, case_id=case_id, kind="report",
-                            title="112 report: motorbike theft near Simpang Lima", members=["operator112"])
+            cases.open_case(
+                svc,
+                inv,
+                case_id=case_id,
+                kind="report",
+                title="112 report: motorbike theft near Simpang Lima",
+                members=["operator112"],
+            )
         except AlreadyExists:
             pass
         start = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=1)
         with tempfile.TemporaryDirectory() as tmp:
             for i, (cid, *_rest) in enumerate(CAMERAS[:2]):
                 clip_file = media.make_test_clip(
-                    Path(tmp) / f"{cid}.mp4", seconds=3, creation_time=start + timedelta(seconds=i),
+                    Path(tmp) / f"{cid}.mp4",
+                    seconds=3,
+                    creation_time=start + timedelta(seconds=i),
                     pattern="testsrc2" if i == 0 else "smptebars",
                 )
-                clip = ingest.ingest_file(svc, inv, camera_id=cid, source=clip_file,
-                                          reason="verify 112 report", case_id=case_id)
+                clip = ingest.ingest_file(
+                    svc,
+                    inv,
+                    camera_id=cid,
+                    source=clip_file,
+                    reason="verify 112 report",
+                    case_id=case_id,
+                )
                 print(f"ingested {clip['clip_id']} from {cid} (sha256 {clip['sha256'][:16]}…)")
-            got = retrieval.download(svc, inv, clip_id=clip["clip_id"], out=Path(tmp) / "copy.mp4",
-                                     reason="review for report")
+            got = retrieval.download(
+                svc,
+                inv,
+                clip_id=clip["clip_id"],
+                out=Path(tmp) / "copy.mp4",
+                reason="review for report",
+            )
             print(f"retrieved {got['clip_id']}: {got['size_bytes']} bytes, sha256 verified")
         rows = retrieval.list_clips(svc, case_id=case_id)
         print(f"\nclips in case {case_id}:")
         print(table(rows, ["clip_id", "camera_id", "start", "duration_s", "status"]))
         result = audit.verify(svc)
         print("\naudit verify:", json.dumps({k: result[k] for k in ("ok", "events", "problems")}))
-        print("\nTry: .venv/bin/saksi clip list   |   .venv/bin/saksi audit verify   "
-              f"(SAKSI_HOME={settings.home})")
+        print(
+            "\nTry: .venv/bin/saksi clip list   |   .venv/bin/saksi audit verify   "
+            f"(SAKSI_HOME={settings.home})"
+        )
     finally:
         svc.close()
 

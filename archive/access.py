@@ -66,14 +66,17 @@ class Guard:
 
     def require_member(self, who: Principal, case: Case, action: str, target: Clip | Case) -> None:
         if not case.is_member(who.name):
-            self.refuse(who.ctx, action, f"{who.name} is not a member of case {case.case_id}", target)
+            self.refuse(
+                who.ctx, action, f"{who.name} is not a member of case {case.case_id}", target
+            )
 
     def refuse(
         self, ctx: Context, action: str, detail: str, target: Clip | Case | str | None = None
     ) -> NoReturn:
         if isinstance(target, (Clip, Case)):
-            self.events.update(type(target), target.id, lambda a: a.record_refusal(action, detail, ctx))
+            self.events.update(
+                type(target), target.id, lambda a: a.record_refusal(action, detail, ctx)
+            )
         else:
             self.events.save(Refusal.record(action, target, detail, ctx))
         raise Refused(f"refused: {detail}", action=action)
-

@@ -11,7 +11,9 @@ from storage import ledger_rows
 from storage.objects import Progress
 
 
-def verify(svc: Services, ctx: Context | None = None, progress: Progress | None = None) -> dict[str, Any]:
+def verify(
+    svc: Services, ctx: Context | None = None, progress: Progress | None = None
+) -> dict[str, Any]:
     """Replay every stored event against its chain link; name each problem found."""
     if ctx is not None:
         svc.guard.require(ctx, "audit", target="ledger")

@@ -51,4 +51,7 @@ def list_cameras(
         raise InvalidInput("give --near and --radius-m together")
     if radius_m is not None and radius_m <= 0:
         raise InvalidInput("--radius-m must be positive")
-    return [views.camera(r) for r in queries.cameras(svc.db, district=district, near=near, radius_m=radius_m)]
+    return [
+        views.camera(r)
+        for r in queries.cameras(svc.db, district=district, near=near, radius_m=radius_m)
+    ]

@@ -77,7 +77,9 @@ def may_use_clip(svc: Services, who: Principal, clip: Clip) -> bool:
     return any(c.is_member(who.name) for c in retention_calc.load_cases(svc, clip.case_ids))
 
 
-def attach(svc: Services, ctx: Context, *, case_id: str, clip_id: str, reason: str) -> dict[str, Any]:
+def attach(
+    svc: Services, ctx: Context, *, case_id: str, clip_id: str, reason: str
+) -> dict[str, Any]:
     case = load_case(svc, case_id)
     clip = load_clip(svc, clip_id)
     who = _require_case_role(svc, ctx, "case.attach", case)

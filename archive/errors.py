@@ -1,14 +1,14 @@
 """Saksi's error tree, mapped once to exit codes and once to HTTP statuses.
 
-    SaksiError
-     ├── InvalidInput      exit 2   HTTP 422   bad ids, times, files, rules the domain refuses
-     ├── NotFound          exit 2   HTTP 404   unknown camera, case, clip, user
-     ├── AlreadyExists     exit 2   HTTP 409   a name or id taken; a concurrent change won
-     ├── Refused           exit 2   HTTP 403   role or case membership forbids (AccessDenied recorded)
-     ├── Unauthenticated   exit 2   HTTP 401   no valid token
-     ├── Gone              exit 2   HTTP 410   the clip was purged (carries the purge record)
-     ├── Unavailable       exit 3   HTTP 503   database, object store or ffmpeg unavailable
-     └── IntegrityFailure  exit 1   HTTP 500   stored content does not match its recorded hash
+SaksiError
+ ├── InvalidInput      exit 2   HTTP 422   bad ids, times, files, rules the domain refuses
+ ├── NotFound          exit 2   HTTP 404   unknown camera, case, clip, user
+ ├── AlreadyExists     exit 2   HTTP 409   a name or id taken; a concurrent change won
+ ├── Refused           exit 2   HTTP 403   role or case membership forbids (AccessDenied recorded)
+ ├── Unauthenticated   exit 2   HTTP 401   no valid token
+ ├── Gone              exit 2   HTTP 410   the clip was purged (carries the purge record)
+ ├── Unavailable       exit 3   HTTP 503   database, object store or ffmpeg unavailable
+ └── IntegrityFailure  exit 1   HTTP 500   stored content does not match its recorded hash
 """
 
 from __future__ import annotations

@@ -22,11 +22,15 @@ def case_terms(svc: Services, cases: Iterable[Case]) -> list[CaseTerm]:
     return [CaseTerm(c.is_open, c.closed_at, class_keep(svc, c.kind)) for c in cases]
 
 
-def compute(svc: Services, recorded: datetime, retention_class: str, cases: Iterable[Case]) -> datetime:
+def compute(
+    svc: Services, recorded: datetime, retention_class: str, cases: Iterable[Case]
+) -> datetime:
     return retain_until(recorded, class_keep(svc, retention_class), case_terms(svc, cases))
 
 
-def store_lock(svc: Services, recorded: datetime, retention_class: str, until: datetime) -> datetime:
+def store_lock(
+    svc: Services, recorded: datetime, retention_class: str, until: datetime
+) -> datetime:
     """What the object store's WORM lock gets: never 'forever' (COMPLIANCE cannot be undone),
     so an open case holds its clips in the archive while the lock covers the class period."""
     if until >= FOREVER:

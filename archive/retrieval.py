@@ -37,7 +37,9 @@ def authorize_content(svc: Services, ctx: Context, clip_id: str, action: str) ->
     clip = load_clip(svc, clip_id)
     who = svc.guard.require(ctx, "content.read", target=clip)
     if not may_use_clip(svc, who, clip):
-        svc.guard.refuse(ctx, action, f"{who.name} is not a member of a case holding this clip", clip)
+        svc.guard.refuse(
+            ctx, action, f"{who.name} is not a member of a case holding this clip", clip
+        )
     if clip.status == "purged":
         raise Gone(
             f"clip {clip_id} was purged at {clip.purged_at.isoformat() if clip.purged_at else '?'}",
@@ -75,9 +77,10 @@ def download(
     digest = hashlib.sha256()
     done = 0
     try:
-        with svc.objects.open(clip.storage["key"], clip.storage.get("version_id")) as src, open(
-            tmp, "wb"
-        ) as dst:
+        with (
+            svc.objects.open(clip.storage["key"], clip.storage.get("version_id")) as src,
+            open(tmp, "wb") as dst,
+        ):
             while chunk := src.read(CHUNK):
                 digest.update(chunk)
                 dst.write(chunk)
@@ -92,4 +95,10 @@ def download(
         os.replace(tmp, out)
     finally:
         tmp.unlink(missing_ok=True)
-    return {"clip_id": clip_id, "out": str(out), "sha256": clip.sha256, "size_bytes": done, "verified": True}
+    return {
+        "clip_id": clip_id,
+        "out": str(out),
+        "sha256": clip.sha256,
+        "size_bytes": done,
+        "verified": True,
+    }

@@ -26,9 +26,7 @@ class Settings(BaseModel):
             "home": home,
             "event_store": env.get("SAKSI_EVENT_STORE") or f"sqlite:///{home}/events.sqlite",
             "object_store": env.get("SAKSI_OBJECT_STORE") or f"file://{home}/objects",
-            "signing_key": Path(
-                env.get("SAKSI_SIGNING_KEY") or home / "keys" / "checkpoint.key"
-            ),
+            "signing_key": Path(env.get("SAKSI_SIGNING_KEY") or home / "keys" / "checkpoint.key"),
             "origin": env.get("SAKSI_ORIGIN") or "saksi.local/archive",
         }
         values.update({k: v for k, v in overrides.items() if k != "home"})

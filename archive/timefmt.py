@@ -17,7 +17,9 @@ def parse_time(text: str, what: str = "time") -> datetime:
     try:
         t = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
     except ValueError:
-        raise InvalidInput(f"invalid {what} {text!r}: expected ISO 8601, e.g. 2026-11-29T10:00:00+07:00") from None
+        raise InvalidInput(
+            f"invalid {what} {text!r}: expected ISO 8601, e.g. 2026-11-29T10:00:00+07:00"
+        ) from None
     if t.tzinfo is None:
         raise InvalidInput(f"{what} {text!r} needs a UTC offset, e.g. +07:00 or Z")
     return t

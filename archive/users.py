@@ -64,7 +64,12 @@ def add_user(
         raise AlreadyExists(f"user {name} already exists")
     token, token_hash = new_token()
     svc.events.save(User.register(name, role, token_hash, expires, ctx))
-    return {"name": name, "role": role, "token": token, "expires": expires.isoformat() if expires else None}
+    return {
+        "name": name,
+        "role": role,
+        "token": token,
+        "expires": expires.isoformat() if expires else None,
+    }
 
 
 def revoke_token(svc: Services, ctx: Context, name: str, reason: str) -> dict[str, Any]:

@@ -51,21 +51,41 @@ def run(quick: bool = False) -> list[Result]:
 
             t0 = datetime(2026, 11, 1, tzinfo=UTC)
             ctx = Context("bench", "http", "127.0.0.1")
-            clip = Clip.ingest(clip_id=uuid.uuid4(), camera_id="C1", start=t0, end=t0, sha256="a" * 64,
-                               size_bytes=1, media={}, storage={"key": "k"}, retention_class="report",
-                               retain_until=t0, source={}, reason="bench", ctx=ctx)
+            clip = Clip.ingest(
+                clip_id=uuid.uuid4(),
+                camera_id="C1",
+                start=t0,
+                end=t0,
+                sha256="a" * 64,
+                size_bytes=1,
+                media={},
+                storage={"key": "k"},
+                retention_class="report",
+                retain_until=t0,
+                source={},
+                reason="bench",
+                ctx=ctx,
+            )
             svc.store.save(clip)
             state_size = 0
             with Timer() as t:
                 for _ in range(events):
                     clip.record_view("investigation review of the footage", ctx)
                     recordings = svc.store.save(clip)
-                    state_size = len(svc.store.mapper.to_stored_event(recordings[0].domain_event).state)
+                    state_size = len(
+                        svc.store.mapper.to_stored_event(recordings[0].domain_event).state
+                    )
             value = events / t.seconds
         finally:
             svc.close()
         baseline = _baseline(dbname, events, state_size)
     return [
-        Result("event_append_per_s", value, "events/s", ">= 0.5 of baseline",
-               "raw_psycopg_insert_commit_per_s", baseline)
+        Result(
+            "event_append_per_s",
+            value,
+            "events/s",
+            ">= 0.5 of baseline",
+            "raw_psycopg_insert_commit_per_s",
+            baseline,
+        )
     ]

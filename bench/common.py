@@ -31,7 +31,9 @@ class Result:
         ratio = None
         if self.baseline_value:
             ratio = (
-                self.baseline_value / self.value if self.lower_is_better else self.value / self.baseline_value
+                self.baseline_value / self.value
+                if self.lower_is_better
+                else self.value / self.baseline_value
             )
         d["ratio"] = round(ratio, 3) if ratio is not None else None
         d["value"] = round(self.value, 3)

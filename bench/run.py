@@ -1,6 +1,6 @@
 """Runs every benchmark module and writes bench/results.json.
 
-    python -m bench.run [--quick] [--only NAME_PREFIX]
+python -m bench.run [--quick] [--only NAME_PREFIX]
 """
 
 from __future__ import annotations
@@ -37,7 +37,9 @@ def main() -> None:
         except Exception:
             failures += 1
             traceback.print_exc()
-    OUT.write_text(json.dumps({"machine": machine(), "quick": args.quick, "results": results}, indent=2))
+    OUT.write_text(
+        json.dumps({"machine": machine(), "quick": args.quick, "results": results}, indent=2)
+    )
     print(f"wrote {OUT} ({len(results)} results)", file=sys.stderr)
     sys.exit(1 if failures else 0)
 

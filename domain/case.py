@@ -156,7 +156,11 @@ class Case(Attributed):
         self, export_id: str, recipient: str, reason: str, clip_ids: list[str], ctx: Context
     ) -> None:
         self._exported(
-            export_id=export_id, recipient=recipient, reason=reason, clip_ids=clip_ids, **ctx.fields()
+            export_id=export_id,
+            recipient=recipient,
+            reason=reason,
+            clip_ids=clip_ids,
+            **ctx.fields(),
         )
 
     @event(CaseExported)
@@ -176,5 +180,7 @@ class Case(Attributed):
         self._denied(action=action, detail=detail, **ctx.fields())
 
     @event(AccessDenied)
-    def _denied(self, action: str, detail: str, actor: str, channel: str, client: str | None) -> None:
+    def _denied(
+        self, action: str, detail: str, actor: str, channel: str, client: str | None
+    ) -> None:
         pass

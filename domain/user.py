@@ -62,7 +62,11 @@ class User(Attributed):
     def register(
         cls, name: str, role: str, token_hash: str, expires: datetime | None, ctx: Context
     ) -> User:
-        if not name or len(name) > 64 or not name.replace("-", "").replace(".", "").replace("_", "").isalnum():
+        if (
+            not name
+            or len(name) > 64
+            or not name.replace("-", "").replace(".", "").replace("_", "").isalnum()
+        ):
             raise RuleBroken(f"invalid user name {name!r}: use letters, digits, '.', '-' or '_'")
         return cls(
             name=name,

@@ -79,9 +79,7 @@ class ChainedPostgresRecorder(PostgresApplicationRecorder):
         # Links are computed before taking the table lock: predecessors are immutable.
         links = compute_links(stored_events, self.chain, self._fetch_hash)
         pg_events = [
-            self.construct_pg_stored_event(
-                s.originator_id, s.originator_version, s.topic, s.state
-            )
+            self.construct_pg_stored_event(s.originator_id, s.originator_version, s.topic, s.state)
             for s in stored_events
         ]
         with self.datastore.get_connection() as conn, conn.transaction(), conn.cursor() as curs:

@@ -59,7 +59,11 @@ class EventStoreUrl:
 
     def conninfo(self) -> str:
         return psycopg.conninfo.make_conninfo(
-            host=self.host, port=self.port, user=self.user, password=self.password, dbname=self.dbname
+            host=self.host,
+            port=self.port,
+            user=self.user,
+            password=self.password,
+            dbname=self.dbname,
         )
 
     def library_env(self) -> dict[str, str]:

@@ -36,7 +36,9 @@ class FileObjectStore:
             (self.root / "incoming").mkdir(parents=True, exist_ok=True)
             (self.root / "sha256").mkdir(parents=True, exist_ok=True)
         except OSError as e:
-            raise StoreUnavailable(f"object folder {self.root} is not usable: {e.strerror}") from None
+            raise StoreUnavailable(
+                f"object folder {self.root} is not usable: {e.strerror}"
+            ) from None
 
     def check(self) -> None:
         if not (self.root / "sha256").is_dir() or not os.access(self.root, os.W_OK):

@@ -91,8 +91,17 @@ def _camera(tx: Tx, _pos: int, e: Camera.CameraRegistered) -> None:
     tx.run(
         "INSERT INTO rm_cameras (camera_id, name, owner, district, rt, lat, lon, owner_user, "
         "registered_at) VALUES (?,?,?,?,?,?,?,?,?) ON CONFLICT (camera_id) DO NOTHING",
-        (e.camera_id, e.name, e.owner, e.district, e.rt, e.lat, e.lon, e.owner_user,
-         iso(e.timestamp)),
+        (
+            e.camera_id,
+            e.name,
+            e.owner,
+            e.district,
+            e.rt,
+            e.lat,
+            e.lon,
+            e.owner_user,
+            iso(e.timestamp),
+        ),
     )
 
 
@@ -132,8 +141,10 @@ def _attached(tx: Tx, _pos: int, e: Case.ClipAttached) -> None:
 
 @on(Case.CaseClosed)
 def _closed(tx: Tx, _pos: int, e: Case.CaseClosed) -> None:
-    tx.run("UPDATE rm_cases SET status='closed', closed_at=? WHERE case_id=?",
-           (iso(e.timestamp), _case_id(tx, e)))
+    tx.run(
+        "UPDATE rm_cases SET status='closed', closed_at=? WHERE case_id=?",
+        (iso(e.timestamp), _case_id(tx, e)),
+    )
 
 
 @on(Case.LegalHoldPlaced, Case.LegalHoldReleased)
@@ -151,20 +162,42 @@ def _ingested(tx: Tx, _pos: int, e: Clip.ClipIngested) -> None:
         "duration_s, codec, width, height, retention_class, retain_until, status, legal_hold, "
         "ingested_at, ingested_by, media_json) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,'active',0,?,?,?) "
         "ON CONFLICT (clip_id) DO NOTHING",
-        (clip_id, e.camera_id, iso(e.start), iso(e.end), e.sha256, e.size_bytes,
-         m.get("duration_s"), m.get("codec"), m.get("width"), m.get("height"),
-         e.retention_class, iso(e.retain_until), iso(e.timestamp), e.actor,
-         json.dumps(m, sort_keys=True)),
+        (
+            clip_id,
+            e.camera_id,
+            iso(e.start),
+            iso(e.end),
+            e.sha256,
+            e.size_bytes,
+            m.get("duration_s"),
+            m.get("codec"),
+            m.get("width"),
+            m.get("height"),
+            e.retention_class,
+            iso(e.retain_until),
+            iso(e.timestamp),
+            e.actor,
+            json.dumps(m, sort_keys=True),
+        ),
     )
     _object(tx, clip_id, "original", e.sha256, e.storage, e.size_bytes)
 
 
-def _object(tx: Tx, clip_id: str, kind: str, sha256: str, storage: dict[str, Any], size: int) -> None:
+def _object(
+    tx: Tx, clip_id: str, kind: str, sha256: str, storage: dict[str, Any], size: int
+) -> None:
     tx.run(
         "INSERT INTO rm_objects (clip_id, kind, sha256, store, store_key, version_id, size_bytes, "
         "status) VALUES (?,?,?,?,?,?,?,'active') ON CONFLICT DO NOTHING",
-        (clip_id, kind, sha256, storage.get("store", ""), storage["key"],
-         storage.get("version_id"), size),
+        (
+            clip_id,
+            kind,
+            sha256,
+            storage.get("store", ""),
+            storage["key"],
+            storage.get("version_id"),
+            size,
+        ),
     )
 
 
@@ -175,8 +208,10 @@ def _derivative(tx: Tx, _pos: int, e: Clip.DerivativeAdded) -> None:
 
 @on(Clip.RetentionChanged)
 def _retention(tx: Tx, _pos: int, e: Clip.RetentionChanged) -> None:
-    tx.run("UPDATE rm_clips SET retain_until=? WHERE clip_id=?",
-           (iso(e.retain_until), str(e.originator_id)))
+    tx.run(
+        "UPDATE rm_clips SET retain_until=? WHERE clip_id=?",
+        (iso(e.retain_until), str(e.originator_id)),
+    )
 
 
 @on(Clip.LegalHoldPlaced, Clip.LegalHoldReleased)
@@ -188,8 +223,10 @@ def _clip_hold(tx: Tx, _pos: int, e: Any) -> None:
 @on(Clip.ClipPurged)
 def _purged(tx: Tx, _pos: int, e: Clip.ClipPurged) -> None:
     clip_id = str(e.originator_id)
-    tx.run("UPDATE rm_clips SET status='purged', purged_at=? WHERE clip_id=?",
-           (iso(e.timestamp), clip_id))
+    tx.run(
+        "UPDATE rm_clips SET status='purged', purged_at=? WHERE clip_id=?",
+        (iso(e.timestamp), clip_id),
+    )
     tx.run("UPDATE rm_objects SET status='purged' WHERE clip_id=?", (clip_id,))
 
 
@@ -285,16 +322,20 @@ class Projector:
                 if row:
                     tx.run("UPDATE rm_tracking SET position=? WHERE name=?", (last, TRACKING_NAME))
                 else:
-                    tx.run("INSERT INTO rm_tracking (name, position) VALUES (?,?)",
-                           (TRACKING_NAME, last))
+                    tx.run(
+                        "INSERT INTO rm_tracking (name, position) VALUES (?,?)",
+                        (TRACKING_NAME, last),
+                    )
             return len(rows)
 
     @staticmethod
     def _apply(tx: Tx, position: int, event: Any) -> None:
         name = _NAMED.get(type(event))
         if name is not None:
-            tx.run("INSERT INTO rm_names (oid, name) VALUES (?,?) ON CONFLICT DO NOTHING",
-                   (str(event.originator_id), getattr(event, name)))
+            tx.run(
+                "INSERT INTO rm_names (oid, name) VALUES (?,?) ON CONFLICT DO NOTHING",
+                (str(event.originator_id), getattr(event, name)),
+            )
         handler = HANDLERS.get(type(event))
         if handler is not None:
             handler(tx, position, event)

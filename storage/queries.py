@@ -18,7 +18,9 @@ def user_by_token_hash(db: Database, token_hash: str) -> Row | None:
 
 def users(db: Database) -> list[Row]:
     with db.tx(write=False) as tx:
-        return tx.all("SELECT name, role, revoked, token_expires, created_at FROM rm_users ORDER BY name")
+        return tx.all(
+            "SELECT name, role, revoked, token_expires, created_at FROM rm_users ORDER BY name"
+        )
 
 
 def clip_row(db: Database, clip_id: str) -> Row | None:
@@ -128,16 +130,19 @@ def cameras(
     if near is not None and radius_m is not None:
         for r in rows:
             r["distance_m"] = round(distance_m(near, (r["lat"], r["lon"])), 1)
-        rows = sorted((r for r in rows if r["distance_m"] <= radius_m), key=lambda r: r["distance_m"])
+        rows = sorted(
+            (r for r in rows if r["distance_m"] <= radius_m), key=lambda r: r["distance_m"]
+        )
     return rows
 
 
 def distance_m(a: tuple[float, float], b: tuple[float, float]) -> float:
     """Great-circle distance (haversine)."""
     lat1, lon1, lat2, lon2 = map(math.radians, (*a, *b))
-    h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin(
-        (lon2 - lon1) / 2
-    ) ** 2
+    h = (
+        math.sin((lat2 - lat1) / 2) ** 2
+        + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+    )
     return 2 * EARTH_RADIUS_M * math.asin(math.sqrt(h))
 
 

@@ -86,8 +86,12 @@ def archive(settings: Settings) -> Iterator[Archive]:
     from domain.base import Context
 
     admin = Context("ana")
-    for name, role in (("budi", "investigator"), ("dodi", "operator"), ("sari", "auditor"),
-                       ("eko", "investigator")):
+    for name, role in (
+        ("budi", "investigator"),
+        ("dodi", "operator"),
+        ("sari", "auditor"),
+        ("eko", "investigator"),
+    ):
         tokens[name] = str(users.add_user(svc, admin, name, role)["token"])
     yield Archive(svc, tokens)
     svc.close()

@@ -69,7 +69,9 @@ def case_attach(
 ) -> None:
     """Attach a clip to a case."""
     with services() as svc:
-        result = cases.attach(svc, cli_context(actor), case_id=case_id, clip_id=clip_id, reason=reason)
+        result = cases.attach(
+            svc, cli_context(actor), case_id=case_id, clip_id=clip_id, reason=reason
+        )
     emit(result, as_json, _human)
 
 

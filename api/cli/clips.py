@@ -45,22 +45,34 @@ def ingest(
     reason: str = typer.Option(..., "--reason"),
     case: str = typer.Option(None, "--case", help="Attach to this case."),
     retention: str = typer.Option(None, "--retention", help="report|incident|investigation"),
-    source_start: str = typer.Option(None, "--source-start", help="Wall-clock time of the first frame."),
+    source_start: str = typer.Option(
+        None, "--source-start", help="Wall-clock time of the first frame."
+    ),
     start: str = typer.Option(None, "--start", help="Cut from (ISO time)."),
     end: str = typer.Option(None, "--end", help="Cut to (ISO time)."),
-    duration: str = typer.Option(None, "--duration", help="Record a live stream for (ISO duration)."),
+    duration: str = typer.Option(
+        None, "--duration", help="Record a live stream for (ISO duration)."
+    ),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Ingest a recording as a clip (content stored first, then the event)."""
     if start or end or duration or "://" in source:
-        raise InvalidInput("cutting ranges and live streams are not supported yet; ingest a whole file")
+        raise InvalidInput(
+            "cutting ranges and live streams are not supported yet; ingest a whole file"
+        )
     first_frame = parse_time(source_start, "--source-start") if source_start else None
     path = Path(source)
     total = path.stat().st_size if path.is_file() else None
     with services() as svc:
         result = ingest_uc.ingest_file(
-            svc, cli_context(actor), camera_id=camera, source=path, reason=reason, case_id=case,
-            retention_class=retention, source_start=first_frame,
+            svc,
+            cli_context(actor),
+            camera_id=camera,
+            source=path,
+            reason=reason,
+            case_id=case,
+            retention_class=retention,
+            source_start=first_frame,
             progress=progress_printer("ingest", total),
         )
     if sys.stderr.isatty():
@@ -92,7 +104,9 @@ def clip_list(
     emit({"clips": rows}, as_json, lambda r: table(r["clips"], cols))
 
 
-def clip_show(clip_id: str = typer.Argument(...), as_json: bool = typer.Option(False, "--json")) -> None:
+def clip_show(
+    clip_id: str = typer.Argument(...), as_json: bool = typer.Option(False, "--json")
+) -> None:
     """Show one clip."""
     with services() as svc:
         result = retrieval.show_clip(svc, clip_id)
@@ -109,7 +123,11 @@ def clip_get(
     """Retrieve the original, verifying its SHA-256 while writing; recorded as a download."""
     with services() as svc:
         result = retrieval.download(
-            svc, cli_context(actor), clip_id=clip_id, out=Path(out), reason=reason,
+            svc,
+            cli_context(actor),
+            clip_id=clip_id,
+            out=Path(out),
+            reason=reason,
             progress=progress_printer("download"),
         )
     if sys.stderr.isatty():

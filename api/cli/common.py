@@ -78,7 +78,9 @@ def progress_printer(label: str, total: int | None = None) -> Callable[[int], No
             return
         last["mb"] = mb
         if total:
-            sys.stderr.write(f"\r{label}: {mb} / {total // (1024 * 1024)} MiB ({100 * done // total}%)")
+            sys.stderr.write(
+                f"\r{label}: {mb} / {total // (1024 * 1024)} MiB ({100 * done // total}%)"
+            )
         else:
             sys.stderr.write(f"\r{label}: {mb} MiB")
         sys.stderr.flush()

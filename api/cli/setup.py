@@ -41,8 +41,15 @@ def init(
             lines.append(f"admin {r['admin']} already exists; its token is not shown again")
         return "\n".join(lines)
 
-    emit({"admin": result["admin"], "token": result["token"], **{
-        k: v for k, v in result.items() if k not in ("admin", "token")}}, as_json, human)
+    emit(
+        {
+            "admin": result["admin"],
+            "token": result["token"],
+            **{k: v for k, v in result.items() if k not in ("admin", "token")},
+        },
+        as_json,
+        human,
+    )
 
 
 def user_add(
@@ -56,7 +63,11 @@ def user_add(
     until = now() + parse_duration(expires, "--expires") if expires else None
     with services() as svc:
         result = users.add_user(svc, cli_context(actor), name, role, until)
-    emit(result, as_json, lambda r: f"user {r['name']} ({r['role']}) added; token (shown once):\n{r['token']}")
+    emit(
+        result,
+        as_json,
+        lambda r: f"user {r['name']} ({r['role']}) added; token (shown once):\n{r['token']}",
+    )
 
 
 def user_revoke(
@@ -86,8 +97,16 @@ def camera_add(
     """Register a camera."""
     with services() as svc:
         result = cameras.register_camera(
-            svc, cli_context(actor), camera_id=camera_id, name=name, owner=owner,
-            district=district, rt=rt, lat=lat, lon=lon, owner_user=owner_user,
+            svc,
+            cli_context(actor),
+            camera_id=camera_id,
+            name=name,
+            owner=owner,
+            district=district,
+            rt=rt,
+            lat=lat,
+            lon=lon,
+            owner_user=owner_user,
         )
     emit(result, as_json, lambda r: f"camera {r['camera_id']} registered in {r['district']}")
 

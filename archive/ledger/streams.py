@@ -63,35 +63,76 @@ class StreamChecker:
         self.events += 1
         head = self.heads.get(oid)
         if link is None:
-            self._problem("inserted", position, oid, version,
-                          "event has no chain link: it was written outside the archive")
+            self._problem(
+                "inserted",
+                position,
+                oid,
+                version,
+                "event has no chain link: it was written outside the archive",
+            )
             self.heads[oid] = (version, None)
             return
         if event_hash(link.prev_hash, oid, version, topic, state) != link.hash:
-            self.suspects.setdefault(oid, []).append(_Suspect(position, version, topic, state, link))
+            self.suspects.setdefault(oid, []).append(
+                _Suspect(position, version, topic, state, link)
+            )
             self.links_by_version[(oid, version)] = link
         if link.position != position:
-            self._problem("reordered", position, oid, version,
-                          f"event sits at position {position} but was recorded at {link.position}")
+            self._problem(
+                "reordered",
+                position,
+                oid,
+                version,
+                f"event sits at position {position} but was recorded at {link.position}",
+            )
         if version == 1:
             if head is not None:
-                self._problem("reordered", position, oid, version,
-                              f"first event of the stream appears after version {head[0]}")
+                self._problem(
+                    "reordered",
+                    position,
+                    oid,
+                    version,
+                    f"first event of the stream appears after version {head[0]}",
+                )
             elif link.prev_hash != GENESIS:
-                self._problem("broken_link", position, oid, version,
-                              "first event does not chain from the genesis hash")
+                self._problem(
+                    "broken_link",
+                    position,
+                    oid,
+                    version,
+                    "first event does not chain from the genesis hash",
+                )
         elif head is None:
-            self._problem("deleted", position, oid, version,
-                          f"versions 1..{version - 1} of this stream are missing")
+            self._problem(
+                "deleted",
+                position,
+                oid,
+                version,
+                f"versions 1..{version - 1} of this stream are missing",
+            )
         elif head[0] < version - 1:
-            missing = f"{head[0] + 1}" if head[0] + 1 == version - 1 else f"{head[0] + 1}..{version - 1}"
-            self._problem("deleted", position, oid, version, f"version(s) {missing} missing before it")
+            missing = (
+                f"{head[0] + 1}" if head[0] + 1 == version - 1 else f"{head[0] + 1}..{version - 1}"
+            )
+            self._problem(
+                "deleted", position, oid, version, f"version(s) {missing} missing before it"
+            )
         elif head[0] >= version:
-            self._problem("reordered", position, oid, version,
-                          f"appears after version {head[0]} of the same stream")
+            self._problem(
+                "reordered",
+                position,
+                oid,
+                version,
+                f"appears after version {head[0]} of the same stream",
+            )
         elif head[1] is not None and link.prev_hash != head[1]:
-            self._problem("broken_link", position, oid, version,
-                          "prev_hash does not match the hash of the previous event")
+            self._problem(
+                "broken_link",
+                position,
+                oid,
+                version,
+                "prev_hash does not match the hash of the previous event",
+            )
         self.heads[oid] = (version, link.hash)
 
     def orphan_link(self, position: int, oid: UUID, version: int) -> None:
@@ -103,11 +144,21 @@ class StreamChecker:
             for s in suspects:
                 origin = self._original_version(oid, s)
                 if origin is not None:
-                    self._problem("reordered", s.position, oid, s.version,
-                                  f"holds the content recorded as version {origin}")
+                    self._problem(
+                        "reordered",
+                        s.position,
+                        oid,
+                        s.version,
+                        f"holds the content recorded as version {origin}",
+                    )
                 else:
-                    self._problem("modified", s.position, oid, s.version,
-                                  "stored bytes do not match the event's recorded hash")
+                    self._problem(
+                        "modified",
+                        s.position,
+                        oid,
+                        s.version,
+                        "stored bytes do not match the event's recorded hash",
+                    )
         self.problems.sort(key=lambda p: (p.position is None, p.position or 0, p.kind))
         return self.problems
 
@@ -116,6 +167,9 @@ class StreamChecker:
         for other in self.suspects[oid]:
             if other is s:
                 continue
-            if event_hash(other.link.prev_hash, oid, other.version, s.topic, s.state) == other.link.hash:
+            if (
+                event_hash(other.link.prev_hash, oid, other.version, s.topic, s.state)
+                == other.link.hash
+            ):
                 return other.version
         return None

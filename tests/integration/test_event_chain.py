@@ -42,12 +42,18 @@ def test_the_same_events_get_the_same_hashes_on_sqlite_and_postgresql(
     tmp_path: Path, pg_database: str
 ) -> None:
     oid = uuid.UUID("0b9e7a52-4f6c-4d51-8c0e-5d2f3a1b7c99")
-    events = [StoredEvent(oid, v, "test:Thing.Happened", f'{{"v":{v}}}'.encode()) for v in (1, 2, 3)]
+    events = [
+        StoredEvent(oid, v, "test:Thing.Happened", f'{{"v":{v}}}'.encode()) for v in (1, 2, 3)
+    ]
     results = []
     for kind in ("sqlite", "postgres"):
         home = tmp_path / kind
-        settings = Settings(home=home, event_store=event_store_url(kind, home, pg_database),
-                            object_store=f"file://{home}/o", signing_key=home / "k")
+        settings = Settings(
+            home=home,
+            event_store=event_store_url(kind, home, pg_database),
+            object_store=f"file://{home}/o",
+            signing_key=home / "k",
+        )
         home.mkdir()
         svc = bootstrap(settings)
         try:
@@ -65,7 +71,9 @@ def test_a_conflicting_version_writes_neither_event_nor_link(archive: Archive) -
     recorder = archive.svc.store.recorder
     recorder.insert_events([StoredEvent(oid, 1, "test:T.E", b"{}")])
     with pytest.raises(IntegrityError):
-        recorder.insert_events([StoredEvent(oid, 2, "test:T.E", b"{}"), StoredEvent(oid, 1, "test:T.E", b"{}")])
+        recorder.insert_events(
+            [StoredEvent(oid, 2, "test:T.E", b"{}"), StoredEvent(oid, 1, "test:T.E", b"{}")]
+        )
     assert [v for v, _, _ in links(archive.svc, oid)] == [1]
     assert [r["v"] for r in flows.stream(archive.svc, oid)] == [1]
 
@@ -105,8 +113,11 @@ def test_changed_state_bytes_are_located(tampered_setup, cli) -> None:
     svc, oid = tampered_setup
     first = flows.stream(svc, oid)[0]
     forged = bytes(first["state"]).replace(b'"size_bytes":', b'"size_bytes":1')
-    _tamper(svc, f"UPDATE {svc.db.events_table} SET state=? WHERE originator_id=? AND originator_version=1",
-            (forged, svc.db.oid(oid)))
+    _tamper(
+        svc,
+        f"UPDATE {svc.db.events_table} SET state=? WHERE originator_id=? AND originator_version=1",
+        (forged, svc.db.oid(oid)),
+    )
     problems = verify_problems(cli)
     assert problems[0]["kind"] == "modified"
     assert (problems[0]["originator_id"], problems[0]["version"]) == (str(oid), 1)
@@ -116,12 +127,18 @@ def test_changed_state_bytes_are_located(tampered_setup, cli) -> None:
 def test_a_deleted_event_is_located(tampered_setup, cli) -> None:
     svc, oid = tampered_setup
     gone = flows.stream(svc, oid)[1]
-    _tamper(svc, f"DELETE FROM {svc.db.events_table} WHERE originator_id=? AND originator_version=2",
-            (svc.db.oid(oid),))
+    _tamper(
+        svc,
+        f"DELETE FROM {svc.db.events_table} WHERE originator_id=? AND originator_version=2",
+        (svc.db.oid(oid),),
+    )
     problems = verify_problems(cli)
     assert problems[0]["kind"] == "deleted"
     assert (problems[0]["originator_id"], problems[0]["version"], problems[0]["position"]) == (
-        str(oid), 2, gone["pos"])
+        str(oid),
+        2,
+        gone["pos"],
+    )
 
 
 def test_two_swapped_events_are_located(tampered_setup, cli) -> None:
@@ -129,8 +146,12 @@ def test_two_swapped_events_are_located(tampered_setup, cli) -> None:
     rows = flows.stream(svc, oid)
     a, b = rows[1], rows[2]
     for row, other in ((a, b), (b, a)):
-        _tamper(svc, f"UPDATE {svc.db.events_table} SET topic=?, state=? WHERE originator_id=? "
-                "AND originator_version=?", (other["topic"], bytes(other["state"]), svc.db.oid(oid), row["v"]))
+        _tamper(
+            svc,
+            f"UPDATE {svc.db.events_table} SET topic=?, state=? WHERE originator_id=? "
+            "AND originator_version=?",
+            (other["topic"], bytes(other["state"]), svc.db.oid(oid), row["v"]),
+        )
     problems = verify_problems(cli)
     named = {(p["kind"], p["originator_id"], p["version"]) for p in problems}
     assert named == {("reordered", str(oid), 2), ("reordered", str(oid), 3)}

@@ -11,20 +11,44 @@ from archive.bootstrap import Services
 from domain.base import Context
 
 
-def camera(svc: Services, camera_id: str = "SMG-SS-0001", lat: float = -6.9903, lon: float = 110.4229) -> None:
-    cameras.register_camera(svc, Context("dodi"), camera_id=camera_id, name="Simpang Lima",
-                            owner="public", district="Semarang Selatan", rt="001", lat=lat, lon=lon)
+def camera(
+    svc: Services, camera_id: str = "SMG-SS-0001", lat: float = -6.9903, lon: float = 110.4229
+) -> None:
+    cameras.register_camera(
+        svc,
+        Context("dodi"),
+        camera_id=camera_id,
+        name="Simpang Lima",
+        owner="public",
+        district="Semarang Selatan",
+        rt="001",
+        lat=lat,
+        lon=lon,
+    )
 
 
-def case(svc: Services, case_id: str = "R-2026-0001", lead: str = "budi", members: tuple[str, ...] = ("dodi",)) -> None:
-    cases.open_case(svc, Context(lead), case_id=case_id, kind="report", title="112 call", members=list(members))
+def case(
+    svc: Services,
+    case_id: str = "R-2026-0001",
+    lead: str = "budi",
+    members: tuple[str, ...] = ("dodi",),
+) -> None:
+    cases.open_case(
+        svc, Context(lead), case_id=case_id, kind="report", title="112 call", members=list(members)
+    )
 
 
 def clip_in_case(svc: Services, footage: Path, case_id: str = "R-2026-0001") -> dict[str, Any]:
     camera(svc)
     case(svc, case_id)
-    return ingest.ingest_file(svc, Context("budi"), camera_id="SMG-SS-0001", source=footage,
-                              reason="verify 112 report", case_id=case_id)
+    return ingest.ingest_file(
+        svc,
+        Context("budi"),
+        camera_id="SMG-SS-0001",
+        source=footage,
+        reason="verify 112 report",
+        case_id=case_id,
+    )
 
 
 def stream(svc: Services, originator_id: UUID) -> list[dict[str, Any]]:
@@ -45,5 +69,5 @@ def event_count(svc: Services) -> int:
 
 
 def object_files(svc: Services) -> list[Path]:
-    root = Path(svc.settings.object_store[len("file://"):])
+    root = Path(svc.settings.object_store[len("file://") :])
     return sorted(p for p in root.rglob("*") if p.is_file())

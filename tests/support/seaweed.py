@@ -49,15 +49,26 @@ class SeaweedServer:
         return f"s3://{self.access_key}:{self.secret_key}@{self.endpoint}/{bucket}"
 
     def start(self) -> None:
-        args = [weed_binary(), "mini", f"-dir={self.folder / 'data'}", "-ip=127.0.0.1",
-                "-ip.bind=127.0.0.1", "-webdav=false", "-admin.ui=false"]
+        args = [
+            weed_binary(),
+            "mini",
+            f"-dir={self.folder / 'data'}",
+            "-ip=127.0.0.1",
+            "-ip.bind=127.0.0.1",
+            "-webdav=false",
+            "-admin.ui=false",
+        ]
         args += [f"-{flag}={port}" for flag, port in self.ports.items()]
-        env = {**os.environ, "AWS_ACCESS_KEY_ID": self.access_key,
-               "AWS_SECRET_ACCESS_KEY": self.secret_key}
+        env = {
+            **os.environ,
+            "AWS_ACCESS_KEY_ID": self.access_key,
+            "AWS_SECRET_ACCESS_KEY": self.secret_key,
+        }
         (self.folder / "data").mkdir(parents=True, exist_ok=True)
         log = open(self.folder / "weed.log", "ab")  # noqa: SIM115 - lives as long as the server
-        self.process = subprocess.Popen(args, env=env, stdout=log, stderr=subprocess.STDOUT,
-                                        start_new_session=True)
+        self.process = subprocess.Popen(
+            args, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
         self.wait_ready()
 
     def wait_ready(self, timeout: float = 60) -> None:
@@ -86,9 +97,22 @@ class SeaweedServer:
         self.process = None
 
 
-PORT_FLAGS = ["master.port", "master.port.grpc", "volume.port", "volume.port.grpc",
-              "filer.port", "filer.port.grpc", "s3.port.grpc", "admin.port", "admin.port.grpc",
-              "debug.port", "s3.port.iceberg", "s3.port.lance", "metricsPort", "s3.port.https"]
+PORT_FLAGS = [
+    "master.port",
+    "master.port.grpc",
+    "volume.port",
+    "volume.port.grpc",
+    "filer.port",
+    "filer.port.grpc",
+    "s3.port.grpc",
+    "admin.port",
+    "admin.port.grpc",
+    "debug.port",
+    "s3.port.iceberg",
+    "s3.port.lance",
+    "metricsPort",
+    "s3.port.https",
+]
 
 
 def start_seaweed(folder: Path) -> SeaweedServer:

@@ -17,10 +17,21 @@ T0 = datetime(2026, 11, 1, 10, 0, tzinfo=UTC)
 
 
 def a_clip() -> Clip:
-    return Clip.ingest(clip_id=uuid.uuid4(), camera_id="C1", start=T0, end=T0 + timedelta(seconds=3),
-                       sha256="a" * 64, size_bytes=10, media={}, storage={"key": "k"},
-                       retention_class="report", retain_until=T0 + timedelta(days=90), source={},
-                       reason="verify report", ctx=CTX)
+    return Clip.ingest(
+        clip_id=uuid.uuid4(),
+        camera_id="C1",
+        start=T0,
+        end=T0 + timedelta(seconds=3),
+        sha256="a" * 64,
+        size_bytes=10,
+        media={},
+        storage={"key": "k"},
+        retention_class="report",
+        retain_until=T0 + timedelta(days=90),
+        source={},
+        reason="verify report",
+        ctx=CTX,
+    )
 
 
 def test_a_case_lead_is_always_a_member_and_members_are_unique() -> None:
@@ -66,7 +77,12 @@ def test_events_carry_actor_channel_and_client() -> None:
     clip = a_clip()
     clip.record_view("check", Context("budi", "http", "10.0.0.7"))
     viewed = clip.collect_events()[-1]
-    assert (viewed.actor, viewed.channel, viewed.client, viewed.reason) == ("budi", "http", "10.0.0.7", "check")
+    assert (viewed.actor, viewed.channel, viewed.client, viewed.reason) == (
+        "budi",
+        "http",
+        "10.0.0.7",
+        "check",
+    )
 
 
 def test_camera_coordinates_and_ids_are_checked() -> None:

@@ -8,8 +8,13 @@ from archive.timefmt import format_duration, parse_duration, parse_time
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("P90D", timedelta(days=90)), ("PT5S", timedelta(seconds=5)), ("P1Y", timedelta(days=365)),
-     ("P1DT2H3M4S", timedelta(days=1, hours=2, minutes=3, seconds=4)), ("P2W", timedelta(days=14))],
+    [
+        ("P90D", timedelta(days=90)),
+        ("PT5S", timedelta(seconds=5)),
+        ("P1Y", timedelta(days=365)),
+        ("P1DT2H3M4S", timedelta(days=1, hours=2, minutes=3, seconds=4)),
+        ("P2W", timedelta(days=14)),
+    ],
 )
 def test_iso_durations(text: str, expected: timedelta) -> None:
     assert parse_duration(text) == expected
