@@ -128,15 +128,22 @@ class FileObjectStore:
         self._update_meta(key, legal_hold=on)
 
     def delete(self, key: str, version_id: str | None = None) -> None:
-        info = self.stat(key)
-        if info.legal_hold:
-            raise ObjectLocked(f"object {key} is under legal hold")
-        if info.retain_until and info.retain_until > datetime.now(UTC):
-            raise ObjectLocked(f"object {key} is retained until {info.retain_until.isoformat()}")
+        self.stat(key)
         path = self._path(key)
-        os.chmod(path, 0o644)
-        path.unlink()
-        self._meta_path(key).unlink(missing_ok=True)
+        # Checked and removed under the sidecar's lock (the one _update_meta takes), so a put
+        # of the same content that extends the lock cannot slip in between.
+        with open(self._meta_path(key), "a+") as f:
+            fcntl.flock(f, fcntl.LOCK_EX)
+            info = self.stat(key)
+            if info.legal_hold:
+                raise ObjectLocked(f"object {key} is under legal hold")
+            if info.retain_until and info.retain_until > datetime.now(UTC):
+                raise ObjectLocked(
+                    f"object {key} is retained until {info.retain_until.isoformat()}"
+                )
+            os.chmod(path, 0o644)
+            path.unlink()
+            self._meta_path(key).unlink(missing_ok=True)
 
     def iter_objects(self) -> Iterator[ObjectInfo]:
         base = self.root / "sha256"
