@@ -11,7 +11,6 @@ in them; admins place and release any hold.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from eventsourcing.persistence import IntegrityError
@@ -21,7 +20,6 @@ from archive.cases import load_case, load_clip
 from archive.errors import InvalidInput
 from archive.retention_calc import load_cases, set_object_hold
 from domain.base import Context
-from domain.case import Case
 from domain.clip import Clip
 from retention.batch import load
 from storage import retention_queries as rq
@@ -29,91 +27,59 @@ from storage import retention_queries as rq
 ATTEMPTS = 8
 
 
-def _target(clip_id: str | None, case_id: str | None) -> None:
+def set_hold(
+    svc: Services,
+    ctx: Context,
+    *,
+    on: bool,
+    reason: str,
+    clip_id: str | None = None,
+    case_id: str | None = None,
+) -> dict[str, Any]:
+    """Place (on) or release a legal hold on one clip or on a whole case."""
     if (clip_id is None) == (case_id is None):
         raise InvalidInput("give exactly one of --clip ID or --case ID")
-
-
-def _reason(reason: str) -> str:
     if not reason or not reason.strip():
         raise InvalidInput("a reason is required")
-    return reason.strip()
-
-
-def place(
-    svc: Services,
-    ctx: Context,
-    *,
-    reason: str,
-    clip_id: str | None = None,
-    case_id: str | None = None,
-) -> dict[str, Any]:
-    _target(clip_id, case_id)
-    reason = _reason(reason)
+    reason = reason.strip()
+    action = "hold.place" if on else "hold.release"  # releasing is for admins only
     if clip_id is not None:
         clip = load_clip(svc, clip_id)
-        who = svc.guard.require(ctx, "hold.place", target=clip)
+        who = svc.guard.require(ctx, action, target=clip)
         if who.role != "admin" and not _member_of_a_case(svc, who.name, clip):
             svc.guard.refuse(
-                ctx, "hold.place", f"{who.name} is not a member of a case of this clip", clip
+                ctx, action, f"{who.name} is not a member of a case of this clip", clip
             )
-        clip = svc.events.update(Clip, clip.id, lambda c: c.place_legal_hold(reason, ctx))
-        return _done(svc, f"clip:{clip.clip_id}", True, [clip])
+
+        def change(c: Clip) -> None:
+            (c.place_legal_hold if on else c.release_legal_hold)(reason, ctx)
+
+        clip = svc.events.update(Clip, clip.id, change)
+        return _done(svc, f"clip:{clip.clip_id}", on, [clip])
     assert case_id is not None
     case = load_case(svc, case_id)
-    who = svc.guard.require(ctx, "hold.place", target=case)
+    who = svc.guard.require(ctx, action, target=case)
     if who.role != "admin":
-        svc.guard.require_member(who, case, "hold.place", case)
-
-    def hold(clip: Clip) -> None:
-        if case_id not in clip.case_holds:
-            clip.apply_case_hold(case_id, f"case {case_id} on hold: {reason}", ctx)
-
-    clips = _on_case(svc, case_id, lambda k: k.place_legal_hold(reason, ctx), hold)
-    return _done(svc, f"case:{case_id}", True, clips)
-
-
-def release(
-    svc: Services,
-    ctx: Context,
-    *,
-    reason: str,
-    clip_id: str | None = None,
-    case_id: str | None = None,
-) -> dict[str, Any]:
-    _target(clip_id, case_id)
-    reason = _reason(reason)
-    if clip_id is not None:
-        clip = load_clip(svc, clip_id)
-        svc.guard.require(ctx, "hold.release", target=clip)
-        clip = svc.events.update(Clip, clip.id, lambda c: c.release_legal_hold(reason, ctx))
-        return _done(svc, f"clip:{clip.clip_id}", False, [clip])
-    assert case_id is not None
-    case = load_case(svc, case_id)
-    svc.guard.require(ctx, "hold.release", target=case)
-
-    def lift(clip: Clip) -> None:
-        if case_id in clip.case_holds:
-            clip.lift_case_hold(case_id, f"case {case_id} hold released: {reason}", ctx)
-
-    clips = _on_case(svc, case_id, lambda k: k.release_legal_hold(reason, ctx), lift)
-    return _done(svc, f"case:{case_id}", False, clips)
+        svc.guard.require_member(who, case, action, case)
+    return _done(svc, f"case:{case_id}", on, _on_case(svc, ctx, case_id, on, reason))
 
 
 def _member_of_a_case(svc: Services, user: str, clip: Clip) -> bool:
     return any(c.is_member(user) for c in load_cases(svc, clip.case_ids))
 
 
-def _on_case(
-    svc: Services, case_id: str, on_case: Callable[[Case], None], on_clip: Callable[[Clip], None]
-) -> list[Clip]:
+def _on_case(svc: Services, ctx: Context, case_id: str, on: bool, reason: str) -> list[Clip]:
     """Change the case and each of its active clips in one transaction (retried on conflict)."""
+    why = f"case {case_id} {'on hold' if on else 'hold released'}: {reason}"
     for attempt in range(ATTEMPTS):
         case = load_case(svc, case_id)
-        on_case(case)
+        (case.place_legal_hold if on else case.release_legal_hold)(reason, ctx)
         clips = [c for c in load(svc, Clip, case.clip_ids) if c.status == "active"]
         for clip in clips:
-            on_clip(clip)
+            if on and case_id not in clip.case_holds:
+                clip.apply_case_hold(case_id, why, ctx)
+            elif not on and case_id in clip.case_holds:
+                clip.lift_case_hold(case_id, why, ctx)
         try:
             svc.events.save(case, *clips)
             return clips

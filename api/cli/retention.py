@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import typer
 
@@ -112,35 +112,51 @@ def job_runs(
     emit(result, as_json, lambda r: table(r["runs"], cols))
 
 
-def _hold_human(r: dict[str, Any]) -> str:
-    state = "placed" if r["legal_hold"] else "released"
-    return f"hold {r['hold_id']} {state}: {len(r['clip_ids'])} clips, {r['objects']} objects"
+ClipOption = Annotated[str | None, typer.Option("--clip", help="Clip id.")]
+CaseOption = Annotated[str | None, typer.Option("--case", help="Case id.")]
+Actor = Annotated[str, typer.Option("--actor")]
+Reason = Annotated[str, typer.Option("--reason")]
+Json = Annotated[bool, typer.Option("--json")]
 
 
 def hold_place(
-    clip: str = typer.Option(None, "--clip", help="Clip id."),
-    case: str = typer.Option(None, "--case", help="Case id."),
-    actor: str = typer.Option(..., "--actor"),
-    reason: str = typer.Option(..., "--reason"),
-    as_json: bool = typer.Option(False, "--json"),
+    actor: Actor,
+    reason: Reason,
+    clip: ClipOption = None,
+    case: CaseOption = None,
+    as_json: Json = False,
 ) -> None:
     """Place a legal hold: the clip (or every clip of the case) is never purged while it lasts."""
-    with services() as svc:
-        result = holds.place(svc, cli_context(actor), reason=reason, clip_id=clip, case_id=case)
-    emit(result, as_json, _hold_human)
+    _hold(True, clip, case, actor, reason, as_json)
 
 
 def hold_release(
-    clip: str = typer.Option(None, "--clip", help="Clip id."),
-    case: str = typer.Option(None, "--case", help="Case id."),
-    actor: str = typer.Option(..., "--actor"),
-    reason: str = typer.Option(..., "--reason"),
-    as_json: bool = typer.Option(False, "--json"),
+    actor: Actor,
+    reason: Reason,
+    clip: ClipOption = None,
+    case: CaseOption = None,
+    as_json: Json = False,
 ) -> None:
     """Release a legal hold (admins)."""
+    _hold(False, clip, case, actor, reason, as_json)
+
+
+def _hold(
+    on: bool, clip: str | None, case: str | None, actor: str, reason: str, as_json: bool
+) -> None:
     with services() as svc:
-        result = holds.release(svc, cli_context(actor), reason=reason, clip_id=clip, case_id=case)
-    emit(result, as_json, _hold_human)
+        result = holds.set_hold(
+            svc, cli_context(actor), on=on, reason=reason, clip_id=clip, case_id=case
+        )
+    state = "placed" if on else "released"
+    emit(
+        result,
+        as_json,
+        lambda r: (
+            f"hold {r['hold_id']} {state}: {len(r['clip_ids'])} clips, "
+            f"{r['objects']} object versions"
+        ),
+    )
 
 
 def run_scheduler() -> None:
