@@ -21,6 +21,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 
 from archive.bootstrap import bootstrap
 from archive.settings import Settings
+from archive.timefmt import format_duration
 from archive.timefmt import now as clock
 from domain.base import Context
 from retention import jobs, runs
@@ -95,7 +96,7 @@ def start_scheduler(
         )
         if when is None:
             scheduler.add_job(execute, "date", run_date=now, args=[settings, job, "catch-up"])
-        log.info("%s: every %s, next %s", name, interval, "now" if when is None else when)
+        log.info("%s: every %s, next %s", name, format_duration(interval), when or "now")
     scheduler.start()
     return scheduler
 

@@ -23,12 +23,16 @@ def env(settings: Settings, **extra: str) -> dict[str, str]:
     }
 
 
-def start(settings: Settings, *args: str, **extra: str) -> subprocess.Popen[str]:
+def start(
+    settings: Settings, *args: str, log: Path | None = None, **extra: str
+) -> subprocess.Popen[str]:
+    """A running `saksi`; output to a log file for long-lived processes (a full pipe blocks)."""
+    out = open(log, "w") if log else subprocess.PIPE  # noqa: SIM115 - the child holds it
     return subprocess.Popen(
         [SAKSI, *args],
         env=env(settings, **extra),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
+        stdout=out,
+        stderr=subprocess.STDOUT if log else subprocess.PIPE,
         text=True,
     )
 

@@ -1,38 +1,12 @@
 """The purge's state machine, holds through cases, and job runs: rules of the aggregates."""
 
-import uuid
-from datetime import UTC, datetime, timedelta
-
 import pytest
 
 from domain.base import Context, RuleBroken
-from domain.clip import Clip
 from domain.jobs import JobRun
+from tests.unit.test_domain import a_clip
 
 CTX = Context("ana")
-T0 = datetime(2026, 11, 1, 10, 0, tzinfo=UTC)
-
-
-def a_clip(derivatives: int = 0) -> Clip:
-    clip = Clip.ingest(
-        clip_id=uuid.uuid4(),
-        camera_id="C1",
-        start=T0,
-        end=T0 + timedelta(seconds=3),
-        sha256="a" * 64,
-        size_bytes=10,
-        media={},
-        storage={"store": "file", "key": "sha256/aa/aa/" + "a" * 64, "version_id": None},
-        retention_class="report",
-        retain_until=T0 + timedelta(days=90),
-        source={},
-        reason="verify report",
-        ctx=CTX,
-    )
-    for i in range(derivatives):
-        key = "sha256/bb/bb/" + str(i) * 64
-        clip.add_derivative("poster", str(i) * 64, 5, {"key": key}, {"ffmpeg": "x"}, CTX)
-    return clip
 
 
 def test_a_purge_records_its_intent_first_and_then_the_clip_takes_no_custody_events() -> None:
@@ -76,10 +50,11 @@ def test_case_holds_need_a_reason_and_lifting_needs_the_hold() -> None:
 
 
 def test_object_refs_name_the_original_and_each_derivative_once() -> None:
-    clip = a_clip(derivatives=2)
-    clip.add_derivative("proxy", "1" * 64, 5, {"key": "sha256/bb/bb/" + "1" * 64}, {}, CTX)
-    kinds = [kind for kind, _key, _version in clip.object_refs()]
-    assert kinds == ["original", "poster", "poster"]
+    clip = a_clip()
+    for kind, key in (("poster", "p1"), ("proxy", "p2"), ("proxy", "p2"), ("poster", "k")):
+        clip.add_derivative(kind, "b" * 64, 5, {"key": key}, {"ffmpeg": "x"}, CTX)
+    refs = [(kind, key) for kind, key, _version in clip.object_refs()]
+    assert refs == [("original", "k"), ("poster", "p1"), ("proxy", "p2")]
 
 
 def test_a_job_run_finishes_or_fails_once() -> None:

@@ -11,8 +11,9 @@ from pathlib import Path
 import pytest
 
 from archive import audit, cases, retrieval
-from archive.errors import Gone
+from archive.errors import Gone, Refused
 from archive.timefmt import now
+from domain.base import Context
 from retention import holds, policies, sweep
 from tests.conftest import Archive
 from tests.support import flows, seed
@@ -169,3 +170,31 @@ def test_a_second_sweep_finds_nothing_more_to_do(archive: Archive) -> None:
     again = sweep.sweep(svc, ANA)
     assert (again["purged"], again["resumed"], again["errors"]) == ([], [], [])
     assert flows.event_count(svc) == events + 2  # only the run's own started and finished
+
+
+def test_refused_retention_actions_are_recorded_where_they_were_aimed(archive: Archive) -> None:
+    svc = archive.svc
+    flows.case(svc, "R-1")  # lead budi; eko is an investigator outside it
+    [cid] = seed.clips(svc, 1)
+    eko = Context("eko")
+    attempts = [
+        lambda: policies.set_policy(
+            svc, BUDI, retention_class="report", keep=timedelta(days=1), reason=None
+        ),
+        lambda: sweep.sweep(svc, BUDI),
+        lambda: holds.set_hold(svc, eko, on=True, reason="mine now", case_id="R-1"),
+        lambda: holds.set_hold(svc, eko, on=True, reason="mine now", clip_id=cid),
+        lambda: holds.set_hold(svc, BUDI, on=False, reason="done", case_id="R-1"),
+    ]
+    for attempt in attempts:
+        with pytest.raises(Refused):
+            attempt()
+    with svc.db.tx(write=False) as tx:
+        rows = tx.all("SELECT actor, action, target FROM rm_refusals ORDER BY position")
+    assert [(r["actor"], r["action"], r["target"]) for r in rows] == [
+        ("budi", "retention.admin", "retention:report"),
+        ("budi", "retention.admin", "retention:sweep"),
+        ("eko", "hold.place", "case:R-1"),
+        ("eko", "hold.place", f"clip:{cid}"),
+        ("budi", "hold.release", "case:R-1"),
+    ]
