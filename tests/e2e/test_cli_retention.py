@@ -8,24 +8,12 @@ from pathlib import Path
 
 from archive.timefmt import now
 from tests.e2e.conftest import one_error_line
+from tests.e2e.test_cli_bad_input import ingest
 
 
 def ingest_an_hour_old_clip(cli, footage: Path) -> str:
     start = (now() - timedelta(hours=1)).isoformat()
-    result = cli(
-        "ingest",
-        "--camera",
-        "SMG-SS-0001",
-        "--source",
-        str(footage),
-        "--source-start",
-        start,
-        "--actor",
-        "budi",
-        "--reason",
-        "check a 112 report",
-        "--json",
-    )
+    result = ingest(cli, "--source-start", start, "--json", source=str(footage))
     assert result.code == 0, result.err
     return str(result.json()["clip_id"])
 
