@@ -12,6 +12,7 @@ from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError
 
 from archive.bootstrap import Services
+from storage.batch_load import find_many
 
 A = TypeVar("A", bound=Aggregate)
 ATTEMPTS = 8
@@ -23,8 +24,8 @@ def chunks(items: Sequence[str], size: int) -> Iterator[Sequence[str]]:
 
 
 def load(svc: Services, cls: type[A], ids: Iterable[str]) -> list[A]:
-    found = (svc.events.find(cls, UUID(i)) for i in ids)
-    return [a for a in found if a is not None]
+    """The aggregates of these ids, read in one query."""
+    return find_many(svc.db, svc.store.mapper, cls, [UUID(i) for i in ids])
 
 
 def save_batch(svc: Services, changed: Sequence[A], redo: Callable[[A], bool]) -> list[A]:

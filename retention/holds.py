@@ -104,3 +104,11 @@ def _done(svc: Services, hold_id: str, on: bool, clips: list[Clip]) -> dict[str,
         "clip_ids": [c.clip_id for c in clips],
         "objects": sync_object_holds(svc, clips),
     }
+
+
+def parse_hold_id(hold_id: str) -> tuple[str | None, str | None]:
+    """`clip:<id>` or `case:<id>` (as `set_hold` returns it) to (clip_id, case_id)."""
+    kind, _, value = hold_id.partition(":")
+    if kind not in ("clip", "case") or not value:
+        raise InvalidInput(f"invalid hold id {hold_id!r}: expected clip:ID or case:ID")
+    return (value, None) if kind == "clip" else (None, value)

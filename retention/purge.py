@@ -48,8 +48,6 @@ def reason_for(clip: Clip) -> str:
 
 def _locked_until(info: ObjectInfo, now: datetime) -> datetime | None:
     """When the store will let this version go; None if it does now."""
-    if getattr(info, "delete_marker", False):
-        return None
     if info.legal_hold:
         return datetime.max.replace(tzinfo=now.tzinfo)
     if info.retain_until is not None and info.retain_until > now:
@@ -67,7 +65,8 @@ def plan(
         if refs.get(key, set()) - batch:
             planned.append({"kind": kind, "key": key, "version_ids": [], "shared": True})
             continue
-        versions = svc.objects.versions(key)
+        # S3 delete markers hold no content (and take no lock): left alone.
+        versions = [v for v in svc.objects.versions(key) if not getattr(v, "delete_marker", False)]
         locks = [t for t in (_locked_until(v, now) for v in versions) if t is not None]
         if locks:
             return max(locks)
@@ -79,14 +78,21 @@ def begin(
     svc: Services, ctx: Context, clips: list[Clip], now: datetime, report: SweepReport
 ) -> list[Clip]:
     """Record the intent on every purgeable clip of a batch; returns the clips now purging."""
-    batch = {c.clip_id for c in clips}
-    refs = rq.active_refs(svc.db, [key for c in clips for _k, key, _v in c.object_refs()])
 
-    def start(clip: Clip) -> bool:
+    def due(clip: Clip) -> bool:
         if clip.status != "active" or clip.retain_until > now:
             return False  # changed since it was selected (attached, policy, ...)
         if clip.is_held:
             report.kept_on_hold.append(clip.clip_id)
+            return False
+        return True
+
+    candidates = [c for c in clips if due(c)]
+    batch = {c.clip_id for c in candidates}  # content only these share may go with them
+    refs = rq.active_refs(svc.db, [key for c in candidates for _k, key, _v in c.object_refs()])
+
+    def start(clip: Clip) -> bool:
+        if not due(clip):
             return False
         try:
             planned = plan(svc, clip, now, batch, refs)
@@ -101,7 +107,7 @@ def begin(
         clip.begin_purge(reason_for(clip), planned, ctx)
         return True
 
-    return save_batch(svc, [c for c in clips if start(c)], start)
+    return save_batch(svc, [c for c in candidates if start(c)], start)
 
 
 def _delete(svc: Services, planned: dict[str, Any], shared: bool) -> list[dict[str, Any]]:

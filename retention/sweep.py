@@ -62,6 +62,7 @@ def run_sweep(svc: Services, ctx: Context, *, wait_s: float = 0) -> dict[str, An
         found = orphans.reconcile(svc, clock())
     out = asdict(report)
     out["kept_on_hold"] = sorted(set(report.kept_on_hold))
+    out["deferred"] = list({d["clip_id"]: d for d in report.deferred}.values())
     return {**out, "orphans": found, "leader": True, "at": started_at.isoformat()}
 
 

@@ -2,8 +2,10 @@
 
 import pytest
 
+from archive.errors import InvalidInput
 from domain.base import Context, RuleBroken
 from domain.jobs import JobRun
+from retention.holds import parse_hold_id
 from tests.unit.test_domain import a_clip
 
 CTX = Context("ana")
@@ -68,3 +70,11 @@ def test_a_job_run_finishes_or_fails_once() -> None:
     assert failed.status == "failed"
     with pytest.raises(RuleBroken, match="trigger"):
         JobRun.start("checkpoint", "whenever", "host:1", CTX)
+
+
+def test_hold_ids_name_a_clip_or_a_case() -> None:
+    assert parse_hold_id("case:R-2026-0001") == (None, "R-2026-0001")
+    assert parse_hold_id("clip:1b4e") == ("1b4e", None)
+    for bad in ("R-1", "user:ana", "clip:"):
+        with pytest.raises(InvalidInput):
+            parse_hold_id(bad)
