@@ -17,8 +17,7 @@ from tempfile import TemporaryDirectory
 
 from archive import users
 from archive.bootstrap import bootstrap
-from archive.settings import Settings
-from bench.common import Result, Timer, scratch_database
+from bench.common import Result, Timer, scratch_database, scratch_settings
 from domain.base import Context
 from domain.clip import Clip
 from retention import policies, sweep
@@ -32,13 +31,7 @@ SIZE = 1024
 def run(quick: bool = False) -> list[Result]:
     count = 1_000 if quick else 10_000
     with scratch_database() as dbname, TemporaryDirectory() as tmp:
-        settings = Settings(
-            home=Path(tmp),
-            event_store=f"postgresql://postgres@127.0.0.1:5432/{dbname}",
-            object_store=f"file://{tmp}/objects",
-            signing_key=Path(tmp) / "key",
-        )
-        svc = bootstrap(settings)
+        svc = bootstrap(scratch_settings(dbname, tmp))
         try:
             users.init_archive(svc, "ana")
             admin = Context("ana")
