@@ -1,8 +1,9 @@
 """The scheduled jobs: a small registry, so jobs other parts of Saksi provide plug in.
 
 Built in: the retention sweep. Plugged in when their function exists in this build:
-checkpoint sealing (`seal_checkpoint(svc)` of the ledger) and the fixity audit
-(`archive/fixity.py`). A job missing from the build is skipped, and said so at start.
+checkpoint sealing (`archive.sealing.seal_checkpoint(svc)`, the ledger's) and the fixity
+audit (`archive.fixity.check(svc)`, its problems). A job missing from the build is skipped,
+and said so at start.
 """
 
 from __future__ import annotations
@@ -57,21 +58,16 @@ register(
     )
 )
 
-# Jobs provided elsewhere: name, interval variable, default, and where their function may be
+# Jobs provided elsewhere: name, interval variable, default, and where their function is
 # ("module:function" candidates, the first found is used; each is called with the services).
 PLUGGABLE: list[tuple[str, str, timedelta, tuple[str, ...]]] = [
     (
         "checkpoint",
         "SAKSI_CHECKPOINT_INTERVAL",
         timedelta(minutes=5),
-        ("archive.ledger:seal_checkpoint", "archive.ledger.checkpoints:seal_checkpoint"),
+        ("archive.sealing:seal_checkpoint",),
     ),
-    (
-        "fixity-audit",
-        "SAKSI_FIXITY_INTERVAL",
-        timedelta(days=1),
-        ("archive.fixity:fixity_audit", "archive.fixity:audit", "archive.fixity:run_audit"),
-    ),
+    ("fixity-audit", "SAKSI_FIXITY_INTERVAL", timedelta(days=1), ("archive.fixity:check",)),
 ]
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import socket
@@ -19,10 +20,19 @@ def host() -> str:
 
 
 def plain(result: Any) -> dict[str, Any]:
-    """What an event can store: JSON values only."""
-    if not isinstance(result, dict):
+    """What an event can store: JSON values only (a dataclass as its fields, bytes as hex, a
+    list as its length and first items)."""
+    if dataclasses.is_dataclass(result) and not isinstance(result, type):
+        result = dataclasses.asdict(result)
+    elif isinstance(result, list):
+        result = {"count": len(result), "first": result[:20]}
+    elif not isinstance(result, dict):
         result = {"result": result}
-    return dict(json.loads(json.dumps(result, default=str)))
+    return dict(json.loads(json.dumps(result, default=_json_value)))
+
+
+def _json_value(value: Any) -> str:
+    return value.hex() if isinstance(value, bytes) else str(value)
 
 
 def run_recorded(

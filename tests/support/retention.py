@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import time
 from datetime import timedelta
 from typing import Any
 from uuid import UUID
 
 from archive.bootstrap import Services
+from archive.timefmt import now
 from domain.base import Context
 from domain.clip import Clip
 from retention import policies
@@ -57,3 +59,17 @@ def topic_counts(svc: Services, names: tuple[str, ...]) -> dict[str, dict[str, i
                 oid = str(UUID(str(r["originator_id"])))
                 out[n][oid] = out[n].get(oid, 0) + 1
     return out
+
+
+def wait_until_expired(svc: Services, *clip_ids: str) -> None:
+    """Sleep until the clips' retain-until and their objects' store locks have passed (S3
+    keeps lock times in whole seconds, rounded up)."""
+    ends = [clip(svc, c).retain_until for c in clip_ids]
+    ends += [
+        v.retain_until
+        for c in clip_ids
+        for k in keys(svc, c)
+        for v in svc.objects.versions(k)
+        if v.retain_until is not None
+    ]
+    time.sleep(max(0.0, (max(ends) - now()).total_seconds()) + 0.1)

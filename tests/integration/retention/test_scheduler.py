@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from datetime import datetime, timedelta
 
@@ -90,3 +91,14 @@ def test_intervals_come_from_the_environment_as_iso_durations() -> None:
     for bad in ("30s", "PT0S"):
         with pytest.raises(InvalidInput, match="SAKSI_SWEEP_INTERVAL"):
             job.interval({"SAKSI_SWEEP_INTERVAL": bad})
+
+
+def test_job_results_are_recorded_as_plain_json() -> None:
+    @dataclasses.dataclass
+    class Sealed:
+        size: int
+        root: bytes
+
+    assert runs.plain(Sealed(3, b"\x01\xff")) == {"size": 3, "root": "01ff"}
+    assert runs.plain([{"kind": "missing_object"}] * 30)["count"] == 30
+    assert runs.plain("done") == {"result": "done"}

@@ -4,7 +4,6 @@ that the log still verifies after purges."""
 from __future__ import annotations
 
 import io
-import time
 from datetime import timedelta
 from pathlib import Path
 
@@ -17,7 +16,15 @@ from domain.base import Context
 from retention import holds, policies, sweep
 from tests.conftest import Archive
 from tests.support import flows, seed
-from tests.support.retention import ANA, BUDI, clip, events_of, policy, stored_versions
+from tests.support.retention import (
+    ANA,
+    BUDI,
+    clip,
+    events_of,
+    policy,
+    stored_versions,
+    wait_until_expired,
+)
 
 
 def test_an_unattached_clip_is_purged_by_the_sweep_once_its_policy_expires(
@@ -29,7 +36,7 @@ def test_an_unattached_clip_is_purged_by_the_sweep_once_its_policy_expires(
     assert sweep.sweep(svc, ANA)["purged"] == []  # not yet: two seconds to go
     due = policies.due(svc, timedelta(minutes=1))["clips"]
     assert [(c["clip_id"], c["will_purge"], c["overdue"]) for c in due] == [(cid, True, False)]
-    time.sleep(max(0.0, (clip(svc, cid).retain_until - now()).total_seconds()) + 0.2)
+    wait_until_expired(svc, cid)
 
     result = sweep.sweep(svc, ANA)
 
@@ -86,7 +93,7 @@ def test_a_case_hold_keeps_its_clips_after_the_case_closes_until_an_admin_releas
     assert (placed["hold_id"], placed["clip_ids"]) == ("case:R-1", [a])
     cases.attach(svc, BUDI, case_id="R-1", clip_id=b, reason="more evidence")  # held on entry
     cases.close_case(svc, BUDI, case_id="R-1", reason="report verified")
-    time.sleep(1.1)  # the case's one-second tail runs out
+    wait_until_expired(svc, a, b)  # the case's one-second tail runs out
 
     result = sweep.sweep(svc, ANA)
 
@@ -141,7 +148,10 @@ def test_changing_a_policy_recomputes_retain_until_and_extends_the_store_lock(
     assert (result["keep"], result["clips_recomputed"]) == ("P120D", 1)
     assert clip(svc, cid).retain_until == start + timedelta(days=120)
     [version] = svc.objects.versions(clip(svc, cid).storage["key"])
-    assert version.retain_until == start + timedelta(days=120)
+    assert version.retain_until is not None  # S3 keeps whole seconds, rounded up
+    assert (
+        timedelta(0) <= version.retain_until - (start + timedelta(days=120)) < timedelta(seconds=1)
+    )
     [changed] = events_of(svc, cid, "RetentionChanged")
     assert "report set to P120D" in changed["reason"]
 
