@@ -10,7 +10,7 @@ from dataclasses import asdict
 from typing import Any
 
 from archive.bootstrap import Services
-from archive.errors import Unavailable
+from archive.errors import InvalidInput, Unavailable
 from archive.timefmt import now as clock
 from domain.base import Context
 from domain.clip import Clip
@@ -26,7 +26,10 @@ BATCH = 100
 
 def batch_size() -> int:
     """Clips per transaction; SAKSI_SWEEP_BATCH tunes it (smaller: shorter transactions)."""
-    return max(1, int(os.environ.get("SAKSI_SWEEP_BATCH", BATCH)))
+    text = os.environ.get("SAKSI_SWEEP_BATCH", str(BATCH))
+    if not text.isdigit() or int(text) < 1:
+        raise InvalidInput(f"SAKSI_SWEEP_BATCH must be a positive number of clips, not {text!r}")
+    return int(text)
 
 
 def sweep(svc: Services, ctx: Context, *, wait_s: float = 600) -> dict[str, Any]:
