@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from api.cli.common import services
+from api.cli.common import DEBUG, services
 from archive.bootstrap import Services
 
 
@@ -27,7 +27,7 @@ def serve(
 
     from api.http import create_app, logs
 
-    logs.configure()
+    logs.configure(debug=DEBUG["on"])
     with services() as svc:
         if demo:
             _load_demo(svc, host, port)

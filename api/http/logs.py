@@ -23,6 +23,10 @@ _STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {
 
 
 class JsonFormatter(logging.Formatter):
+    def __init__(self, debug: bool = False) -> None:
+        super().__init__()
+        self.debug = debug  # `saksi --debug serve`: tracebacks too, for a developer's eyes
+
     def format(self, record: logging.LogRecord) -> str:
         doc: dict[str, Any] = {
             "ts": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
@@ -39,6 +43,8 @@ class JsonFormatter(logging.Formatter):
         if record.exc_info and record.exc_info[1] is not None:
             # The exception's type and first line only: tracebacks stay out of the logs.
             doc["error"] = one_line(record.exc_info[1])
+            if self.debug:
+                doc["traceback"] = self.formatException(record.exc_info)
         return json.dumps(doc, default=str)
 
 
@@ -48,10 +54,12 @@ def one_line(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {first}" if first else type(exc).__name__
 
 
-def configure(stream: TextIO | None = None, level: int = logging.INFO) -> logging.Handler:
+def configure(
+    stream: TextIO | None = None, level: int = logging.INFO, debug: bool = False
+) -> logging.Handler:
     """Send saksi's and uvicorn's logs to `stream` as JSON lines; returns the handler."""
     handler = logging.StreamHandler(stream or sys.stderr)
-    handler.setFormatter(JsonFormatter())
+    handler.setFormatter(JsonFormatter(debug))
     for name in ("saksi", "uvicorn", "uvicorn.error"):
         logger = logging.getLogger(name)
         logger.handlers = [handler]

@@ -6,6 +6,7 @@ import hashlib
 import json
 import os
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -124,6 +125,19 @@ def test_non_members_auditors_and_admins_cannot_read_footage_and_each_refusal_is
     assert not [
         e for e in custody(server, clip_id) if e["type"] in ("ClipViewed", "ClipDownloaded")
     ]
+
+
+def test_many_clients_at_once_are_all_served(server: Api, case_clip: dict[str, Any]) -> None:
+    base = str(server.client.base_url)
+    headers = server.auth("budi")
+
+    def client_session(_: int) -> list[int]:
+        with httpx.Client(base_url=base, headers=headers, timeout=30) as client:
+            return [client.get("/api/clips").status_code for _ in range(15)]
+
+    with ThreadPoolExecutor(8) as pool:
+        codes = [c for codes in pool.map(client_session, range(8)) for c in codes]
+    assert codes == [200] * 120
 
 
 def _corrupt(api: Api, clip: dict[str, Any]) -> None:
