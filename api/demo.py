@@ -1,12 +1,13 @@
-"""`make run`: the archive on its embedded default, with demo data, no servers.
+"""Demo data on the embedded default: `saksi serve --demo` (`make run`) and `make demo`.
 
 Registers a few Semarang cameras, generates some seconds of synthetic footage with ffmpeg,
-ingests it into a 112 report case, retrieves one clip, and prints the clip list and the audit.
-Safe to run again: what exists is reused.
+ingests it into a 112 report case and retrieves one clip. `python -m api.demo` then prints
+the clip list and the audit. Safe to run again: what exists is reused.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import tempfile
 from collections.abc import Callable
@@ -52,7 +53,7 @@ def load_demo(svc: Services, say: Callable[[str], None] = print) -> dict[str, An
             pass
     op = cli_context("operator112")
     for cid, name, owner, district, rt, lat, lon in CAMERAS:
-        try:
+        with contextlib.suppress(AlreadyExists):
             cameras.register_camera(
                 svc,
                 op,
@@ -64,11 +65,9 @@ def load_demo(svc: Services, say: Callable[[str], None] = print) -> dict[str, An
                 lat=lat,
                 lon=lon,
             )
-        except AlreadyExists:
-            pass
     inv = cli_context("inv.budi")
     case_id = "R-DEMO-0001"
-    try:
+    with contextlib.suppress(AlreadyExists):
         cases.open_case(
             svc,
             inv,
@@ -77,8 +76,6 @@ def load_demo(svc: Services, say: Callable[[str], None] = print) -> dict[str, An
             title="112 report: motorbike theft near Simpang Lima",
             members=["operator112"],
         )
-    except AlreadyExists:
-        pass
     start = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=1)
     with tempfile.TemporaryDirectory() as tmp:
         for i, (cid, *_rest) in enumerate(CAMERAS[:2]):
