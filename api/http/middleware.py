@@ -75,7 +75,9 @@ class RequestContext:
             await self.app(scope, receive, tracked)
         except Exception as exc:
             if state["status"]:  # the body was under way: cut the connection short, say why
-                log.error("response aborted", exc_info=exc, extra={"path": scope["path"]})
+                state["aborted"] = 1
+                cause = exc.__cause__ or exc  # Starlette wraps errors raised mid-response
+                log.error("response aborted", exc_info=cause, extra={"path": scope["path"]})
             else:
                 await _send_error(tracked, exc)
         finally:
@@ -98,6 +100,7 @@ class RequestContext:
                 "bytes": state["bytes"],
                 "ms": round((time.perf_counter() - started) * 1000, 1),
                 "client": client[0] if client else None,
+                "aborted": bool(state.get("aborted")),
                 "user": ctx.actor if ctx is not None else None,
             },
         )

@@ -160,6 +160,8 @@ def test_a_full_read_of_corrupted_content_is_cut_short_and_logged(
     assert mismatch and mismatch[0]["clip_id"] == case_clip["clip_id"]
     assert mismatch[0]["level"] == "error" and mismatch[0]["request_id"]
     assert "Traceback" not in log_output.getvalue()
+    [access] = [line for line in lines if line.get("status") and "content" in line["path"]]
+    assert access["aborted"] is True and access["bytes"] < case_clip["size_bytes"]
     # A ranged read is not hashed (a range cannot be checked against the whole-file hash).
     part = server.get(content_url(case_clip["clip_id"]), "budi", headers={"Range": "bytes=0-99"})
     assert part.status_code == 206
