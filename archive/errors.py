@@ -2,11 +2,14 @@
 
 SaksiError
  ├── InvalidInput      exit 2   HTTP 422   bad ids, times, files, rules the domain refuses
+ │    ├── TooLarge              HTTP 413   a request body or upload over its size limit
+ │    └── RangeNotSatisfiable   HTTP 416   a byte range outside the content
  ├── NotFound          exit 2   HTTP 404   unknown camera, case, clip, user
  ├── AlreadyExists     exit 2   HTTP 409   a name or id taken; a concurrent change won
  ├── Refused           exit 2   HTTP 403   role or case membership forbids (AccessDenied recorded)
  ├── Unauthenticated   exit 2   HTTP 401   no valid token
  ├── Gone              exit 2   HTTP 410   the clip was purged (carries the purge record)
+ ├── Throttled         exit 2   HTTP 429   too many expensive requests with one token
  ├── Unavailable       exit 3   HTTP 503   database, object store or ffmpeg unavailable
  └── IntegrityFailure  exit 1   HTTP 500   stored content does not match its recorded hash
 """
@@ -47,6 +50,14 @@ class InvalidInput(SaksiError):
     http_status = 422
 
 
+class TooLarge(InvalidInput):
+    http_status = 413
+
+
+class RangeNotSatisfiable(InvalidInput):
+    http_status = 416
+
+
 class NotFound(SaksiError):
     http_status = 404
 
@@ -65,6 +76,10 @@ class Unauthenticated(SaksiError):
 
 class Gone(SaksiError):
     http_status = 410
+
+
+class Throttled(SaksiError):
+    http_status = 429
 
 
 class Unavailable(SaksiError):

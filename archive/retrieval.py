@@ -16,14 +16,21 @@ from storage import queries
 from storage.objects import CHUNK, Progress
 
 
-def show_clip(svc: Services, clip_id: str) -> dict[str, Any]:
+def show_clip(svc: Services, clip_id: str, ctx: Context | None = None) -> dict[str, Any]:
+    if (
+        ctx is not None
+    ):  # the interfaces that know their caller check it (HTTP); CLI reads are local
+        svc.guard.require(ctx, "metadata.search", target=f"clip:{clip_id}")
     row = queries.clip_row(svc.db, clip_id)
     if row is None:
         raise NotFound(f"no clip {clip_id}")
     return views.clip(row)
 
 
-def list_clips(svc: Services, **filters: Any) -> list[dict[str, Any]]:
+def list_clips(svc: Services, ctx: Context | None = None, **filters: Any) -> list[dict[str, Any]]:
+    """Filters: camera_id, case_id, since, until, status; `limit` and `offset` page through."""
+    if ctx is not None:
+        svc.guard.require(ctx, "metadata.search", target="clips")
     status = filters.get("status")
     if status is not None and status not in STATUSES:
         raise InvalidInput(f"invalid status {status!r}: expected one of {', '.join(STATUSES)}")

@@ -22,6 +22,10 @@ def parse_time(text: str, what: str = "time") -> datetime:
         ) from None
     if t.tzinfo is None:
         raise InvalidInput(f"{what} {text!r} needs a UTC offset, e.g. +07:00 or Z")
+    try:
+        t.astimezone(UTC)  # 0001-01-01T00:00+01:00 has no UTC equivalent
+    except OverflowError:
+        raise InvalidInput(f"{what} {text!r} is out of range") from None
     return t
 
 

@@ -82,6 +82,25 @@ def revoke_token(svc: Services, ctx: Context, name: str, reason: str) -> dict[st
     return {"name": name, "revoked": True}
 
 
+def issue_token(
+    svc: Services, ctx: Context, name: str, expires: datetime | None = None
+) -> dict[str, Any]:
+    """A new token for an existing user (the old one stops working); shown once."""
+    svc.guard.require(ctx, "users.admin", target=f"user:{name}")
+    user = svc.events.find(User, User.create_id(name))
+    if user is None:
+        raise NotFound(f"no user {name}")
+    token, token_hash = new_token()
+    user.issue_token(token_hash, expires, ctx)
+    svc.events.save(user)
+    return {
+        "name": name,
+        "role": user.role,
+        "token": token,
+        "expires": expires.isoformat() if expires else None,
+    }
+
+
 def authenticate(svc: Services, token: str) -> dict[str, Any] | None:
     """The user a bearer token belongs to, if it is valid; lookups go by hash only."""
     row = queries.user_by_token_hash(svc.db, hash_token(token))

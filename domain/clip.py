@@ -44,6 +44,9 @@ class Clip(Attributed):
     class ClipViewed(Attributed.Event):
         reason: str
 
+        def apply(self, aggregate: Any) -> None:
+            aggregate.last_viewed[_view_key(self.actor, self.reason)] = self.timestamp
+
     class ClipDownloaded(Attributed.Event):
         reason: str
 
@@ -171,6 +174,7 @@ class Clip(Attributed):
         self.purge_plan: list[dict[str, Any]] = []
         self.purge_objects: list[dict[str, Any]] = []
         self.derivatives: list[dict[str, Any]] = []
+        self.last_viewed: dict[str, datetime] = {}  # (actor, reason) -> time of the last view
 
     @classmethod
     def ingest(
@@ -247,6 +251,12 @@ class Clip(Attributed):
     def record_view(self, reason: str, ctx: Context) -> None:
         self._check_active()
         self.trigger_event(self.ClipViewed, reason=_need_reason(reason), **ctx.fields())
+
+    def viewed_since(self, actor: str, reason: str, since: datetime) -> bool:
+        """Whether `actor` already has a view recorded for this reason since `since`: one
+        viewing session (a player's many range requests) is one custody event."""
+        at = self.last_viewed.get(_view_key(actor, reason.strip()))
+        return at is not None and at >= since
 
     def record_download(self, reason: str, ctx: Context) -> None:
         self._check_active()
@@ -335,6 +345,10 @@ class Clip(Attributed):
 
     def record_refusal(self, action: str, detail: str, ctx: Context) -> None:
         self.trigger_event(self.AccessDenied, action=action, detail=detail, **ctx.fields())
+
+
+def _view_key(actor: str, reason: str) -> str:
+    return f"{actor}\x1f{reason}"
 
 
 def _need_reason(reason: str) -> str:

@@ -136,11 +136,23 @@ class PostgresDatabase:
             timeout=10,
             check=ConnectionPool.check_connection,
         )
+        self._opened = False
+        self._open_lock = threading.Lock()
+
+    def _open(self) -> None:
+        """Open the pool once; `open(wait=True)` on every transaction raced between threads
+        (psycopg_pool asserts when two threads wait for a full pool at once)."""
+        if self._opened:
+            return
+        with self._open_lock:
+            if not self._opened:
+                self.pool.open(wait=True, timeout=10)
+                self._opened = True
 
     @contextmanager
     def tx(self, *, write: bool = True) -> Iterator[_PgTx]:
         try:
-            self.pool.open(wait=True, timeout=10)
+            self._open()
             conn_cm = self.pool.connection()
             conn = conn_cm.__enter__()
         except (psycopg.OperationalError, PoolTimeout) as e:

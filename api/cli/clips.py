@@ -91,7 +91,7 @@ def clip_list(
     """List clips by camera, case, time range or status."""
     from storage.projector import iso
 
-    filters = {
+    filters: dict[str, Any] = {
         "camera_id": camera,
         "case_id": case,
         "since": iso(parse_time(since, "--since")) if since else None,

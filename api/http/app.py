@@ -1,0 +1,43 @@
+"""The FastAPI application: `create_app(services)` wires routers, errors and middleware."""
+
+from __future__ import annotations
+
+from importlib.metadata import version
+
+from fastapi import Depends, FastAPI
+
+from api.http import errors
+from api.http.deps import reject_unknown_query
+from api.http.limits import HttpLimits, RateLimiter
+from api.http.middleware import Authenticate, BodyLimit, RequestContext
+from api.http.routes import audit, cameras, cases, clips, health, users
+from archive.bootstrap import Services
+
+DESCRIPTION = """Saksi's HTTP API. Everything under `/api/` needs `Authorization: Bearer TOKEN`.
+
+Errors are JSON `{"error": "..."}`: 401 without a valid token, 403 when the role or case
+membership forbids (recorded as AccessDenied), 404 unknown id, 410 purged content, 422
+invalid input, 429 too many expensive requests with one token."""
+
+
+def create_app(services: Services, limits: HttpLimits | None = None) -> FastAPI:
+    limits = limits or HttpLimits.from_env()
+    app = FastAPI(
+        title="Saksi",
+        version=version("saksi"),
+        description=DESCRIPTION,
+        docs_url="/docs",
+        redoc_url=None,
+        dependencies=[Depends(reject_unknown_query)],
+    )
+    app.state.services = services
+    app.state.limits = limits
+    app.state.rate_limiter = RateLimiter(limits.rates)
+    for module in (health, clips, cases, users, cameras, audit):
+        app.include_router(module.router)
+    errors.install(app)
+    # Added innermost first: RequestContext ends up outermost.
+    app.add_middleware(Authenticate, services=services)
+    app.add_middleware(BodyLimit, limits=limits)
+    app.add_middleware(RequestContext)
+    return app

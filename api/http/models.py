@@ -1,0 +1,244 @@
+"""Pydantic models of every request and response body (the OpenAPI schema is built from them)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, WithJsonSchema
+
+
+def printable(text: str) -> str:
+    """Free text may not carry control characters or lone surrogates: PostgreSQL refuses NUL,
+    no encoder takes a lone surrogate, and neither belongs in an evidence record."""
+    for ch in text:
+        code = ord(ch)
+        if (code < 32 and ch not in "\t\n\r") or code == 127 or 0xD800 <= code <= 0xDFFF:
+            raise ValueError("control characters are not allowed")
+    return text
+
+
+Name = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9._-]{1,64}$")]
+CameraId = Name
+CaseId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9._/-]{1,64}$")]
+Reason = Annotated[
+    str, StringConstraints(min_length=1, max_length=500, pattern=r"\S"), AfterValidator(printable)
+]
+Text = Annotated[
+    str, StringConstraints(min_length=1, max_length=200, pattern=r"\S"), AfterValidator(printable)
+]
+# ISO 8601 with a UTC offset; parsed by archive.timefmt (pydantic would also take numbers).
+IsoTime = Annotated[
+    str,
+    StringConstraints(max_length=64),
+    WithJsonSchema({"type": "string", "format": "date-time", "maxLength": 64}),
+]
+Role = Literal["operator", "investigator", "auditor", "admin"]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+# --- errors --------------------------------------------------------------------------------
+
+
+class PurgeRecord(BaseModel):
+    clip_id: str
+    sha256: str
+    purged_at: str | None
+    retain_until: str
+    status: Literal["purging", "purged"] | None = None
+    size_bytes: int | None = None
+    purged_by: str | None = None
+    reason: str | None = None
+    objects: list[dict[str, Any]] = Field(
+        default_factory=list, description="What the purge did to each stored object"
+    )
+
+
+class ErrorOut(BaseModel):
+    error: str = Field(description="What went wrong, in one line")
+    purge: PurgeRecord | None = Field(None, description="For 410: the purge record of the clip")
+
+
+# --- health ---------------------------------------------------------------------------------
+
+
+class HealthOut(BaseModel):
+    status: Literal["ok"]
+    version: str
+
+
+class ReadyOut(BaseModel):
+    ready: bool
+    checks: dict[str, bool]
+
+
+# --- clips ----------------------------------------------------------------------------------
+
+
+class ClipOut(BaseModel):
+    clip_id: str
+    camera_id: str
+    sha256: str
+    size_bytes: int
+    duration_s: float | None
+    codec: str | None
+    width: int | None
+    height: int | None
+    fps: float | None
+    container: str | None
+    start: str
+    end: str
+    retention_class: str
+    retain_until: str
+    status: Literal["active", "purging", "purged"]
+    legal_hold: bool
+    case_ids: list[str]
+    ingested_at: str | None
+    ingested_by: str
+    purged_at: str | None
+
+
+class ClipPage(BaseModel):
+    clips: list[ClipOut]
+    limit: int
+    offset: int
+    next_offset: int | None = Field(
+        description="Pass as `offset` for the next page; null at the end"
+    )
+
+
+class UploadForm(Strict):
+    """The text fields of a multipart upload (next to the `file` part)."""
+
+    camera_id: CameraId
+    reason: Reason
+    case_id: CaseId | None = None
+    sha256: Annotated[str, StringConstraints(pattern=r"^[0-9a-fA-F]{64}$")] | None = None
+    source_start: IsoTime | None = None
+    retention_class: Literal["report", "incident", "investigation"] | None = None
+
+
+UPLOAD_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": ["file", "camera_id", "reason"],
+    "properties": {
+        "file": {"type": "string", "format": "binary", "description": "The recording"},
+        "camera_id": {"type": "string", "pattern": r"^[A-Za-z0-9._-]{1,64}$"},
+        "reason": {"type": "string", "minLength": 1, "maxLength": 500},
+        "case_id": {"type": "string", "pattern": r"^[A-Za-z0-9._/-]{1,64}$"},
+        "sha256": {"type": "string", "pattern": r"^[0-9a-fA-F]{64}$"},
+        "source_start": {
+            "type": "string",
+            "format": "date-time",
+            "description": "Wall-clock time of the first frame (ISO 8601 with offset)",
+        },
+        "retention_class": {"type": "string", "enum": ["report", "incident", "investigation"]},
+    },
+}
+
+
+# --- cases ----------------------------------------------------------------------------------
+
+
+class CaseIn(Strict):
+    case_id: CaseId
+    kind: Literal["report", "incident", "investigation"]
+    title: Text
+    members: list[Name] = Field(default_factory=list, max_length=50)
+
+
+class AttachIn(Strict):
+    clip_id: Annotated[str, StringConstraints(pattern=r"^[0-9a-fA-F-]{32,36}$")]
+    reason: Reason
+
+
+class MemberIn(Strict):
+    user: Name
+
+
+class CaseOut(BaseModel):
+    case_id: str
+    kind: str
+    title: str
+    lead: str
+    status: Literal["open", "closed"]
+    members: list[str]
+    clip_ids: list[str]
+    opened_at: str | None
+    closed_at: str | None
+    legal_hold: bool
+
+
+# --- users ----------------------------------------------------------------------------------
+
+
+class UserIn(Strict):
+    name: Name
+    role: Role
+    expires: (
+        Annotated[str, StringConstraints(pattern=r"^P[0-9YMWDTHS.]+$", max_length=32)] | None
+    ) = Field(None, description="Token lifetime, an ISO 8601 duration such as P90D")
+
+
+class UserOut(BaseModel):
+    name: str
+    role: str
+    token: str = Field(description="Shown once; only its hash is stored")
+    expires: str | None
+
+
+class RevokedOut(BaseModel):
+    name: str
+    revoked: bool
+
+
+# --- cameras --------------------------------------------------------------------------------
+
+
+class CameraIn(Strict):
+    camera_id: CameraId
+    name: Text
+    owner: Literal["public", "private"]
+    district: Text
+    rt: (
+        Annotated[str, StringConstraints(min_length=1, max_length=16), AfterValidator(printable)]
+        | None
+    ) = None
+    lat: float | None = Field(None, ge=-90, le=90)
+    lon: float | None = Field(None, ge=-180, le=180)
+
+
+class CameraOut(BaseModel):
+    camera_id: str
+    name: str
+    owner: str
+    district: str
+    rt: str | None
+    lat: float | None
+    lon: float | None
+    owner_user: str | None
+    distance_m: float | None = None
+
+
+class CameraList(BaseModel):
+    cameras: list[CameraOut]
+
+
+# --- audit ----------------------------------------------------------------------------------
+
+
+class Problem(BaseModel):
+    kind: str
+    position: int | None
+    originator_id: str | None
+    version: int | None
+    detail: str
+
+
+class VerifyOut(BaseModel):
+    ok: bool
+    events: int
+    checkpoints: int
+    problems: list[Problem]
