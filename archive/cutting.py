@@ -50,7 +50,10 @@ def concat_copy(pieces: list[Piece], out: Path, muxer: list[str]) -> list[str]:
         if p.outpoint is not None:
             lines.append(f"outpoint {p.outpoint:.6f}")
     listing.write_text("\n".join(lines) + "\n")
-    args = ["-f", "concat", "-safe", "0", "-i", str(listing), *KEEP_STREAMS, "-c", "copy"]
+    # auto_convert 0: the concat demuxer would otherwise rewrite H.264 from MP4 to Annex B and
+    # back, adding parameter sets to keyframes: the packets must stay the camera's own.
+    args = ["-f", "concat", "-safe", "0", "-auto_convert", "0", "-i", str(listing)]
+    args += [*KEEP_STREAMS, "-c", "copy"]
     run([*BASE, *args, *muxer, str(out)], what="the cut")
     public = [*args, *muxer, "OUTPUT"]
     return [a if a != str(listing) else "LIST" for a in public]
@@ -60,10 +63,13 @@ def record_stream(url: str, seconds: float, out: Path, connect_timeout_s: float 
     """Record a live rtsp:// or http(s):// camera for `seconds`, copying its packets into
     Matroska (it takes any codec cameras send, G.711 audio included)."""
     micros = str(int(connect_timeout_s * 1_000_000))
-    if url.startswith(("rtsp://", "rtsps://")):
+    if url.lower().startswith(("rtsp://", "rtsps://")):
         options = ["-rtsp_transport", "tcp", "-timeout", micros]
     else:
         options = ["-rw_timeout", micros]
+    # Two seconds of stream find every camera's parameters (ffmpeg's default waits five);
+    # what is read meanwhile is recorded too, so this only shortens the wait.
+    options += ["-analyzeduration", "2000000"]
     args = [*options, "-i", url, "-t", f"{seconds:.3f}", *KEEP_STREAMS, "-c", "copy"]
     muxer = ["-f", "matroska"]
     public = public_url(url)
