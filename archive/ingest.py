@@ -76,7 +76,12 @@ def ingest(
     svc.events.save(clip)
     if case is not None:
         attach_clip(svc, ctx, case, clip, reason)
-    return {**show_clip(svc, clip.clip_id), "source": clip.source, "derivatives": clip.derivatives}
+    return {
+        **show_clip(svc, clip.clip_id),
+        "storage": clip.storage,
+        "source": clip.source,
+        "derivatives": clip.derivatives,
+    }
 
 
 def ingest_file(

@@ -83,7 +83,7 @@ def test_large_content_goes_up_in_parts_and_hashes_right(store: ObjectStore, tmp
 
 def test_an_upload_interrupted_halfway_leaves_nothing(store: ObjectStore) -> None:
     source = io.BufferedReader(Failing(after=20 * 1024 * 1024))
-    with pytest.raises(Exception, match="went away|unreachable|failed"):
+    with pytest.raises(Exception, match=r"went away|unreachable|failed"):
         store.put(source, retain_until=soon())
     assert stored_versions(store) == []
 
@@ -128,5 +128,5 @@ def test_reading_a_missing_object_says_so(store: ObjectStore) -> None:
 
 def test_a_download_that_does_not_hash_right_fails_loudly(store: ObjectStore) -> None:
     stored = store.put(io.BytesIO(b"evidence"), retain_until=soon())
-    with pytest.raises(ContentMismatch, match="expected sha256 f{64}"):
+    with pytest.raises(ContentMismatch, match=r"expected sha256 f{64}"):
         verify_content(store, stored.key, stored.version_id, "f" * 64)
