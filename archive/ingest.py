@@ -1,17 +1,19 @@
 """Ingest: a recording becomes a clip, its content stored first, then its events.
 
-Order: permissions and references; then the source is read, cut, checked and hashed and its
-derivatives made, all in a work folder (anything wrong stops here, nothing stored); then the
-original and each derivative are stored under their SHA-256; then one save records the
-ClipIngested and DerivativeAdded events together. A crash between storing and saving leaves
-objects no event refers to: orphans, which the retention sweep reconciles (archive/fixity.py
-finds them); never an event without its content.
+Order: permissions and references; the source is read (and cut or recorded) in a work folder
+and its metadata checked; then the original is hashed and stored under its SHA-256 while its
+integrity check and derivatives run beside, and it is locked only once those passed (a failure
+deletes the unlocked upload: nothing kept, nothing recorded); then each derivative is stored;
+then one save records the ClipIngested and DerivativeAdded events together. A crash between
+storing and saving leaves objects no event refers to: orphans, which the retention sweep
+reconciles (archive/fixity.py finds them); never an event without its content.
 """
 
 from __future__ import annotations
 
 import tempfile
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import Any
@@ -26,7 +28,7 @@ from domain.camera import Camera, check_camera_id
 from domain.case import Case
 from domain.clip import Clip
 from domain.retention import check_class
-from storage.objects import Progress, StoredObject
+from storage.objects import Gate, Progress, StoredObject
 
 
 def ingest(
@@ -48,14 +50,28 @@ def ingest(
     """Ingest a recording file, a range of one, a range of NVR segments or a live stream."""
     case = _check_request(svc, ctx, camera_id, reason, case_id)
     request = sources.Request(source, source_start, start, end, duration, source_tz)
-    with tempfile.TemporaryDirectory(prefix="saksi-ingest-") as work:
+    with (
+        tempfile.TemporaryDirectory(prefix="saksi-ingest-") as work,
+        ThreadPoolExecutor(max_workers=2, thread_name_prefix="ingest") as pool,
+    ):
         rec = sources.prepare(request, Path(work))
-        made = derivatives.make_all(rec.path, rec.info, Path(work))
+        # The integrity demux and the derivatives run beside the hash and the upload; the
+        # original is locked (kept) only once they passed: its gate. Nothing is kept otherwise.
+        checked = pool.submit(media.check_integrity, rec.path)
+        making = pool.submit(derivatives.make_all, rec.path, rec.info, Path(work))
+
+        def checks_passed() -> None:
+            checked.result()
+            making.result()
+
+        sha256 = media.hash_file(rec.path)
         cls = check_class(retention_class or (case.kind if case else "report"))
         until = retention_calc.compute(svc, rec.start, cls, [])
         lock = retention_calc.store_lock(svc, rec.start, cls, until)
-        original = _store(svc, rec.path, rec.sha256, lock, progress)
-        stored = [(d, _store(svc, d.path, media.hash_file(d.path), lock, None)) for d in made]
+        original = _store(svc, rec.path, sha256, lock, progress, checks_passed)
+        stored = [
+            (d, _store(svc, d.path, media.hash_file(d.path), lock, None)) for d in making.result()
+        ]
     clip = Clip.ingest(
         clip_id=uuid.uuid4(),
         camera_id=camera_id,
@@ -129,7 +145,14 @@ def _check_request(
 
 
 def _store(
-    svc: Services, path: Path, sha256: str, lock: datetime, progress: Progress | None
+    svc: Services,
+    path: Path,
+    sha256: str,
+    lock: datetime,
+    progress: Progress | None,
+    gate: Gate | None = None,
 ) -> StoredObject:
     with open(path, "rb") as f:
-        return svc.objects.put(f, retain_until=lock, progress=progress, expected_sha256=sha256)
+        return svc.objects.put(
+            f, retain_until=lock, progress=progress, expected_sha256=sha256, gate=gate
+        )

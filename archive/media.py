@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
 import subprocess
-import threading
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from fractions import Fraction
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -50,8 +51,15 @@ def require_ffmpeg() -> None:
 
 
 def ffmpeg_version() -> str:
+    """The first line of `ffmpeg -version`, asked once per installed binary."""
     require_ffmpeg()
-    out = subprocess.run(["ffmpeg", "-version"], capture_output=True, text=True, check=False).stdout
+    binary = str(shutil.which("ffmpeg"))
+    return _version(binary, os.stat(binary).st_mtime_ns)
+
+
+@cache
+def _version(binary: str, _mtime_ns: int) -> str:
+    out = subprocess.run([binary, "-version"], capture_output=True, text=True, check=False).stdout
     return out.splitlines()[0] if out else "unknown"
 
 
@@ -60,29 +68,6 @@ def probe(path: Path) -> MediaInfo:
     info = read_metadata(path)
     check_integrity(path)
     return info
-
-
-def inspect(path: Path) -> tuple[MediaInfo, str]:
-    """Metadata, integrity and SHA-256. ffmpeg demuxes the file for the integrity check while
-    this process hashes it, side by side on two cores: the hash costs no extra time."""
-    info = read_metadata(path)
-    failure: list[BaseException] = []
-
-    def check() -> None:
-        try:
-            check_integrity(path)
-        except BaseException as e:  # re-raised in the caller's thread
-            failure.append(e)
-
-    checker = threading.Thread(target=check, name="integrity-check")
-    checker.start()
-    try:
-        sha = hash_file(path)
-    finally:
-        checker.join()
-    if failure:
-        raise failure[0]
-    return info, sha
 
 
 def hash_file(path: Path) -> str:

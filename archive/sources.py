@@ -35,9 +35,11 @@ class Request:
 
 @dataclass(frozen=True)
 class Recording:
+    """What to archive. Its metadata is read; its integrity check and hash come next, side by
+    side with its derivatives (archive/ingest.py)."""
+
     path: Path  # the source file itself, or a file made in the work folder
     info: media.MediaInfo
-    sha256: str
     start: datetime  # wall-clock time of the first frame archived
     end: datetime
     source: dict[str, Any] = field(default_factory=dict)  # for the ClipIngested event
@@ -71,9 +73,8 @@ def _file(path: Path, req: Request, workdir: Path) -> Recording:
     whole = Segment(path, first_frame, info)
     described = {"kind": "file", "name": path.name}
     if req.start is None and req.end is None:
-        info, sha = media.inspect(path)
         span = {"start": _iso(whole.start), "end": _iso(whole.end)}
-        return Recording(path, info, sha, whole.start, whole.end, {**described, "actual": span})
+        return Recording(path, info, whole.start, whole.end, {**described, "actual": span})
     return _cut([whole], req.start or whole.start, req.end or whole.end, workdir, described)
 
 
@@ -125,7 +126,7 @@ def _cut(
     suffix, muxer = cutting.container_for(first.info)
     out = workdir / f"cut{suffix}"
     args = cutting.concat_copy(pieces, out, muxer)
-    info, sha = media.inspect(out)
+    info = media.read_metadata(out)
     began = first.start + timedelta(
         seconds=(inpoint - first.info.start_s) if inpoint is not None else 0.0
     )
@@ -142,7 +143,7 @@ def _cut(
         "tool": media.ffmpeg_version(),
         "args": args,
     }
-    return Recording(out, info, sha, began, ended, source)
+    return Recording(out, info, began, ended, source)
 
 
 def _stream(req: Request, workdir: Path) -> Recording:
@@ -161,7 +162,7 @@ def _stream(req: Request, workdir: Path) -> Recording:
     stopped = datetime.now(UTC)
     if not out.exists() or out.stat().st_size == 0:
         raise InvalidInput(f"stream {url} sent no video")
-    info, sha = media.inspect(out)
+    info = media.read_metadata(out)
     if info.duration_s < seconds - EARLY_STOP_S:
         raise InvalidInput(
             f"stream {url} stopped after {info.duration_s:.1f} s of the requested {seconds:g} s"
@@ -176,7 +177,7 @@ def _stream(req: Request, workdir: Path) -> Recording:
         "tool": media.ffmpeg_version(),
         "args": args,
     }
-    return Recording(out, info, sha, began, stopped, source)
+    return Recording(out, info, began, stopped, source)
 
 
 def _iso(t: datetime) -> str:

@@ -19,7 +19,15 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from storage.errors import ContentMismatch, ObjectLocked, ObjectMissing, StoreUnavailable
-from storage.objects import CHUNK, HashingReader, ObjectInfo, Progress, StoredObject, key_for
+from storage.objects import (
+    CHUNK,
+    Gate,
+    HashingReader,
+    ObjectInfo,
+    Progress,
+    StoredObject,
+    key_for,
+)
 
 META_SUFFIX = ".meta.json"
 
@@ -57,6 +65,7 @@ class FileObjectStore:
         retain_until: datetime,
         progress: Progress | None = None,
         expected_sha256: str | None = None,
+        gate: Gate | None = None,
     ) -> StoredObject:
         self.check()
         tmp = self.root / "incoming" / f"{uuid.uuid4().hex}.part"
@@ -73,6 +82,8 @@ class FileObjectStore:
                     f"the content changed while it was stored: expected sha256 "
                     f"{expected_sha256}, streamed {sha}"
                 )
+            if gate is not None:
+                gate()
             key = key_for(sha)
             final = self._path(key)
             existed = final.exists()
@@ -85,14 +96,14 @@ class FileObjectStore:
                 os.chmod(tmp, 0o444)
                 os.replace(tmp, final)
                 _fsync_dir(final.parent)
-        except ContentMismatch:
-            tmp.unlink(missing_ok=True)
-            raise
         except OSError as e:
             tmp.unlink(missing_ok=True)
             if e.errno in (errno.ENOSPC, errno.EDQUOT):
                 raise StoreUnavailable(f"object store is full ({self.root})") from None
             raise StoreUnavailable(f"object store write failed: {e.strerror}") from None
+        except BaseException:  # a mismatch, or the caller's gate refused
+            tmp.unlink(missing_ok=True)
+            raise
         return StoredObject("file", key, None, sha, reader.size, existed)
 
     @contextmanager

@@ -19,6 +19,7 @@ from storage.errors import ContentMismatch
 
 CHUNK = 1024 * 1024
 Progress = Callable[[int], None]  # called with the number of bytes done so far
+Gate = Callable[[], None]  # raises to abandon a put whose content is written but not yet kept
 
 
 def key_for(sha256: str) -> str:
@@ -68,12 +69,16 @@ class ObjectStore(Protocol):
         retain_until: datetime,
         progress: Progress | None = None,
         expected_sha256: str | None = None,
+        gate: Gate | None = None,
     ) -> StoredObject:
         """Stream `source` in, hashing it in the same pass; the key is its SHA-256.
 
         With `expected_sha256` (a hash the caller computed earlier) the bytes streamed must
         have that hash, or ContentMismatch is raised and nothing is kept; stores may use it
-        to write under the content key directly (docs/storage.md)."""
+        to write under the content key directly (docs/storage.md); content already stored
+        under it is reused without reading `source`. `gate` is called once the content is
+        written but before it is locked or visible: if it raises, nothing is kept and the
+        error propagates (ingest lets its checks run beside the upload this way)."""
 
     def open(self, key: str, version_id: str | None = None) -> AbstractContextManager[BinaryIO]:
         """Raw bytes of an object (callers verify the hash)."""

@@ -5,10 +5,11 @@ Content lives under its SHA-256 (`sha256/ab/cd/<hex>`) in a bucket created with 
 is only ever extended; legal holds are S3 legal holds; the server itself refuses deletes.
 
 How a content key meets a hash computed while uploading (docs/storage.md has the figures):
-- The caller knows the hash (ingest hashes the file while ffmpeg demuxes it for the integrity
-  check, side by side): upload straight to the content key, hashing again in the same pass as
-  the upload, and lock the version only when both hashes agree; otherwise delete it (it is not
-  locked yet) and raise ContentMismatch. One upload, no copy: ~0.95 of upload + hash pass.
+- The caller knows the hash (ingest hashes the file first, while ffmpeg checks it): upload
+  straight to the content key, hashing again in the same pass as the upload, and lock the
+  version only when both hashes agree and the caller's gate (its checks still running beside
+  the upload) passes; otherwise delete the version (it is not locked yet) and re-raise.
+  One upload, no copy.
 - The hash is not known (a stream that cannot be read twice): upload to `incoming/<uuid>`
   hashing in the same pass, then a server-side copy to the content key with the lock, and
   delete the temporary version. Correct for any source, but the copy costs about 0.6 of the
@@ -41,6 +42,7 @@ from storage.errors import (
     StoreUnavailable,
 )
 from storage.objects import (
+    Gate,
     HashingReader,
     ObjectInfo,
     Progress,
@@ -136,33 +138,44 @@ class S3ObjectStore:
         retain_until: datetime,
         progress: Progress | None = None,
         expected_sha256: str | None = None,
+        gate: Gate | None = None,
     ) -> StoredObject:
         self._ready()
         with self._errors():
             if expected_sha256 is not None:
-                return self._put_known(source, expected_sha256, retain_until, progress)
-            return self._put_unknown(source, retain_until, progress)
+                return self._put_known(source, expected_sha256, retain_until, progress, gate)
+            return self._put_unknown(source, retain_until, progress, gate)
 
     def _put_known(
-        self, source: BinaryIO, sha: str, until: datetime, progress: Progress | None
+        self,
+        source: BinaryIO,
+        sha: str,
+        until: datetime,
+        progress: Progress | None,
+        gate: Gate | None,
     ) -> StoredObject:
         key = key_for(sha)
-        found = self._reuse(key, sha, until)
+        found = self._reuse(key, sha, until, gate)
         if found is not None:
             return found
         reader = HashingReader(source, progress)
         version = self._upload(key, reader, _remaining(source), sha)
-        if reader.hexdigest() != sha:
-            self.client.remove_object(self.bucket, key, version_id=version)  # not locked yet
-            raise ContentMismatch(
-                f"the content changed while it was stored: expected sha256 {sha}, "
-                f"streamed {reader.hexdigest()}"
-            )
+        try:  # the version is not locked yet: on any failure it goes again
+            if reader.hexdigest() != sha:
+                raise ContentMismatch(
+                    f"the content changed while it was stored: expected sha256 {sha}, "
+                    f"streamed {reader.hexdigest()}"
+                )
+            if gate is not None:
+                gate()
+        except BaseException:
+            self.client.remove_object(self.bucket, key, version_id=version)
+            raise
         self._lock(key, version, until)
         return StoredObject("s3", key, version, sha, reader.size)
 
     def _put_unknown(
-        self, source: BinaryIO, until: datetime, progress: Progress | None
+        self, source: BinaryIO, until: datetime, progress: Progress | None, gate: Gate | None
     ) -> StoredObject:
         temp = f"incoming/{uuid.uuid4().hex}"
         reader = HashingReader(source, progress)
@@ -170,9 +183,11 @@ class S3ObjectStore:
         sha = reader.hexdigest()
         key = key_for(sha)
         try:
-            found = self._reuse(key, sha, until)
+            found = self._reuse(key, sha, until, gate)
             if found is not None:
                 return found
+            if gate is not None:
+                gate()
             copied = self.client.copy_object(
                 self.bucket,
                 key,
@@ -207,16 +222,19 @@ class S3ObjectStore:
             self.bucket, key, Retention(COMPLIANCE, _utc(until)), version_id=version_id
         )
 
-    def _reuse(self, key: str, sha: str, until: datetime) -> StoredObject | None:
-        """Content already stored: the oldest version whose bytes hash right (read back, so a
-        version planted under the key by someone else is never mistaken for the content)."""
+    def _reuse(self, key: str, sha: str, until: datetime, gate: Gate | None) -> StoredObject | None:
+        """Content already stored: the oldest locked version whose bytes hash right (read
+        back, so a version planted under the key is never mistaken for the content; unlocked
+        versions are uploads still waiting for their gate, or abandoned ones)."""
         for info in reversed(self.versions(key)):
-            if info.delete_marker:
+            if info.delete_marker or info.retain_until is None:
                 continue
             try:
                 verify_content(self, key, info.version_id, sha)
             except ContentMismatch:
                 continue
+            if gate is not None:
+                gate()
             self.extend_retention(key, info.version_id, until)
             return StoredObject("s3", key, info.version_id, sha, info.size_bytes, existed=True)
         return None

@@ -130,3 +130,21 @@ def test_a_download_that_does_not_hash_right_fails_loudly(store: ObjectStore) ->
     stored = store.put(io.BytesIO(b"evidence"), retain_until=soon())
     with pytest.raises(ContentMismatch, match=r"expected sha256 f{64}"):
         verify_content(store, stored.key, stored.version_id, "f" * 64)
+
+
+def test_content_whose_gate_refuses_is_not_kept(store: ObjectStore) -> None:
+    data = b"footage whose checks failed beside the upload"
+
+    def refuse() -> None:
+        raise RuntimeError("the integrity check found damage")
+
+    with pytest.raises(RuntimeError, match="damage"):
+        store.put(
+            io.BytesIO(data),
+            retain_until=soon(),
+            expected_sha256=hashlib.sha256(data).hexdigest(),
+            gate=refuse,
+        )
+    assert stored_versions(store) == []
+    stored = store.put(io.BytesIO(data), retain_until=soon(), gate=lambda: None)
+    assert stored.existed is False and stored_versions(store) == [(stored.key, stored.version_id)]
