@@ -44,10 +44,10 @@ def make_all(original: Path, info: MediaInfo, workdir: Path) -> list[Derivative]
 
 
 def poster(original: Path, info: MediaInfo, out: Path) -> Derivative:
-    """The keyframe at or before one second in: one frame decoded, whatever the clip's size."""
-    at = min(1.0, info.duration_s / 2)
-    args = ["-noaccurate_seek", "-ss", f"{at:.3f}", "-i", "INPUT", "-frames:v", "1", "-q:v", "3"]
-    args += ["-f", "image2"]
+    """The clip's first keyframe (a live recording may begin mid-GOP, before one): a single
+    frame decoded on one thread, whatever the clip's size (seeking cost three times as much)."""
+    args = ["-threads", "1", "-skip_frame", "nokey", "-i", "INPUT", "-frames:v", "1"]
+    args += ["-q:v", "3", "-f", "image2"]
     return _make("poster", original, out, args)
 
 

@@ -54,9 +54,12 @@ def ingest(
         tempfile.TemporaryDirectory(prefix="saksi-ingest-") as work,
         ThreadPoolExecutor(max_workers=2, thread_name_prefix="ingest") as pool,
     ):
+        # A whole file is hashed while ffprobe reads its metadata. Then the integrity demux and
+        # the derivatives run beside the upload; the original is locked (kept) only once they
+        # passed: the upload's gate. Nothing is kept otherwise. (docs/storage.md: why.)
+        early = pool.submit(media.hash_file, Path(source)) if _whole_file(request) else None
         rec = sources.prepare(request, Path(work))
-        # The integrity demux and the derivatives run beside the hash and the upload; the
-        # original is locked (kept) only once they passed: its gate. Nothing is kept otherwise.
+        sha256 = early.result() if early else media.hash_file(rec.path)
         checked = pool.submit(media.check_integrity, rec.path)
         making = pool.submit(derivatives.make_all, rec.path, rec.info, Path(work))
 
@@ -64,7 +67,6 @@ def ingest(
             checked.result()
             making.result()
 
-        sha256 = media.hash_file(rec.path)
         cls = check_class(retention_class or (case.kind if case else "report"))
         until = retention_calc.compute(svc, rec.start, cls, [])
         lock = retention_calc.store_lock(svc, rec.start, cls, until)
@@ -123,6 +125,16 @@ def ingest_file(
         retention_class=retention_class,
         source_start=source_start,
         progress=progress,
+    )
+
+
+def _whole_file(request: sources.Request) -> bool:
+    path = Path(request.source)
+    return (
+        request.start is None
+        and request.end is None
+        and "://" not in request.source
+        and (path.is_file())
     )
 
 

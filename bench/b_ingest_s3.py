@@ -1,9 +1,12 @@
 """ingest_s3_mb_per_s and ingest_peak_rss_mb: whole-file ingest into S3 (SeaweedFS).
 
-ingest_s3_mb_per_s: 1 GiB of H.264 recordings (8 files; quick: ~100 MiB in 2) ingested through
-the use case (probe, integrity demux + SHA-256, poster frame, upload, lock, events), next to
-the baseline measured in the same run on the same files: a plain SDK upload (`fput_object`,
-the SDK's defaults) plus a separate SHA-256 pass. Target: >= 0.9 of the baseline.
+ingest_s3_mb_per_s: 1 GiB of 1080p H.264 recordings (4 files of 256 MiB, an NVR's usual file
+size; quick: ~100 MiB in 2) ingested through the use case (probe, SHA-256, integrity demux and
+poster frame beside the upload, upload hashed again in its pass, lock, events), next to the
+baseline measured in the same run on the same files: a plain SDK upload (`fput_object`, the
+SDK's defaults) plus a separate SHA-256 pass. Target: >= 0.9 of the baseline. The machine's
+two cores are shared with SeaweedFS (and whatever else runs), so the two are measured in
+alternating rounds after a warm-up, each round ingesting into a fresh bucket and archive.
 
 ingest_peak_rss_mb: peak resident memory (VmHWM) of a process ingesting one 2 GiB recording
 (quick: 200 MiB). Target: < 200 MB, whatever the clip's size.
@@ -35,10 +38,14 @@ def run(quick: bool = False) -> list[Result]:
         server = start_seaweed(work / "seaweed")
         try:
             base = _segment(work / "segment.mp4", seconds=10 if quick else 30)
-            files = _recordings(work / "rec", base, GIB // 10 if quick else GIB, 2 if quick else 8)
+            files = _recordings(work / "rec", base, GIB // 10 if quick else GIB, 2 if quick else 4)
             total = sum(f.stat().st_size for f in files)
-            baseline = _baseline(server, files)
-            ingest_s = _ingest_all(server.url("ingest"), work / "home", files)
+            _baseline(server, files[:1])  # warm-up: the server grows its first volumes
+            rounds = 1 if quick else 2
+            baseline = ingest_s = 0.0
+            for r in range(rounds):
+                baseline += _baseline(server, files) / rounds
+                ingest_s += _ingest_all(server.url(f"ingest{r}"), work / f"home{r}", files) / rounds
             big = _recordings(work / "big", base, GIB // 5 if quick else 2 * GIB, 1)[0]
             peak = _peak_rss(server.url("rss"), work / "home-rss", big)
         finally:
