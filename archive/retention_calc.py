@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime, timedelta
+from typing import Any
 
 from archive.bootstrap import Services
 from domain.base import Context
@@ -51,6 +52,19 @@ def refresh(svc: Services, clip: Clip, reason: str, ctx: Context) -> datetime:
 
 
 def push_lock(svc: Services, clip: Clip) -> None:
-    """Extend the stored original's lock to the clip's retain-until (retention only extends)."""
+    """Extend the locks of the stored original and its derivatives to the clip's retain-until
+    (retention only extends)."""
     lock = store_lock(svc, clip.start, clip.retention_class, clip.retain_until)
-    svc.objects.extend_retention(clip.storage["key"], clip.storage.get("version_id"), lock)
+    for ref in stored_objects(clip):
+        svc.objects.extend_retention(ref["key"], ref.get("version_id"), lock)
+
+
+def push_hold(svc: Services, clip: Clip) -> None:
+    """Mirror the clip's legal hold onto its stored objects (S3 legal holds on S3)."""
+    for ref in stored_objects(clip):
+        svc.objects.set_legal_hold(ref["key"], ref.get("version_id"), clip.legal_hold)
+
+
+def stored_objects(clip: Clip) -> list[dict[str, Any]]:
+    """Storage references of a clip's original and derivatives."""
+    return [clip.storage, *(d["storage"] for d in clip.derivatives)]

@@ -7,6 +7,7 @@ import os
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
+from uuid import UUID
 
 import pytest
 from minio import Minio
@@ -14,9 +15,10 @@ from minio.commonconfig import COMPLIANCE
 from minio.error import S3Error
 from minio.retention import Retention
 
-from archive import fixity, ingest
+from archive import fixity, ingest, retention_calc
 from archive.audit import verify
 from domain.base import Context
+from domain.clip import Clip
 from storage.objects import verify_content
 from tests.conftest import Archive
 from tests.support import flows
@@ -147,3 +149,23 @@ def test_content_stored_without_its_event_is_an_orphan(
     orphans = fixity.find_orphans(archive.svc)
     assert len(orphans) == 2  # the original and its poster, waiting for the sweep
     assert fixity.check(archive.svc) == []
+
+
+@pytest.mark.usefixtures("object_kind")
+def test_a_clips_legal_hold_and_lock_reach_every_stored_object(
+    archive: Archive, footage: Path
+) -> None:
+    result = flows.clip_in_case(archive.svc, footage)
+    clip = archive.svc.events.update(
+        Clip, UUID(result["clip_id"]), lambda c: c.place_legal_hold("court order", Context("ana"))
+    )
+    retention_calc.push_hold(archive.svc, clip)
+    refs = retention_calc.stored_objects(clip)
+    assert len(refs) == 2  # the original and its poster
+    infos = [archive.svc.objects.stat(r["key"], r.get("version_id")) for r in refs]
+    assert all(i.legal_hold for i in infos)
+    clip = archive.svc.events.update(
+        Clip, clip.id, lambda c: c.release_legal_hold("case closed", Context("ana"))
+    )
+    retention_calc.push_hold(archive.svc, clip)
+    assert not any(archive.svc.objects.stat(r["key"], r.get("version_id")).legal_hold for r in refs)
