@@ -5,7 +5,7 @@ Content lives under its SHA-256 (`sha256/ab/cd/<hex>`) in a bucket created with 
 is only ever extended; legal holds are S3 legal holds; the server itself refuses deletes.
 
 How a content key meets a hash computed while uploading (docs/storage.md has the figures):
-- The caller knows the hash (ingest hashes the file first, while ffmpeg checks it): upload
+- The caller knows the hash (ingest hashes the file first, while ffprobe reads it): upload
   straight to the content key, hashing again in the same pass as the upload, and lock the
   version only when both hashes agree and the caller's gate (its checks still running beside
   the upload) passes; otherwise delete the version (it is not locked yet) and re-raise.
