@@ -9,6 +9,7 @@ import typer
 
 from api.cli.common import emit, services
 from archive import audit as audit_uc
+from archive import fixity as fixity_uc
 
 
 def register(app: typer.Typer) -> None:
@@ -29,6 +30,8 @@ def verify(
     """Replay the event log and check it; exit 1 if anything was changed."""
     with services() as svc:
         result = audit_uc.verify(svc, progress=_progress if sys.stderr.isatty() else None)
+        if fixity:
+            result = fixity_uc.include(svc, result)
     if sys.stderr.isatty():
         sys.stderr.write("\n")
 
