@@ -136,11 +136,21 @@ class PostgresDatabase:
             timeout=10,
             check=ConnectionPool.check_connection,
         )
+        self._open_lock = threading.Lock()
+        self._opened = False
+
+    def _open(self) -> None:
+        # Open once: `open(wait=True)` on a busy pool from two threads trips psycopg_pool.
+        if not self._opened:
+            with self._open_lock:
+                if not self._opened:
+                    self.pool.open(wait=True, timeout=10)
+                    self._opened = True
 
     @contextmanager
     def tx(self, *, write: bool = True) -> Iterator[_PgTx]:
         try:
-            self.pool.open(wait=True, timeout=10)
+            self._open()
             conn_cm = self.pool.connection()
             conn = conn_cm.__enter__()
         except (psycopg.OperationalError, PoolTimeout) as e:
