@@ -11,13 +11,16 @@ from __future__ import annotations
 from typing import Any
 
 from archive.bootstrap import Services
-from archive.ledger.logcheck import LogChecker, merge_problems
-from archive.ledger.streams import Link, StreamChecker
+from archive.ledger.chain import topic_field
+from archive.ledger.logcheck import CheckpointRow, LogChecker, merge_problems
+from archive.ledger.streams import StreamChecker
 from archive.sealing import verifier
 from domain.base import Context
 from storage import ledger_rows
 from storage.merkle_store import MerkleStore
 from storage.objects import Progress
+
+PROGRESS_EVERY = 50_000
 
 
 def verify(
@@ -26,36 +29,42 @@ def verify(
     """Replay every stored event against its chain link and the Merkle log."""
     if ctx is not None:
         svc.guard.require(ctx, "audit", target="ledger")
-    db = svc.db
-    snap = ledger_rows.snapshot(db)
-    streams = StreamChecker()
-    log = LogChecker(
-        ledger_rows.leaves(db, snap.tree_size),
-        lambda level: ledger_rows.nodes(db, level, snap.tree_size),
-    )
-    log.expect_roots([c.size for c in snap.checkpoints])
-    for pos, oid, version, topic, state, lpos, prev, h in ledger_rows.events_with_links(
-        db, snap.last_position
-    ):
-        link = None if lpos is None or prev is None or h is None else Link(lpos, prev, h)
-        streams.feed(pos, oid, version, topic, state, link)
-        log.event(pos, oid, version, h)
-        if progress and streams.events % 10000 == 0:
-            progress(streams.events)
-    log.finish_events(ledger_rows.nodes_beyond(db, snap.max_level))
-    for pos, oid, version in ledger_rows.orphan_links(db, snap.last_position):
-        streams.orphan_link(pos, oid, version)
-    checkpoints = 0
-    if snap.checkpoints:
-        with db.tx(write=False) as tx:
-            checkpoints = log.check_checkpoints(
-                snap.checkpoints, verifier(svc), svc.settings.origin, MerkleStore(db).source(tx)
-            )
+    db, store = svc.db, MerkleStore(svc.db)
+    with ledger_rows.snapshot(db) as tx:
+        checkpoints = [
+            CheckpointRow(c.id, c.size, c.root, c.note, c.last_position)
+            for c in store.checkpoints(tx)
+        ]
+        streams = StreamChecker()
+        log = LogChecker(ledger_rows.leaves(tx, db), lambda level: ledger_rows.nodes(tx, level))
+        log.expect_roots([c.size for c in checkpoints])
+        topics: dict[str, bytes] = {}
+        matched = 0
+        for pos, oid, v, topic, state, loid, lv, prev, h in ledger_rows.events_with_links(tx, db):
+            field = topics.get(topic) or topics.setdefault(topic, topic_field(topic))
+            lpos: int | None = pos
+            if loid != oid or lv != v:  # the link at this position is not this event's
+                found = ledger_rows.link_of(tx, db, oid, v)
+                lpos, prev, h = found if found else (None, None, None)
+            matched += lpos is not None
+            streams.feed_fast(pos, oid, v, field, state, lpos, prev, h)
+            log.event(pos, oid, v, h)
+            if progress and streams.events % PROGRESS_EVERY == 0:
+                progress(streams.events)
+        log.finish_events(
+            ledger_rows.nodes_beyond(tx, log.tree.size),
+            lambda indexes: ledger_rows.positions_of(tx, indexes),
+        )
+        if ledger_rows.link_count(tx) != matched:
+            for pos, oid, version in ledger_rows.orphan_links(tx, db):
+                streams.orphan_link(pos, oid, version)
+        if checkpoints:
+            log.check_checkpoints(checkpoints, verifier(svc), svc.settings.origin, store.source(tx))
     problems = merge_problems(streams.finish(), log.problems)
     return {
         "ok": not problems,
         "events": streams.events,
-        "checkpoints": checkpoints,
+        "checkpoints": len(checkpoints),
         "sealed": log.tree.size,
         "problems": [p.as_dict() for p in problems],
     }

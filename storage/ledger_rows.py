@@ -1,146 +1,186 @@
-"""Reads the event log and the Merkle log in order, page by page, for verification.
+"""Reads the event log and the Merkle log in order, streamed, for verification.
 
-Every stream is bounded by a `Snapshot` taken first (checkpoints, then the tree size, then the
-newest position), so appends and sealing that happen while `audit verify` runs are not
-mistaken for tampering.
+Everything `audit verify` reads comes from one read-only transaction (REPEATABLE READ on
+PostgreSQL; SQLite's WAL gives a read transaction one snapshot), so appends and sealing that
+happen meanwhile are not mistaken for tampering. Rows are tuples from server-side cursors;
+originator ids come as their 16 bytes on both databases.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import dataclass
+import contextlib
+import queue
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 from uuid import UUID
 
-from archive.ledger.logcheck import CheckpointRow
-from storage.db import Database
-from storage.merkle_store import MerkleStore
+import psycopg
+from psycopg import sql as pgsql
+
+from storage.db import Database, PostgresDatabase, Tx
 
 PAGE = 5000
 
 
-def _uuid(value: Any) -> UUID:
-    return value if isinstance(value, UUID) else UUID(str(value))
-
-
-@dataclass(frozen=True)
-class Snapshot:
-    checkpoints: list[CheckpointRow]
-    tree_size: int
-    last_position: int
-    max_level: int
-
-
-def snapshot(db: Database) -> Snapshot:
-    nid = "rowid" if db.dialect == "sqlite" else "notification_id"
+@contextmanager
+def snapshot(db: Database) -> Iterator[Tx]:
     with db.tx(write=False) as tx:
-        checkpoints = [
-            CheckpointRow(c.id, c.size, c.root, c.note, c.last_position)
-            for c in MerkleStore.checkpoints(tx)
-        ]
-    with db.tx(write=False) as tx:
-        size, _ = MerkleStore.head(tx)
-    with db.tx(write=False) as tx:
-        row = tx.one(f"SELECT MAX({nid}) AS p FROM {db.events_table}")
-        last = int(row["p"]) if row and row["p"] is not None else 0
-        level = tx.one("SELECT MAX(level) AS m FROM ledger_nodes")
-        max_level = int(level["m"]) if level and level["m"] is not None else 0
-    return Snapshot(checkpoints, size, last, max_level)
+        if db.dialect == "postgres":
+            tx.run("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        yield tx
 
 
-def events_with_links(db: Database, upto: int, page: int = PAGE) -> Iterator[tuple[Any, ...]]:
-    """(position, originator id, version, topic, state, link position, prev hash, hash)."""
-    nid = "e.rowid" if db.dialect == "sqlite" else "e.notification_id"
-    after = -(2**63)  # forged rows may sit at position 0 or below
-    while True:
-        with db.tx(write=False) as tx:
-            rows = tx.all(
-                f"SELECT {nid} AS pos, e.originator_id AS oid, e.originator_version AS v, "
-                "e.topic AS topic, e.state AS state, c.notification_id AS lpos, "
-                f"c.prev_hash AS prev, c.hash AS h FROM {db.events_table} e "
-                "LEFT JOIN event_chain c ON c.originator_id = e.originator_id "
-                "AND c.originator_version = e.originator_version "
-                f"WHERE {nid} > ? AND {nid} <= ? ORDER BY {nid} LIMIT ?",
-                (after, upto, page),
-            )
-        for r in rows:
-            yield (
-                int(r["pos"]),
-                _uuid(r["oid"]),
-                int(r["v"]),
-                r["topic"],
-                bytes(r["state"]),
-                None if r["lpos"] is None else int(r["lpos"]),
-                None if r["prev"] is None else bytes(r["prev"]),
-                None if r["h"] is None else bytes(r["h"]),
-            )
-        if len(rows) < page:
-            return
-        after = int(rows[-1]["pos"])
+def _nid(db: Database, alias: str) -> str:
+    return f"{alias}.rowid" if db.dialect == "sqlite" else f"{alias}.notification_id"
 
 
-def orphan_links(db: Database, upto: int) -> list[tuple[int, UUID, int]]:
+def _oid(db: Database, column: str) -> str:
+    return f"uuid_send({column})" if db.dialect == "postgres" else column
+
+
+def _raw(value: Any) -> bytes:
+    """16 bytes of an originator id from either database (hex text on SQLite)."""
+    return bytes.fromhex(value) if isinstance(value, str) else bytes(value)
+
+
+def events_with_links(tx: Tx, db: Database) -> Iterator[tuple[Any, ...]]:
+    """(position, oid, version, topic, state, link oid, link version, prev hash, hash): every
+    event with the chain link recorded at the same position (checked by the caller)."""
+    nid = _nid(db, "e")
+    query = (
+        f"SELECT {nid}, {_oid(db, 'e.originator_id')}, e.originator_version, e.topic, e.state, "
+        f"{_oid(db, 'c.originator_id')}, c.originator_version, c.prev_hash, c.hash "
+        f"FROM {db.events_table} e LEFT JOIN event_chain c ON c.notification_id = {nid} "
+        f"ORDER BY {nid}"
+    )
+    if isinstance(db, PostgresDatabase):
+        return _prefetched(db, _export(tx), query)
+    rows = tx.rows(query)
+    return (
+        (pos, bytes.fromhex(oid), v, topic, state, loid and bytes.fromhex(loid), lv, prev, h)
+        for pos, oid, v, topic, state, loid, lv, prev, h in rows
+    )
+
+
+def _export(tx: Tx) -> str:
+    """An id other PostgreSQL sessions use to read in this transaction's snapshot."""
+    row = tx.one("SELECT pg_export_snapshot() AS s")
+    assert row is not None
+    return str(row["s"])
+
+
+def _prefetched(db: PostgresDatabase, snapshot_id: str, query: str) -> Iterator[tuple[Any, ...]]:
+    """Rows read by a helper thread on its own connection, in the caller's snapshot: the
+    server produces the next page while the caller checks this one."""
+    pages: queue.Queue[list[tuple[Any, ...]] | BaseException | None] = queue.Queue(maxsize=4)
+    stop = threading.Event()
+
+    def fetch() -> None:
+        try:
+            options = f"-c search_path={db.url.schema}"
+            with psycopg.connect(db.url.conninfo(), options=options) as conn:
+                conn.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
+                conn.read_only = True
+                conn.execute(pgsql.SQL("SET TRANSACTION SNAPSHOT {}").format(snapshot_id))
+                with conn.cursor("verify_rows", binary=True) as cur:
+                    cur.execute(query)
+                    while not stop.is_set() and (page := cur.fetchmany(PAGE)):
+                        pages.put(page)
+                conn.rollback()
+        except BaseException as e:  # handed to the reading thread
+            pages.put(e)
+        finally:
+            pages.put(None)
+
+    worker = threading.Thread(target=fetch, name="verify-prefetch", daemon=True)
+    worker.start()
+    try:
+        while (page := pages.get()) is not None:
+            if isinstance(page, BaseException):
+                raise page
+            yield from page
+    finally:
+        stop.set()
+        while worker.is_alive():  # unblock a pending put, then let it finish
+            with contextlib.suppress(queue.Empty):
+                pages.get(timeout=0.1)
+        worker.join()
+
+
+def link_of(tx: Tx, db: Database, oid: bytes, version: int) -> tuple[int, bytes, bytes] | None:
+    """(position, prev hash, hash) of the link recorded for an event, wherever it sits."""
+    r = tx.one(
+        "SELECT notification_id AS pos, prev_hash AS prev, hash AS h FROM event_chain "
+        "WHERE originator_id = ? AND originator_version = ?",
+        (db.oid(UUID(bytes=oid)), version),
+    )
+    return None if r is None else (int(r["pos"]), bytes(r["prev"]), bytes(r["h"]))
+
+
+def link_count(tx: Tx) -> int:
+    row = tx.one("SELECT COUNT(*) AS n FROM event_chain")
+    return int(row["n"]) if row else 0
+
+
+def orphan_links(tx: Tx, db: Database) -> list[tuple[int, bytes, int]]:
     """Chain links whose event no longer exists."""
-    with db.tx(write=False) as tx:
+    rows = tx.all(
+        "SELECT c.notification_id AS pos, c.originator_id AS oid, c.originator_version AS v "
+        f"FROM event_chain c LEFT JOIN {db.events_table} e "
+        "ON c.originator_id = e.originator_id AND c.originator_version = e.originator_version "
+        "WHERE e.originator_id IS NULL ORDER BY c.notification_id"
+    )
+    return [(int(r["pos"]), _uuid_bytes(r["oid"]), int(r["v"])) for r in rows]
+
+
+def _uuid_bytes(value: Any) -> bytes:
+    return value.bytes if isinstance(value, UUID) else bytes.fromhex(str(value).replace("-", ""))
+
+
+def leaves(tx: Tx, db: Database) -> Iterator[tuple[int, int, bytes, int, bytes]]:
+    """(leaf index, position, oid, version, event hash) in leaf order."""
+    query = (
+        f"SELECT leaf_index, notification_id, {_oid(db, 'originator_id')}, originator_version, "
+        "event_hash FROM ledger_leaves ORDER BY leaf_index"
+    )
+    if isinstance(db, PostgresDatabase):
+        return _prefetched(db, _export(tx), query)
+    rows = tx.rows(query)
+    return ((i, pos, bytes.fromhex(oid), v, h) for i, pos, oid, v, h in rows)
+
+
+def nodes(tx: Tx, level: int) -> Iterator[tuple[int, bytes]]:
+    """(index, hash) of one level's stored nodes, by index."""
+    return tx.rows("SELECT idx, hash FROM ledger_nodes WHERE level = ? ORDER BY idx", (level,))
+
+
+def nodes_beyond(tx: Tx, size: int) -> list[tuple[int, int]]:
+    """Stored nodes over leaves the log does not have: left behind by a truncation."""
+    top = tx.one("SELECT MAX(level) AS m FROM ledger_nodes")
+    found: list[tuple[int, int]] = []
+    for level in range(1, int(top["m"] or 0) + 1 if top else 1):
         rows = tx.all(
-            "SELECT c.notification_id AS pos, c.originator_id AS oid, c.originator_version AS v "
-            f"FROM event_chain c LEFT JOIN {db.events_table} e "
-            "ON c.originator_id = e.originator_id AND c.originator_version = e.originator_version "
-            "WHERE e.originator_id IS NULL "
-            "AND c.notification_id <= ? ORDER BY c.notification_id",
-            (upto,),
+            "SELECT idx FROM ledger_nodes WHERE level = ? AND idx >= ? ORDER BY idx LIMIT 100",
+            (level, size >> level),
         )
-    return [(int(r["pos"]), _uuid(r["oid"]), int(r["v"])) for r in rows]
+        found += [(level, int(r["idx"])) for r in rows]
+    return found
 
 
-def leaves(
-    db: Database, size: int, page: int = PAGE
-) -> Iterator[tuple[int, int, UUID, int, bytes]]:
-    """(leaf index, position, originator id, version, event hash) for leaves below `size`."""
-    after = -1
-    while True:
-        with db.tx(write=False) as tx:
-            rows = tx.all(
-                "SELECT leaf_index AS i, notification_id AS pos, originator_id AS oid, "
-                "originator_version AS v, event_hash AS h FROM ledger_leaves "
-                "WHERE leaf_index > ? AND leaf_index < ? ORDER BY leaf_index LIMIT ?",
-                (after, size, page),
-            )
-        for r in rows:
-            yield int(r["i"]), int(r["pos"]), _uuid(r["oid"]), int(r["v"]), bytes(r["h"])
-        if len(rows) < page:
-            return
-        after = int(rows[-1]["i"])
-
-
-def nodes(db: Database, level: int, size: int, page: int = PAGE) -> Iterator[tuple[int, bytes]]:
-    """(index, hash) of one level's stored nodes over the first `size` leaves, by index."""
-    after, below = -1, size >> level
-    while True:
-        with db.tx(write=False) as tx:
-            rows = tx.all(
-                "SELECT idx, hash FROM ledger_nodes WHERE level = ? AND idx > ? AND idx < ? "
-                "ORDER BY idx LIMIT ?",
-                (level, after, below, page),
-            )
-        for r in rows:
-            yield int(r["idx"]), bytes(r["hash"])
-        if len(rows) < page:
-            return
-        after = int(rows[-1]["idx"])
-
-
-def nodes_beyond(db: Database, max_level: int) -> list[tuple[int, int]]:
-    """Stored nodes over leaves the log does not have (now): left behind by a truncation."""
-    with db.tx(write=False) as tx:
-        size, _ = MerkleStore.head(tx)
-        found: list[tuple[int, int]] = []
-        for level in range(1, max_level + 1):
-            rows = tx.all(
-                "SELECT idx FROM ledger_nodes WHERE level = ? AND idx >= ? ORDER BY idx LIMIT 100",
-                (level, size >> level),
-            )
-            found += [(level, int(r["idx"])) for r in rows]
+def positions_of(tx: Tx, indexes: Sequence[int]) -> dict[int, int]:
+    """Leaf index -> position, for the leaves that exist."""
+    found: dict[int, int] = {}
+    for start in range(0, len(indexes), 500):
+        part = list(indexes[start : start + 500])
+        marks = ",".join("?" * len(part))
+        for r in tx.all(
+            f"SELECT leaf_index AS i, notification_id AS p FROM ledger_leaves "
+            f"WHERE leaf_index IN ({marks})",
+            part,
+        ):
+            found[int(r["i"])] = int(r["p"])
     return found
 
 

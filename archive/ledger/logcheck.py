@@ -16,7 +16,7 @@ from typing import Any
 
 from archive.ledger import merkle
 from archive.ledger.checkpoint import CheckpointError, Verifier, verify_checkpoint
-from archive.ledger.streams import Problem
+from archive.ledger.streams import Problem, oid_text
 
 KINDS = (
     "modified",
@@ -50,27 +50,28 @@ class LogChecker:
         self.leaves = leaves
         self.next_leaf = next(leaves, None)
         self.stored_nodes = stored_nodes
-        self.levels: dict[int, tuple[Iterator[tuple[int, bytes]], tuple[int, bytes] | None]] = {}
+        self.levels: dict[int, Iterator[tuple[int, bytes]]] = {}
+        self.pending: dict[int, tuple[int, bytes] | None] = {}  # next stored node per level
         self.tree = merkle.TreeBuilder()
-        self.first_position: list[int] = []  # per level: position of the node's first leaf
         self.last_position = 0
         self.roots: dict[int, bytes] = {0: merkle.EMPTY_ROOT}
         self.wanted_roots: set[int] = set()
+        self.bad_nodes: list[tuple[int, int, str]] = []  # located once all leaves are known
         self.problems: list[Problem] = []
 
     def _problem(self, kind: str, pos: int | None, oid: Any, v: int | None, detail: str) -> None:
-        self.problems.append(Problem(kind, pos, None if oid is None else str(oid), v, detail))
+        self.problems.append(Problem(kind, pos, None if oid is None else oid_text(oid), v, detail))
 
     # --- events against leaves ---------------------------------------------------------
 
-    def event(self, position: int, oid: Any, version: int, chain_hash: bytes | None) -> None:
+    def event(self, position: int, oid: bytes, version: int, chain_hash: bytes | None) -> None:
         """The next stored event in notification order, with the hash its chain link holds."""
         leaf = self.next_leaf
         while leaf is not None and leaf[1] < position:
             self._problem(
                 "deleted", leaf[1], leaf[2], leaf[3], f"sealed as leaf {leaf[0]}; event is gone"
             )
-            leaf = self._take_leaf()
+            leaf = self._take_leaf(leaf)
         if leaf is None:
             return  # past the sealed head: not in the log yet
         if leaf[1] > position:
@@ -82,13 +83,13 @@ class LogChecker:
                 f"not in the Merkle log, which seals position {leaf[1]} as leaf {leaf[0]}",
             )
             return
-        if (str(leaf[2]), leaf[3]) != (str(oid), version):
+        if leaf[2] != oid or leaf[3] != version:
             self._problem(
                 "reordered",
                 position,
                 oid,
                 version,
-                f"leaf {leaf[0]} sealed {leaf[2]} v{leaf[3]} at this position",
+                f"leaf {leaf[0]} sealed {oid_text(leaf[2])} v{leaf[3]} at this position",
             )
         elif chain_hash is not None and chain_hash != leaf[4]:
             self._problem(
@@ -99,12 +100,10 @@ class LogChecker:
                 f"sealed as leaf {leaf[0]} with hash {leaf[4].hex()}, the event's chain hash is "
                 f"{chain_hash.hex()}",
             )
-        self._take_leaf()
+        self._take_leaf(leaf)
 
-    def _take_leaf(self) -> LeafRow | None:
-        """Feed the current leaf to the tree and move to the next one."""
-        leaf = self.next_leaf
-        assert leaf is not None
+    def _take_leaf(self, leaf: LeafRow) -> LeafRow | None:
+        """Feed a leaf to the tree, compare the nodes it completes, move to the next leaf."""
         index, position = leaf[0], leaf[1]
         size = self.tree.size
         if index != size or position <= self.last_position:
@@ -117,68 +116,70 @@ class LogChecker:
                 f"{self.last_position} belongs",
             )
         self.last_position = position
-        for level in range((size & -size).bit_length() if size else 64):
-            if level == len(self.first_position):
-                self.first_position.append(position)
-            else:
-                self.first_position[level] = position
-        for level, i, h in self.tree.append(merkle.hash_leaf(leaf[4])):
-            self._compare_node(level, i, h)
-        if self.tree.size in self.wanted_roots:
-            self.roots[self.tree.size] = self.tree.root()
+        tree = self.tree
+        leaf_hash = merkle.hash_leaf(leaf[4])
+        if size & 1:  # odd: this leaf completes at least one node
+            for level, i, h in tree.append(leaf_hash):
+                stored = self.pending[level] if level in self.pending else self._open(level)
+                if stored is not None and stored[0] == i and stored[1] == h:
+                    self.pending[level] = next(self.levels[level], None)
+                else:
+                    self._compare_slow(level, i, h)
+        else:  # even: it only joins the right edge (TreeBuilder.append, inlined)
+            tree.edge.append(leaf_hash)
+            tree.size = size + 1
+        if size + 1 in self.wanted_roots:
+            self.roots[size + 1] = tree.root()
         self.next_leaf = next(self.leaves, None)
         return self.next_leaf
 
-    def _stored(self, level: int) -> tuple[int, bytes] | None:
-        if level not in self.levels:
-            it = self.stored_nodes(level)
-            self.levels[level] = (it, next(it, None))
-        return self.levels[level][1]
+    def _open(self, level: int) -> tuple[int, bytes] | None:
+        self.levels[level] = self.stored_nodes(level)
+        self.pending[level] = next(self.levels[level], None)
+        return self.pending[level]
 
-    def _advance(self, level: int) -> None:
-        it = self.levels[level][0]
-        self.levels[level] = (it, next(it, None))
-
-    def _compare_node(self, level: int, index: int, h: bytes) -> None:
-        first = self.first_position[level]
-        stored = self._stored(level)
-        while stored is not None and stored[0] < index:  # cannot happen unless rows were added
-            self._node_problem(level, stored[0], None, "a stored node where none belongs")
-            self._advance(level)
-            stored = self._stored(level)
+    def _compare_slow(self, level: int, index: int, h: bytes) -> None:
+        """The next stored node is not this one: extra rows before it, or it is missing."""
+        stored = self.pending[level]
+        while stored is not None and stored[0] < index:
+            self.bad_nodes.append((level, stored[0], "a stored node where none belongs"))
+            stored = self.pending[level] = next(self.levels[level], None)
         if stored is None or stored[0] > index:
-            self._node_problem(level, index, first, "stored node is missing")
+            self.bad_nodes.append((level, index, "stored node is missing"))
             return
         if stored[1] != h:
-            self._node_problem(
-                level,
-                index,
-                first,
-                f"stored hash {stored[1].hex()}, its children hash to {h.hex()}",
+            self.bad_nodes.append(
+                (level, index, f"stored hash {stored[1].hex()}, its children hash to {h.hex()}")
             )
-        self._advance(level)
-
-    def _node_problem(self, level: int, index: int, position: int | None, what: str) -> None:
-        leaves = f"leaves {index << level}..{((index + 1) << level) - 1}"
-        self._problem("node", position, None, None, f"node {level}/{index} ({leaves}): {what}")
+        self.pending[level] = next(self.levels[level], None)
 
     # --- the end: leftover leaves and nodes, then the checkpoints --------------------------
 
-    def finish_events(self, beyond: Sequence[tuple[int, int]] = ()) -> None:
-        """No more events: every leaf left over lost its event; `beyond` are stored nodes
-        over leaves the log does not have."""
+    def finish_events(
+        self,
+        beyond: Sequence[tuple[int, int]] = (),
+        position_of: Callable[[Sequence[int]], dict[int, int]] = lambda _: {},
+    ) -> None:
+        """No more events: leftover leaves lost their events; `beyond` are stored nodes over
+        leaves the log does not have. `position_of` maps leaf indexes to positions."""
         while self.next_leaf is not None:
             leaf = self.next_leaf
             self._problem(
                 "deleted", leaf[1], leaf[2], leaf[3], f"sealed as leaf {leaf[0]}; event is gone"
             )
-            self._take_leaf()
-        for level in list(self.levels):
-            while (stored := self._stored(level)) is not None:
-                self._node_problem(level, stored[0], None, "a stored node where none belongs")
-                self._advance(level)
-        for level, index in beyond:
-            self._node_problem(level, index, None, "stored beyond the log's last leaf")
+            self._take_leaf(leaf)
+        for level, it in self.levels.items():
+            stored = self.pending[level]
+            while stored is not None:
+                self.bad_nodes.append((level, stored[0], "a stored node where none belongs"))
+                stored = next(it, None)
+            self.pending[level] = None
+        self.bad_nodes += [(lv, i, "stored beyond the log's last leaf") for lv, i in beyond]
+        firsts = position_of([i << level for level, i, _ in self.bad_nodes])
+        for level, i, what in self.bad_nodes:
+            leaves = f"leaves {i << level}..{((i + 1) << level) - 1}"
+            detail = f"node {level}/{i} ({leaves}): {what}"
+            self._problem("node", firsts.get(i << level), None, None, detail)
 
     def expect_roots(self, sizes: Sequence[int]) -> None:
         """Ask for the tree's root at these sizes (call before feeding events)."""

@@ -1,7 +1,8 @@
 """Checks the per-stream hash chains, fed stored events in notification order.
 
 Pure: the caller reads rows from whatever database and feeds them here, so the same checks
-run on SQLite, PostgreSQL and inside an offline evidence-package verifier.
+run on SQLite, PostgreSQL and inside an offline evidence-package verifier. Originator ids may
+be given as UUIDs or as their 16 bytes; problems name them as UUID strings.
 """
 
 from __future__ import annotations
@@ -9,12 +10,12 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from uuid import UUID
 
-from archive.ledger.chain import GENESIS, event_hash
+from archive.ledger.chain import GENESIS, raw_event_hash, topic_field
 
 
 @dataclass(frozen=True)
 class Problem:
-    kind: str  # modified | deleted | inserted | reordered | broken_link | ...
+    kind: str  # see logcheck.KINDS
     position: int | None
     originator_id: str | None
     version: int | None
@@ -35,30 +36,75 @@ class Link:
 class _Suspect:
     position: int
     version: int
-    topic: str
+    topic: bytes  # topic_field(topic)
     state: bytes
     link: Link
 
 
+def oid_text(oid: UUID | bytes) -> str:
+    return str(oid if isinstance(oid, UUID) else UUID(bytes=oid))
+
+
 class StreamChecker:
     def __init__(self) -> None:
-        self.heads: dict[UUID, tuple[int, bytes | None]] = {}
-        self.links_by_version: dict[tuple[UUID, int], Link] = {}
-        self.suspects: dict[UUID, list[_Suspect]] = {}
+        self.heads: dict[bytes, tuple[int, bytes | None]] = {}
+        self.suspects: dict[bytes, list[_Suspect]] = {}
         self.problems: list[Problem] = []
         self.events = 0
+        self._topics: dict[str, bytes] = {}
 
-    def _problem(self, kind: str, pos: int | None, oid: UUID, version: int, detail: str) -> None:
-        self.problems.append(Problem(kind, pos, str(oid), version, detail))
+    def _problem(self, kind: str, pos: int | None, oid: bytes, version: int, detail: str) -> None:
+        self.problems.append(Problem(kind, pos, oid_text(oid), version, detail))
+
+    def feed_fast(
+        self,
+        position: int,
+        oid: bytes,
+        version: int,
+        topic: bytes,
+        state: bytes,
+        link_position: int | None,
+        prev: bytes | None,
+        digest: bytes | None,
+    ) -> None:
+        """The common case inline (topic as `topic_field`); anything unusual goes to `feed`."""
+        head = self.heads.get(oid)
+        if (
+            link_position == position
+            and digest is not None
+            and prev is not None
+            and (
+                (head is None and version == 1 and prev == GENESIS)
+                or (head is not None and head[0] == version - 1 and head[1] == prev)
+            )
+            and raw_event_hash(prev, oid, version, topic, state) == digest
+        ):
+            self.events += 1
+            self.heads[oid] = (version, digest)
+            return
+        link = None
+        if link_position is not None and prev is not None and digest is not None:
+            link = Link(link_position, prev, digest)
+        self._feed(position, oid, version, topic, state, link)
 
     def feed(
         self,
         position: int,
-        oid: UUID,
+        oid: UUID | bytes,
         version: int,
         topic: str,
         state: bytes,
         link: Link | None,
+    ) -> None:
+        field = self._topics.get(topic)
+        if field is None:
+            field = self._topics[topic] = topic_field(topic)
+        self._feed(
+            position, oid.bytes if isinstance(oid, UUID) else oid, version, field, state, link
+        )
+
+    def _feed(
+        self, position: int, oid: bytes, version: int, topic: bytes, state: bytes, link: Link | None
     ) -> None:
         self.events += 1
         head = self.heads.get(oid)
@@ -72,11 +118,10 @@ class StreamChecker:
             )
             self.heads[oid] = (version, None)
             return
-        if event_hash(link.prev_hash, oid, version, topic, state) != link.hash:
+        if raw_event_hash(link.prev_hash, oid, version, topic, state) != link.hash:
             self.suspects.setdefault(oid, []).append(
                 _Suspect(position, version, topic, state, link)
             )
-            self.links_by_version[(oid, version)] = link
         if link.position != position:
             self._problem(
                 "reordered",
@@ -135,9 +180,10 @@ class StreamChecker:
             )
         self.heads[oid] = (version, link.hash)
 
-    def orphan_link(self, position: int, oid: UUID, version: int) -> None:
+    def orphan_link(self, position: int, oid: UUID | bytes, version: int) -> None:
         """A chain link whose event is gone: the event was deleted."""
-        self._problem("deleted", position, oid, version, "event deleted: its chain link remains")
+        raw = oid.bytes if isinstance(oid, UUID) else oid
+        self._problem("deleted", position, raw, version, "event deleted: its chain link remains")
 
     def finish(self) -> list[Problem]:
         for oid, suspects in self.suspects.items():
@@ -162,13 +208,13 @@ class StreamChecker:
         self.problems.sort(key=lambda p: (p.position is None, p.position or 0, p.kind))
         return self.problems
 
-    def _original_version(self, oid: UUID, s: _Suspect) -> int | None:
+    def _original_version(self, oid: bytes, s: _Suspect) -> int | None:
         """If this content hashes correctly under another suspect's link, events were swapped."""
         for other in self.suspects[oid]:
             if other is s:
                 continue
             if (
-                event_hash(other.link.prev_hash, oid, other.version, s.topic, s.state)
+                raw_event_hash(other.link.prev_hash, oid, other.version, s.topic, s.state)
                 == other.link.hash
             ):
                 return other.version

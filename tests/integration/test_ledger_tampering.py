@@ -135,7 +135,9 @@ def test_a_deleted_event_in_the_middle_of_a_stream_is_located(  # type: ignore[n
         f"DELETE FROM {svc.db.events_table} WHERE originator_id=? AND originator_version=?",
         (svc.db.oid(oid), gone["v"]),
     )
-    assert located(problems(cli)[0]) == ("deleted", gone["pos"], str(oid), gone["v"])
+    found = problems(cli)
+    assert located(found[0]) == ("deleted", gone["pos"], str(oid), gone["v"])
+    assert {p["kind"] for p in found} == {"deleted"}  # and the gap it left before v+1
 
 
 def test_a_deleted_event_at_the_end_of_a_stream_with_its_link_is_located(  # type: ignore[no-untyped-def]
