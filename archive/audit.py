@@ -11,16 +11,13 @@ from __future__ import annotations
 from typing import Any
 
 from archive.bootstrap import Services
-from archive.ledger.chain import topic_field
 from archive.ledger.logcheck import CheckpointRow, LogChecker, merge_problems
-from archive.ledger.streams import StreamChecker
+from archive.ledger.streams import Link, StreamChecker
 from archive.sealing import verifier
 from domain.base import Context
 from storage import ledger_rows
 from storage.merkle_store import MerkleStore
 from storage.objects import Progress
-
-PROGRESS_EVERY = 50_000
 
 
 def verify(
@@ -38,24 +35,26 @@ def verify(
         streams = StreamChecker()
         log = LogChecker(ledger_rows.leaves(tx, db), lambda level: ledger_rows.nodes(tx, level))
         log.expect_roots([c.size for c in checkpoints])
-        topics: dict[str, bytes] = {}
-        matched = 0
-        for pos, oid, v, topic, state, loid, lv, prev, h in ledger_rows.events_with_links(tx, db):
-            field = topics.get(topic) or topics.setdefault(topic, topic_field(topic))
-            lpos: int | None = pos
-            if loid != oid or lv != v:  # the link at this position is not this event's
-                found = ledger_rows.link_of(tx, db, oid, v)
-                lpos, prev, h = found if found else (None, None, None)
-            matched += lpos is not None
-            streams.feed_fast(pos, oid, v, field, state, lpos, prev, h)
-            log.event(pos, oid, v, h)
-            if progress and streams.events % PROGRESS_EVERY == 0:
+        found = 0
+
+        def find_link(oid: bytes, version: int) -> Link | None:
+            nonlocal found
+            link = ledger_rows.link_of(tx, db, oid, version)
+            found += link is not None
+            return None if link is None else Link(*link)
+
+        own = 0
+        for page in ledger_rows.event_pages(tx, db):
+            streams.feed_rows(page, find_link)
+            log.event_rows(page)
+            own += sum(1 for row in page if row[5])
+            if progress:
                 progress(streams.events)
         log.finish_events(
             ledger_rows.nodes_beyond(tx, log.tree.size),
             lambda indexes: ledger_rows.positions_of(tx, indexes),
         )
-        if ledger_rows.link_count(tx) != matched:
+        if ledger_rows.link_count(tx) != own + found:
             for pos, oid, version in ledger_rows.orphan_links(tx, db):
                 streams.orphan_link(pos, oid, version)
         if checkpoints:

@@ -9,6 +9,7 @@ originator ids come as their 16 bytes on both databases.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import queue
 import threading
 from collections.abc import Iterator, Sequence
@@ -40,28 +41,23 @@ def _oid(db: Database, column: str) -> str:
     return f"uuid_send({column})" if db.dialect == "postgres" else column
 
 
-def _raw(value: Any) -> bytes:
-    """16 bytes of an originator id from either database (hex text on SQLite)."""
-    return bytes.fromhex(value) if isinstance(value, str) else bytes(value)
-
-
-def events_with_links(tx: Tx, db: Database) -> Iterator[tuple[Any, ...]]:
-    """(position, oid, version, topic, state, link oid, link version, prev hash, hash): every
-    event with the chain link recorded at the same position (checked by the caller)."""
+def event_pages(tx: Tx, db: Database) -> Iterator[list[tuple[Any, ...]]]:
+    """Pages of `streams.EventRow`: every event with the chain link stored at its position,
+    and whether that link is the event's own (the caller looks up the others)."""
     nid = _nid(db, "e")
     query = (
         f"SELECT {nid}, {_oid(db, 'e.originator_id')}, e.originator_version, e.topic, e.state, "
-        f"{_oid(db, 'c.originator_id')}, c.originator_version, c.prev_hash, c.hash "
+        "c.originator_id = e.originator_id AND c.originator_version = e.originator_version, "
+        "c.prev_hash, c.hash "
         f"FROM {db.events_table} e LEFT JOIN event_chain c ON c.notification_id = {nid} "
         f"ORDER BY {nid}"
     )
     if isinstance(db, PostgresDatabase):
-        return _prefetched(db, _export(tx), query)
+        yield from _prefetched(db, _export(tx), query)
+        return
     rows = tx.rows(query)
-    return (
-        (pos, bytes.fromhex(oid), v, topic, state, loid and bytes.fromhex(loid), lv, prev, h)
-        for pos, oid, v, topic, state, loid, lv, prev, h in rows
-    )
+    while page := list(itertools.islice(rows, PAGE)):
+        yield [(p, bytes.fromhex(o), v, t, s, own, pr, h) for p, o, v, t, s, own, pr, h in page]
 
 
 def _export(tx: Tx) -> str:
@@ -71,8 +67,8 @@ def _export(tx: Tx) -> str:
     return str(row["s"])
 
 
-def _prefetched(db: PostgresDatabase, snapshot_id: str, query: str) -> Iterator[tuple[Any, ...]]:
-    """Rows read by a helper thread on its own connection, in the caller's snapshot: the
+def _prefetched(db: PostgresDatabase, snapshot_id: str, query: str) -> Iterator[list[Any]]:
+    """Pages read by a helper thread on its own connection, in the caller's snapshot: the
     server produces the next page while the caller checks this one."""
     pages: queue.Queue[list[tuple[Any, ...]] | BaseException | None] = queue.Queue(maxsize=4)
     stop = threading.Event()
@@ -100,7 +96,7 @@ def _prefetched(db: PostgresDatabase, snapshot_id: str, query: str) -> Iterator[
         while (page := pages.get()) is not None:
             if isinstance(page, BaseException):
                 raise page
-            yield from page
+            yield page
     finally:
         stop.set()
         while worker.is_alive():  # unblock a pending put, then let it finish
@@ -146,7 +142,7 @@ def leaves(tx: Tx, db: Database) -> Iterator[tuple[int, int, bytes, int, bytes]]
         "event_hash FROM ledger_leaves ORDER BY leaf_index"
     )
     if isinstance(db, PostgresDatabase):
-        return _prefetched(db, _export(tx), query)
+        return itertools.chain.from_iterable(_prefetched(db, _export(tx), query))
     rows = tx.rows(query)
     return ((i, pos, bytes.fromhex(oid), v, h) for i, pos, oid, v, h in rows)
 

@@ -10,13 +10,14 @@ database. Together they name every problem `saksi audit verify` reports:
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from archive.ledger import merkle
 from archive.ledger.checkpoint import CheckpointError, Verifier, verify_checkpoint
-from archive.ledger.streams import Problem, oid_text
+from archive.ledger.streams import EventRow, Problem, oid_text
 
 KINDS = (
     "modified",
@@ -102,6 +103,44 @@ class LogChecker:
             )
         self._take_leaf(leaf)
 
+    def event_rows(self, rows: Sequence[EventRow]) -> None:
+        """A page of events (see `streams.EventRow`); leaves that match go straight to the tree."""
+        tree, leaves, wanted = self.tree, self.leaves, self.wanted_roots
+        for pos, oid, version, _topic, _state, own, _prev, digest in rows:
+            leaf = self.next_leaf
+            if (
+                own
+                and leaf is not None
+                and leaf[1] == pos
+                and leaf[4] == digest
+                and leaf[2] == oid
+                and leaf[3] == version
+                and leaf[0] == tree.size
+                and pos > self.last_position
+            ):
+                self.last_position = pos
+                size = tree.size
+                leaf_hash = hashlib.sha256(merkle.LEAF_PREFIX + digest).digest()
+                if size & 1:
+                    self._complete(leaf_hash)
+                else:  # TreeBuilder.append for an even size, inlined: no node completes
+                    tree.edge.append(leaf_hash)
+                    tree.size = size + 1
+                if size + 1 in wanted:
+                    self.roots[size + 1] = tree.root()
+                self.next_leaf = next(leaves, None)
+            else:
+                self.event(pos, oid, version, digest if own else None)
+
+    def _complete(self, leaf_hash: bytes) -> None:
+        """Append a leaf that completes nodes; compare each with the stored one."""
+        for level, i, h in self.tree.append(leaf_hash):
+            stored = self.pending[level] if level in self.pending else self._open(level)
+            if stored is not None and stored[0] == i and stored[1] == h:
+                self.pending[level] = next(self.levels[level], None)
+            else:
+                self._compare_slow(level, i, h)
+
     def _take_leaf(self, leaf: LeafRow) -> LeafRow | None:
         """Feed a leaf to the tree, compare the nodes it completes, move to the next leaf."""
         index, position = leaf[0], leaf[1]
@@ -119,12 +158,7 @@ class LogChecker:
         tree = self.tree
         leaf_hash = merkle.hash_leaf(leaf[4])
         if size & 1:  # odd: this leaf completes at least one node
-            for level, i, h in tree.append(leaf_hash):
-                stored = self.pending[level] if level in self.pending else self._open(level)
-                if stored is not None and stored[0] == i and stored[1] == h:
-                    self.pending[level] = next(self.levels[level], None)
-                else:
-                    self._compare_slow(level, i, h)
+            self._complete(leaf_hash)
         else:  # even: it only joins the right edge (TreeBuilder.append, inlined)
             tree.edge.append(leaf_hash)
             tree.size = size + 1

@@ -7,7 +7,9 @@ be given as UUIDs or as their 16 bytes; problems name them as UUID strings.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
+from typing import Any
 from uuid import UUID
 
 from archive.ledger.chain import GENESIS, raw_event_hash, topic_field
@@ -39,6 +41,12 @@ class _Suspect:
     topic: bytes  # topic_field(topic)
     state: bytes
     link: Link
+
+
+# (position, originator id bytes, version, topic, state, own link?, prev hash, hash): an event
+# with the chain link stored at its position, `own` when that link is the event's.
+EventRow = tuple[int, bytes, int, str, bytes, Any, bytes | None, bytes | None]
+FindLink = Callable[[bytes, int], "Link | None"]
 
 
 def oid_text(oid: UUID | bytes) -> str:
@@ -85,7 +93,32 @@ class StreamChecker:
         link = None
         if link_position is not None and prev is not None and digest is not None:
             link = Link(link_position, prev, digest)
+        self.events += 1
         self._feed(position, oid, version, topic, state, link)
+
+    def feed_rows(self, rows: Sequence[EventRow], find_link: FindLink) -> None:
+        """A page of events as `ledger_rows.event_pages` reads them; the common case inline.
+
+        `own` says the chain link stored at the event's position is the event's own; when it
+        is not, `find_link` looks the event's link up wherever it was recorded.
+        """
+        heads, topics = self.heads, self._topics
+        self.events += len(rows)
+        for pos, oid, version, topic, state, own, prev, digest in rows:
+            field = topics.get(topic) or topics.setdefault(topic, topic_field(topic))
+            head = heads.get(oid)
+            if (
+                own
+                and (
+                    (head is None and version == 1 and prev == GENESIS)
+                    or (head is not None and head[0] == version - 1 and head[1] == prev)
+                )
+                and raw_event_hash(prev, oid, version, field, state) == digest
+            ):
+                heads[oid] = (version, digest)
+                continue
+            link = Link(pos, prev, digest) if own else find_link(oid, version)
+            self._feed(pos, oid, version, field, state, link)
 
     def feed(
         self,
@@ -106,7 +139,6 @@ class StreamChecker:
     def _feed(
         self, position: int, oid: bytes, version: int, topic: bytes, state: bytes, link: Link | None
     ) -> None:
-        self.events += 1
         head = self.heads.get(oid)
         if link is None:
             self._problem(

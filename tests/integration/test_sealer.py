@@ -172,3 +172,34 @@ def test_the_sealer_refuses_to_sign_over_a_rewritten_leaf(archive: Archive) -> N
         )
     with pytest.raises(IntegrityFailure, match="rewritten"):
         sealing.seal_checkpoint(svc)
+
+
+def test_verify_while_events_are_written_and_sealed_sees_one_consistent_snapshot(
+    archive: Archive, footage: Path
+) -> None:
+    svc = archive.svc
+    clip = uuid.UUID(flows.clip_in_case(svc, footage)["clip_id"])
+    sealing.seal_checkpoint(svc)
+    done, written = threading.Event(), threading.Semaphore(0)
+
+    def churn() -> None:
+        i = 0
+        while not done.is_set():
+            svc.events.update(Clip, clip, lambda c, i=i: c.record_view(f"v{i}", Context("budi")))
+            if i % 3 == 0:
+                sealing.seal_checkpoint(svc)
+            written.release()
+            i += 1
+
+    worker = threading.Thread(target=churn)
+    worker.start()
+    results = []
+    try:
+        for _ in range(4):
+            assert written.acquire(timeout=30)  # something new since the last round
+            results.append(audit.verify(svc))
+    finally:
+        done.set()
+        worker.join()
+    assert [r["problems"] for r in results] == [[]] * 4
+    assert results[-1]["events"] > results[0]["events"]
