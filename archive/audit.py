@@ -1,69 +1,122 @@
 """`audit verify`: replay the whole ledger and name every problem with its first bad position.
 
-Checks, in one pass over the log in notification order: each stream's hash chain; every
-event against its leaf in the Merkle log (exactly one leaf each, in order, same hash); every
-stored tree node against its children; then every checkpoint's signature and root, the
-consistency of successive checkpoints, and a tree smaller than the newest one (truncation).
+Two passes over one snapshot of the database, in notification order:
+
+- the chain pass: every event's stored bytes against its chain link, each link against the
+  stream's previous event (`streams.StreamChecker`);
+- the log pass: every chain link against its Merkle leaf (exactly one leaf each, in order,
+  same hash), every stored tree node against its children, then every checkpoint's signature
+  and root, the consistency of successive checkpoints and truncation (`logcheck.LogChecker`).
+
+Together they tie every event to the signed tree. On PostgreSQL a large log's log pass runs
+in a second process, in the same exported snapshot, so both use the machine's cores.
 """
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
+from archive import audit_worker
 from archive.bootstrap import Services
-from archive.ledger.logcheck import CheckpointRow, LogChecker, merge_problems
-from archive.ledger.streams import Link, StreamChecker
-from archive.sealing import verifier
+from archive.ledger.logcheck import CheckpointRow, merge_problems
+from archive.ledger.streams import Link, Problem, StreamChecker
+from archive.sealing import key_string
 from domain.base import Context
 from storage import ledger_rows
+from storage.db import Database, Tx
 from storage.merkle_store import MerkleStore
 from storage.objects import Progress
 
+PARALLEL_MIN = 200_000  # below this many leaves a second process costs more than it saves
+
 
 def verify(
-    svc: Services, ctx: Context | None = None, progress: Progress | None = None
+    svc: Services,
+    ctx: Context | None = None,
+    progress: Progress | None = None,
+    parallel_min: int = PARALLEL_MIN,
 ) -> dict[str, Any]:
     """Replay every stored event against its chain link and the Merkle log."""
     if ctx is not None:
         svc.guard.require(ctx, "audit", target="ledger")
-    db, store = svc.db, MerkleStore(svc.db)
+    db, origin = svc.db, svc.settings.origin
     with ledger_rows.snapshot(db) as tx:
         checkpoints = [
             CheckpointRow(c.id, c.size, c.root, c.note, c.last_position)
-            for c in store.checkpoints(tx)
+            for c in MerkleStore.checkpoints(tx)
         ]
-        streams = StreamChecker()
-        log = LogChecker(ledger_rows.leaves(tx, db), lambda level: ledger_rows.nodes(tx, level))
-        log.expect_roots([c.size for c in checkpoints])
-        found = 0
-
-        def find_link(oid: bytes, version: int) -> Link | None:
-            nonlocal found
-            link = ledger_rows.link_of(tx, db, oid, version)
-            found += link is not None
-            return None if link is None else Link(*link)
-
-        own = 0
-        for page in ledger_rows.event_pages(tx, db):
-            streams.feed_rows(page, find_link)
-            log.event_rows(page)
-            own += sum(1 for row in page if row[5])
-            if progress:
-                progress(streams.events)
-        log.finish_events(
-            ledger_rows.nodes_beyond(tx, log.tree.size),
-            lambda indexes: ledger_rows.positions_of(tx, indexes),
-        )
-        if ledger_rows.link_count(tx) != own + found:
-            for pos, oid, version in ledger_rows.orphan_links(tx, db):
-                streams.orphan_link(pos, oid, version)
-        if checkpoints:
-            log.check_checkpoints(checkpoints, verifier(svc), svc.settings.origin, store.source(tx))
-    problems = merge_problems(streams.finish(), log.problems)
+        key = key_string(svc) if checkpoints else ""
+        size, _ = MerkleStore.head(tx)
+        if db.dialect == "postgres" and size >= parallel_min:
+            job = audit_worker.job(
+                svc.settings.event_store, ledger_rows.export(tx), checkpoints, key, origin
+            )
+            with _worker(job) as worker:
+                streams = chain_pass(tx, db, progress)
+                log_problems, sealed = _result(worker)
+        else:
+            streams = chain_pass(tx, db, progress)
+            log_problems, sealed = audit_worker.run_log_pass(tx, db, checkpoints, key, origin)
+    problems = merge_problems(streams.finish(), log_problems)
     return {
         "ok": not problems,
         "events": streams.events,
         "checkpoints": len(checkpoints),
-        "sealed": log.tree.size,
+        "sealed": sealed,
         "problems": [p.as_dict() for p in problems],
     }
+
+
+@contextmanager
+def _worker(job: bytes) -> Iterator[subprocess.Popen[bytes]]:
+    """The log pass in a second process; it reads the job, then our exported snapshot."""
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "archive.audit_worker"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        assert worker.stdin is not None
+        worker.stdin.write(job)
+        worker.stdin.close()
+        worker.stdin = None  # sent: `communicate` must not flush it again
+        yield worker
+    finally:
+        if worker.poll() is None:
+            worker.kill()
+            worker.wait()
+
+
+def _result(worker: subprocess.Popen[bytes]) -> tuple[list[Problem], int]:
+    out, err = worker.communicate()  # it keeps our snapshot open until we get here
+    if worker.returncode != 0:
+        last = err.decode(errors="replace").strip().splitlines()[-1:] or ["no output"]
+        raise RuntimeError(f"the log pass of audit verify failed: {last[0]}")
+    return audit_worker.result(out)
+
+
+def chain_pass(tx: Tx, db: Database, progress: Progress | None) -> StreamChecker:
+    streams = StreamChecker()
+    found = 0
+
+    def find_link(oid: bytes, version: int) -> Link | None:
+        nonlocal found
+        link = ledger_rows.link_of(tx, db, oid, version)
+        found += link is not None
+        return None if link is None else Link(*link)
+
+    own = 0
+    for page in ledger_rows.event_pages(tx, db):
+        streams.feed_rows(page, find_link)
+        own += sum(1 for row in page if row[5])
+        if progress:
+            progress(streams.events)
+    if ledger_rows.link_count(tx) != own + found:  # some link has no event
+        for pos, oid, version in ledger_rows.orphan_links(tx, db):
+            streams.orphan_link(pos, oid, version)
+    return streams

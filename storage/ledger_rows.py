@@ -26,11 +26,21 @@ PAGE = 5000
 
 
 @contextmanager
-def snapshot(db: Database) -> Iterator[Tx]:
+def snapshot(db: Database, imported: str | None = None) -> Iterator[Tx]:
+    """A read-only transaction with one snapshot; on PostgreSQL optionally one exported by
+    another session (`export`), so two processes read the very same state."""
     with db.tx(write=False) as tx:
         if db.dialect == "postgres":
             tx.run("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            if imported is not None:
+                tx.run(f"SET TRANSACTION SNAPSHOT '{_snapshot_id(imported)}'")
         yield tx
+
+
+def _snapshot_id(text: str) -> str:
+    if not all(c.isalnum() or c == "-" for c in text):
+        raise ValueError(f"not a snapshot id: {text!r}")
+    return text
 
 
 def _nid(db: Database, alias: str) -> str:
@@ -53,14 +63,33 @@ def event_pages(tx: Tx, db: Database) -> Iterator[list[tuple[Any, ...]]]:
         f"ORDER BY {nid}"
     )
     if isinstance(db, PostgresDatabase):
-        yield from _prefetched(db, _export(tx), query)
+        yield from _prefetched(db, export(tx), query)
         return
     rows = tx.rows(query)
     while page := list(itertools.islice(rows, PAGE)):
         yield [(p, bytes.fromhex(o), v, t, s, own, pr, h) for p, o, v, t, s, own, pr, h in page]
 
 
-def _export(tx: Tx) -> str:
+def link_pages(tx: Tx, db: Database, prefetch: bool = True) -> Iterator[list[tuple[Any, ...]]]:
+    """Pages of (position, oid, version, hash): the chain links in position order."""
+    query = (
+        f"SELECT notification_id, {_oid(db, 'originator_id')}, originator_version, hash "
+        "FROM event_chain ORDER BY notification_id"
+    )
+    if isinstance(db, PostgresDatabase):
+        if prefetch:
+            yield from _prefetched(db, export(tx), query)
+        else:
+            rows = tx.rows(query)
+            while page := list(itertools.islice(rows, PAGE)):
+                yield page
+        return
+    rows = tx.rows(query)
+    while page := list(itertools.islice(rows, PAGE)):
+        yield [(p, bytes.fromhex(o), v, h) for p, o, v, h in page]
+
+
+def export(tx: Tx) -> str:
     """An id other PostgreSQL sessions use to read in this transaction's snapshot."""
     row = tx.one("SELECT pg_export_snapshot() AS s")
     assert row is not None
@@ -135,14 +164,18 @@ def _uuid_bytes(value: Any) -> bytes:
     return value.bytes if isinstance(value, UUID) else bytes.fromhex(str(value).replace("-", ""))
 
 
-def leaves(tx: Tx, db: Database) -> Iterator[tuple[int, int, bytes, int, bytes]]:
+def leaves(
+    tx: Tx, db: Database, prefetch: bool = True
+) -> Iterator[tuple[int, int, bytes, int, bytes]]:
     """(leaf index, position, oid, version, event hash) in leaf order."""
     query = (
         f"SELECT leaf_index, notification_id, {_oid(db, 'originator_id')}, originator_version, "
         "event_hash FROM ledger_leaves ORDER BY leaf_index"
     )
     if isinstance(db, PostgresDatabase):
-        return itertools.chain.from_iterable(_prefetched(db, _export(tx), query))
+        if prefetch:
+            return itertools.chain.from_iterable(_prefetched(db, export(tx), query))
+        return tx.rows(query)
     rows = tx.rows(query)
     return ((i, pos, bytes.fromhex(oid), v, h) for i, pos, oid, v, h in rows)
 

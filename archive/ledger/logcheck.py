@@ -1,7 +1,8 @@
-"""Checks the Merkle log against the event log, fed in notification order.
+"""Checks the Merkle log against the event log's chain links, fed in notification order.
 
-Pure like `streams.StreamChecker`: the caller streams events, leaves and stored nodes from any
-database. Together they name every problem `saksi audit verify` reports:
+Pure like `streams.StreamChecker`: the caller streams chain links, leaves and stored nodes from
+any database. `StreamChecker` ties each event to its link; this ties each link to its leaf, so
+together they tie every event to the signed tree and name every problem of `audit verify`:
 
     event kinds   modified · deleted · inserted · reordered   (an event and the log disagree)
     log kinds     leaf · node                                 (the log's own rows are damaged)
@@ -17,7 +18,7 @@ from typing import Any
 
 from archive.ledger import merkle
 from archive.ledger.checkpoint import CheckpointError, Verifier, verify_checkpoint
-from archive.ledger.streams import EventRow, Problem, oid_text
+from archive.ledger.streams import Problem, oid_text
 
 KINDS = (
     "modified",
@@ -34,6 +35,7 @@ KINDS = (
 )
 
 LeafRow = tuple[int, int, Any, int, bytes]  # index, position, originator id, version, hash
+LinkRow = tuple[int, bytes, int, bytes]  # position, originator id, version, event hash
 NodeRows = Callable[[int], Iterator[tuple[int, bytes]]]  # level -> (index, hash) by index
 
 
@@ -66,7 +68,7 @@ class LogChecker:
     # --- events against leaves ---------------------------------------------------------
 
     def event(self, position: int, oid: bytes, version: int, chain_hash: bytes | None) -> None:
-        """The next stored event in notification order, with the hash its chain link holds."""
+        """The next event in notification order (as its chain link records it)."""
         leaf = self.next_leaf
         while leaf is not None and leaf[1] < position:
             self._problem(
@@ -103,14 +105,14 @@ class LogChecker:
             )
         self._take_leaf(leaf)
 
-    def event_rows(self, rows: Sequence[EventRow]) -> None:
-        """A page of events (see `streams.EventRow`); leaves that match go straight to the tree."""
+    def link_rows(self, rows: Sequence[LinkRow]) -> None:
+        """A page of chain links in position order; links that match their leaf go straight
+        to the tree, anything else through `event`."""
         tree, leaves, wanted = self.tree, self.leaves, self.wanted_roots
-        for pos, oid, version, _topic, _state, own, _prev, digest in rows:
+        for pos, oid, version, digest in rows:
             leaf = self.next_leaf
             if (
-                own
-                and leaf is not None
+                leaf is not None
                 and leaf[1] == pos
                 and leaf[4] == digest
                 and leaf[2] == oid
@@ -130,7 +132,7 @@ class LogChecker:
                     self.roots[size + 1] = tree.root()
                 self.next_leaf = next(leaves, None)
             else:
-                self.event(pos, oid, version, digest if own else None)
+                self.event(pos, oid, version, digest)
 
     def _complete(self, leaf_hash: bytes) -> None:
         """Append a leaf that completes nodes; compare each with the stored one."""
@@ -189,12 +191,12 @@ class LogChecker:
 
     # --- the end: leftover leaves and nodes, then the checkpoints --------------------------
 
-    def finish_events(
+    def finish(
         self,
         beyond: Sequence[tuple[int, int]] = (),
         position_of: Callable[[Sequence[int]], dict[int, int]] = lambda _: {},
     ) -> None:
-        """No more events: leftover leaves lost their events; `beyond` are stored nodes over
+        """No more links: leftover leaves lost their events; `beyond` are stored nodes over
         leaves the log does not have. `position_of` maps leaf indexes to positions."""
         while self.next_leaf is not None:
             leaf = self.next_leaf

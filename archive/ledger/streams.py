@@ -109,6 +109,7 @@ class StreamChecker:
             head = heads.get(oid)
             if (
                 own
+                and prev is not None
                 and (
                     (head is None and version == 1 and prev == GENESIS)
                     or (head is not None and head[0] == version - 1 and head[1] == prev)
@@ -117,7 +118,11 @@ class StreamChecker:
             ):
                 heads[oid] = (version, digest)
                 continue
-            link = Link(pos, prev, digest) if own else find_link(oid, version)
+            link = None
+            if own and prev is not None and digest is not None:
+                link = Link(pos, prev, digest)
+            elif not own:
+                link = find_link(oid, version)
             self._feed(pos, oid, version, field, state, link)
 
     def feed(

@@ -203,3 +203,24 @@ def test_verify_while_events_are_written_and_sealed_sees_one_consistent_snapshot
         worker.join()
     assert [r["problems"] for r in results] == [[]] * 4
     assert results[-1]["events"] > results[0]["events"]
+
+
+def test_only_auditors_and_admins_may_seal_prove_and_read_trails(
+    archive: Archive, footage: Path
+) -> None:
+    from archive import proofs, trail
+    from archive.errors import Refused
+
+    svc = archive.svc
+    clip = flows.clip_in_case(svc, footage)["clip_id"]
+    for who in ("sari", "ana"):
+        cp = sealing.seal_checkpoint(svc, Context(who))
+        assert proofs.inclusion(svc, 0, ctx=Context(who))["size"] == cp.size
+        assert trail.trail(svc, clip, Context(who))["chain_intact"]
+    for who in ("budi", "dodi"):
+        with pytest.raises(Refused):
+            sealing.seal_checkpoint(svc, Context(who))
+        with pytest.raises(Refused):
+            trail.trail(svc, clip, Context(who))
+        with pytest.raises(Refused):
+            audit.verify(svc, Context(who))

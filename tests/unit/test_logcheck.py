@@ -32,9 +32,8 @@ def check(events, leaves, nodes, beyond=()) -> list[tuple]:  # type: ignore[no-u
         return iter(nodes.get(level, []))
 
     log = LogChecker(iter(leaves), stored)
-    for e in events:
-        log.event(*e)
-    log.finish_events(beyond, lambda idx: {i: 10 * (i + 1) for i in idx if i < len(leaves)})
+    log.link_rows(events)
+    log.finish(beyond, lambda idx: {i: 10 * (i + 1) for i in idx if i < len(leaves)})
     return [(p.kind, p.position, p.version) for p in log.problems]
 
 
