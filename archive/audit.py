@@ -39,8 +39,13 @@ def verify(
     ctx: Context | None = None,
     progress: Progress | None = None,
     parallel_min: int = PARALLEL_MIN,
+    verifier_key: str | None = None,
 ) -> dict[str, Any]:
-    """Replay every stored event against its chain link and the Merkle log."""
+    """Replay every stored event against its chain link and the Merkle log.
+
+    Checkpoints are checked with `verifier_key` when given (the key an auditor holds, so a
+    replaced signing key file cannot vouch for re-signed history), else with the archive's.
+    """
     if ctx is not None:
         svc.guard.require(ctx, "audit", target="ledger")
     db, origin = svc.db, svc.settings.origin
@@ -49,7 +54,7 @@ def verify(
             CheckpointRow(c.id, c.size, c.root, c.note, c.last_position)
             for c in MerkleStore.checkpoints(tx)
         ]
-        key = key_string(svc) if checkpoints else ""
+        key = verifier_key or (key_string(svc) if checkpoints else "")
         size, _ = MerkleStore.head(tx)
         if db.dialect == "postgres" and size >= parallel_min:
             job = audit_worker.job(

@@ -14,6 +14,7 @@ from archive.bootstrap import Services
 from archive.errors import IntegrityFailure, InvalidInput
 from archive.ledger.checkpoint import (
     Checkpoint,
+    CheckpointError,
     Verifier,
     parse_verifier_key,
     sign_checkpoint,
@@ -41,6 +42,13 @@ def key_string(svc: Services) -> str:
 
 def verifier(svc: Services) -> Verifier:
     return parse_verifier_key(key_string(svc))
+
+
+def check_verifier_key(text: str) -> Verifier:
+    try:
+        return parse_verifier_key(text)
+    except CheckpointError as e:
+        raise InvalidInput(f"--key: {e}") from None
 
 
 def seal(svc: Services) -> int:

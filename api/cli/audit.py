@@ -46,11 +46,17 @@ def _fixity(svc: Any) -> list[dict[str, Any]]:
 
 def verify(
     fixity: bool = typer.Option(False, "--fixity", help="Also re-hash every stored object."),
+    key: str = typer.Option(
+        None, "--key", help="Check checkpoints with this verifier key (default: the archive's)."
+    ),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Replay the event log and the Merkle log and check both; exit 1 if anything was changed."""
+    if key is not None:
+        sealing.check_verifier_key(key)
     with services() as svc:
-        result = audit_uc.verify(svc, progress=_progress if sys.stderr.isatty() else None)
+        progress = _progress if sys.stderr.isatty() else None
+        result = audit_uc.verify(svc, progress=progress, verifier_key=key)
         if fixity:
             result["problems"] += _fixity(svc)
             result["ok"] = not result["problems"]

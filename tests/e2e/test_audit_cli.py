@@ -123,3 +123,21 @@ def test_replay_shows_the_archive_as_it_was(archive: Archive, footage: Path, cli
     rebuilt = cli("audit", "replay", "--rebuild", "--json")
     assert rebuilt.code == 0 and rebuilt.json()["rebuilt_events"] == now["events"]
     assert cli("clip", "show", clip["clip_id"], "--json").json()["sha256"] == clip["sha256"]
+
+
+def test_verify_checks_checkpoints_with_the_auditors_own_copy_of_the_key(  # type: ignore[no-untyped-def]
+    archive: Archive, cli
+) -> None:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from archive.ledger.checkpoint import verifier_key
+
+    key = cli("audit", "key").out.strip()
+    cli("audit", "checkpoint")
+    assert cli("audit", "verify", "--key", key).code == 0
+    # Somebody swapped the key file and re-signed: the auditor's key exposes it.
+    other = verifier_key("saksi.local/archive", Ed25519PrivateKey.generate().public_key())
+    result = cli("audit", "verify", "--key", other, "--json")
+    assert result.code == 1
+    assert [p["kind"] for p in result.json()["problems"]] == ["signature"]
+    assert cli("audit", "verify", "--key", "nonsense").code == 2
