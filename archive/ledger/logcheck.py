@@ -65,7 +65,7 @@ class LogChecker:
     def _problem(self, kind: str, pos: int | None, oid: Any, v: int | None, detail: str) -> None:
         self.problems.append(Problem(kind, pos, None if oid is None else oid_text(oid), v, detail))
 
-    # --- events against leaves ---------------------------------------------------------
+    # --- chain links (the events as recorded) against leaves ----------------------------
 
     def event(self, position: int, oid: bytes, version: int, chain_hash: bytes | None) -> None:
         """The next event in notification order (as its chain link records it)."""
