@@ -10,7 +10,17 @@ from api.http import errors
 from api.http.deps import reject_unknown_query
 from api.http.limits import HttpLimits, RateLimiter
 from api.http.middleware import Authenticate, BodyLimit, RequestContext
-from api.http.routes import audit, cameras, cases, clips, exports, health, users
+from api.http.routes import (
+    audit,
+    cameras,
+    cases,
+    clips,
+    exports,
+    health,
+    holds,
+    retention,
+    users,
+)
 from archive.bootstrap import Services
 
 DESCRIPTION = """Saksi's HTTP API. Everything under `/api/` needs `Authorization: Bearer TOKEN`.
@@ -33,7 +43,7 @@ def create_app(services: Services, limits: HttpLimits | None = None) -> FastAPI:
     app.state.services = services
     app.state.limits = limits
     app.state.rate_limiter = RateLimiter(limits.rates)
-    for module in (health, clips, cases, exports, users, cameras, audit):
+    for module in (health, clips, cases, exports, users, cameras, audit, retention, holds):
         app.include_router(module.router)
     errors.install(app)
     # Added innermost first: RequestContext ends up outermost.

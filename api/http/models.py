@@ -244,55 +244,110 @@ class VerifyOut(BaseModel):
     problems: list[Problem]
 
 
-# --- evidence packages and pulls -------------------------------------------------------------
+class TrailEvent(BaseModel):
+    type: str
+    at: str
+    actor: str | None
+    reason: str | None
+    channel: str | None = None
+    client: str | None = None
+    details: dict[str, Any] = Field(default_factory=dict)
+    version: int
+    position: int
+    leaf_index: int | None = None
+    prev_hash: str | None = None
+    hash: str | None
+    chain_ok: bool | None = None
 
 
-class ExportIn(Strict):
-    reason: Reason
-    recipient: Text = Field(description="Who the package is for, e.g. the prosecutor's office")
-
-
-class PullIn(Strict):
-    lat: float = Field(ge=-90, le=90)
-    lon: float = Field(ge=-180, le=180)
-    radius_m: float = Field(gt=0, le=50_000)
-    start: IsoTime
-    end: IsoTime
-    reason: Reason
-    source_tz: Annotated[str, StringConstraints(pattern=r"^(Z|UTC|[+-]\d{2}:?\d{2})$")] = Field(
-        "Z", description="Offset of segment names that carry none, e.g. +07:00"
-    )
-
-
-class PulledClip(BaseModel):
-    camera_id: str
-    distance_m: float
+class TrailOut(BaseModel):
     clip_id: str
-    sha256: str
+    chain_intact: bool | None = None
+    events: list[TrailEvent]
+
+
+class CheckpointOut(BaseModel):
+    origin: str
+    size: int
+    root: str = Field(description="Merkle root, hex")
+    note: str = Field(description="The signed checkpoint in C2SP signed-note format")
+    key: str = Field(description="Verifier key: NAME+KEYHASH+BASE64(0x01‖PUBKEY)")
+
+
+class InclusionOut(BaseModel):
+    index: int
+    size: int
+    leaf_hash: str
+    root: str
+    proof: list[str]
+    event_hash: str | None = None
+    position: int | None = None
+    originator_id: str | None = None
+    version: int | None = None
+    checkpoint: str | None = None
+
+
+class ConsistencyOut(BaseModel):
+    model_config = ConfigDict(populate_by_name=True)
+
+    old: int = Field(alias="from")
+    new: int = Field(alias="to")
+    old_root: str
+    new_root: str
+    proof: list[str]
+
+
+# --- retention and holds ---------------------------------------------------------------------
+
+
+class PolicyOut(BaseModel):
+    retention_class: str
+    keep: str = Field(description="ISO 8601 duration")
+    keep_seconds: int
+    changed_at: str | None = None
+    changed_by: str | None = None
+    reason: str | None = None
+    clips_recomputed: int | None = None
+
+
+class PoliciesOut(BaseModel):
+    policies: list[PolicyOut]
+
+
+class PolicyIn(Strict):
+    keep: Annotated[str, StringConstraints(min_length=2, max_length=40)] = Field(
+        description="ISO 8601 duration, e.g. P90D or PT30S"
+    )
+    reason: Reason | None = None
+
+
+class DueClip(BaseModel):
+    clip_id: str
+    camera_id: str
+    retention_class: str
+    start: str | None
+    retain_until: str | None
+    overdue: bool
+    legal_hold: bool
+    will_purge: bool
     size_bytes: int
-    start: str
-    end: str
-    duration_s: float | None
 
 
-class CameraWithout(BaseModel):
-    camera_id: str
-    distance_m: float
-    reason: str
+class DueOut(BaseModel):
+    now: str
+    within: str
+    until: str
+    clips: list[DueClip]
 
 
-class CameraFailed(BaseModel):
-    camera_id: str
-    distance_m: float
-    error: str
+class HoldIn(Strict):
+    clip_id: Annotated[str, StringConstraints(max_length=64)] | None = None
+    case_id: CaseId | None = None
+    reason: Reason
 
 
-class PullOut(BaseModel):
-    case_id: str
-    radius_m: float
-    start: str
-    end: str
-    cameras: int = Field(description="Registered cameras within the radius")
-    ingested: list[PulledClip]
-    without_footage: list[CameraWithout]
-    failed: list[CameraFailed]
+class HoldOut(BaseModel):
+    hold_id: str
+    legal_hold: bool
+    clip_ids: list[str]
+    objects: int
