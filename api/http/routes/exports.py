@@ -7,8 +7,8 @@ from typing import Any
 from fastapi import APIRouter, Depends
 from fastapi.responses import Response, StreamingResponse
 
-from api.http.deps import Ctx, Run, Svc, throttle
 from api.http.custody_models import ExportIn, PullIn, PullOut
+from api.http.deps import Ctx, Run, Svc, throttle
 from api.http.responses import WRITE, responses
 from api.http.routes.cases import CasePath
 from archive import export as export_uc
