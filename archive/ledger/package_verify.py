@@ -59,7 +59,7 @@ from archive.ledger.package_format import (
     parse_manifest,
 )
 from archive.ledger.package_report import Report
-from archive.ledger.package_zip import PackageError, ZipPackage, unsafe_name
+from archive.ledger.package_zip import READ_ERRORS, PackageError, ZipPackage, unsafe_name
 from archive.ledger.verify_offline import VerificationError, check_inclusion
 
 Progress = Callable[[int, int], None]  # (bytes hashed so far, bytes to hash)
@@ -76,7 +76,11 @@ def verify_package(path: Path, key: str | None = None, progress: Progress | None
         report.add(e.kind, e.detail)
         return report
     with pkg:
-        _Verification(pkg, report, trusted, progress).run()
+        try:
+            _Verification(pkg, report, trusted, progress).run()
+        except (*READ_ERRORS, RecursionError, LookupError, TypeError) as e:
+            # Whatever else a hostile zip finds: the package is reported unverified, with why.
+            report.add("unreadable", f"checking stopped: {type(e).__name__}: {e}")
     return report
 
 
@@ -147,7 +151,7 @@ class _Verification:
                 )
         except PackageError as e:
             self.add(e.kind, e.detail)
-        except (UnicodeDecodeError, CheckpointError) as e:
+        except ValueError as e:  # not ASCII, or not a key
             self.add("key", f"{KEY_FILE} holds no verifier key: {e}")
         if self.trusted is None:
             self.report.key = _key_id(packaged) if packaged else None
@@ -198,6 +202,13 @@ class _Verification:
             if self.progress:
                 self.progress(done[0], total)
 
+        for clip in m.clips:
+            listed = m.files[clip.file]
+            if (listed.sha256, listed.size) != (clip.sha256, clip.size):
+                self.add(
+                    "manifest",
+                    f"clip {clip.clip_id}: its sha256 or size differ from {clip.file}'s entry",
+                )
         for entry in m.files.values():
             if why := unsafe_name(entry.path):
                 self.add("unsafe_name", f"the manifest lists {_show(entry.path)}, which {why}")
