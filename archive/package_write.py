@@ -15,7 +15,7 @@ import zipfile
 from collections.abc import Callable, Iterator
 from datetime import UTC
 from importlib.metadata import version
-from typing import TYPE_CHECKING, Any, BinaryIO
+from typing import IO, TYPE_CHECKING, Any, cast
 
 from archive import report
 from archive.bootstrap import Services
@@ -178,7 +178,7 @@ def package_chunks(
     when = export.exported_at.astimezone(UTC).timetuple()[:6]
     total, done = sum(c.size_bytes for c in export.clips), 0
     sink = _Sink()
-    with zipfile.ZipFile(sink, "w", allowZip64=True) as zf:
+    with zipfile.ZipFile(cast(IO[bytes], sink), "w", allowZip64=True) as zf:
         for name, data in ordered.items():
             info = zipfile.ZipInfo(name, when)
             info.compress_type = zipfile.ZIP_DEFLATED
@@ -199,7 +199,7 @@ def package_chunks(
     yield sink.take()
 
 
-def _copy_verified(svc: Services, clip: Clip, dst: BinaryIO) -> Iterator[int]:
+def _copy_verified(svc: Services, clip: Clip, dst: IO[bytes]) -> Iterator[int]:
     """Copy the original, yielding after each chunk; the last chunk is written only once
     the whole content hashed to its record."""
     digest, held = hashlib.sha256(), b""

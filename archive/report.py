@@ -8,7 +8,7 @@ Refused attempts stand out. Everything shown is escaped; the page loads nothing 
 from __future__ import annotations
 
 import html
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 _STYLE = """
@@ -152,7 +152,8 @@ def trail_page(t: Mapping[str, Any]) -> str:
 
 
 def package_page(
-    head: Mapping[str, Any], sections: list[tuple[str, Mapping[str, Any] | None, list[Any]]]
+    head: Mapping[str, Any],
+    sections: Sequence[tuple[str, Mapping[str, Any] | None, Sequence[Any]]],
 ) -> str:
     """The custody report inside an evidence package: the export, then each stream."""
     case = head.get("case")

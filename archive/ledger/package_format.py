@@ -200,20 +200,20 @@ def parse_custody(data: bytes, where: str) -> tuple[UUID, list[PackagedEvent]]:
         raise Malformed(f"{where} is not JSON: {e}") from None
     oid = _uuid(_get(doc, "originator_id", str, where), where)
     events = []
-    for i, e in enumerate(_get(doc, "events", list, where)):
+    for i, item in enumerate(_get(doc, "events", list, where)):
         at = f"{where} events[{i}]"
         events.append(
             PackagedEvent(
-                version=_count(_get(e, "version", int, at), at),
-                position=_count(_get(e, "position", int, at), at),
-                leaf_index=_count(_get(e, "leaf_index", int, at), at),
-                topic=_utf8(_get(e, "topic", str, at), at),
-                state=_b64(_get(e, "state", str, at), at),
-                prev_hash=bytes.fromhex(_hex(_get(e, "prev_hash", str, at), 32, at)),
-                hash=bytes.fromhex(_hex(_get(e, "hash", str, at), 32, at)),
+                version=_count(_get(item, "version", int, at), at),
+                position=_count(_get(item, "position", int, at), at),
+                leaf_index=_count(_get(item, "leaf_index", int, at), at),
+                topic=_utf8(_get(item, "topic", str, at), at),
+                state=_b64(_get(item, "state", str, at), at),
+                prev_hash=bytes.fromhex(_hex(_get(item, "prev_hash", str, at), 32, at)),
+                hash=bytes.fromhex(_hex(_get(item, "hash", str, at), 32, at)),
                 proof=[
                     bytes.fromhex(_hex(p if isinstance(p, str) else "", 32, at))
-                    for p in _get(e, "inclusion_proof", list, at)
+                    for p in _get(item, "inclusion_proof", list, at)
                 ],
             )
         )

@@ -240,6 +240,7 @@ class _Verification:
         data = self.contents.get(CHECKPOINT_FILE)
         if data is None:
             return None
+        cp: Checkpoint | None
         try:
             note = data.decode("utf-8")
             if verifier is None:
@@ -248,8 +249,8 @@ class _Verification:
         except (UnicodeDecodeError, CheckpointError) as e:
             self.add("signature", f"{CHECKPOINT_FILE}: {e}")
             cp = _unverified(data)  # still check the proofs, so each fault is named on its own
-            if cp is None:
-                return None
+        if cp is None:
+            return None
         if (cp.origin, cp.size, cp.root.hex()) != (m.origin, m.checkpoint_size, m.checkpoint_root):
             self.add(
                 "manifest", "the manifest's origin, tree size or root differ from the checkpoint's"
@@ -272,32 +273,32 @@ class _Verification:
             return []
         self.report.events += len(events)
         prev, expected, last_leaf = GENESIS, 1, -1
-        for e in events:
-            at = f"{path} v{e.version}"
-            if e.version != expected:
-                missing = e.version - expected
+        for ev in events:
+            at = f"{path} v{ev.version}"
+            if ev.version != expected:
+                missing = ev.version - expected
                 what = f"{missing} event(s) missing before it" if missing > 0 else "out of order"
                 self.add("missing_event", f"{at}: version {expected} belongs here; {what}")
-            if e.prev_hash != prev:
+            if ev.prev_hash != prev:
                 self.add(
-                    "chain", f"{at}: prev_hash {e.prev_hash.hex()}, previous hash {prev.hex()}"
+                    "chain", f"{at}: prev_hash {ev.prev_hash.hex()}, previous hash {prev.hex()}"
                 )
-            calculated = event_hash(e.prev_hash, oid, e.version, e.topic, e.state)
-            if calculated != e.hash:
+            calculated = event_hash(ev.prev_hash, oid, ev.version, ev.topic, ev.state)
+            if calculated != ev.hash:
                 self.add(
                     "event_hash",
-                    f"{at}: its bytes hash to {calculated.hex()}, recorded {e.hash.hex()}",
+                    f"{at}: its bytes hash to {calculated.hex()}, recorded {ev.hash.hex()}",
                 )
             if checkpoint is not None:
-                if e.leaf_index <= last_leaf:
+                if ev.leaf_index <= last_leaf:
                     self.add(
-                        "inclusion", f"{at}: leaf {e.leaf_index} does not follow leaf {last_leaf}"
+                        "inclusion", f"{at}: leaf {ev.leaf_index} does not follow leaf {last_leaf}"
                     )
                 try:
-                    check_inclusion(calculated, e.leaf_index, e.proof, checkpoint)
+                    check_inclusion(calculated, ev.leaf_index, ev.proof, checkpoint)
                 except VerificationError as x:
                     self.add("inclusion", f"{at}: not in the signed log: {x}")
-            prev, expected, last_leaf = e.hash, e.version + 1, e.leaf_index
+            prev, expected, last_leaf = ev.hash, ev.version + 1, ev.leaf_index
         return events
 
     def _ends_with_export(

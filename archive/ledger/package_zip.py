@@ -17,7 +17,7 @@ import zlib
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
-from typing import BinaryIO
+from typing import IO
 
 MAX_MEMBERS = 10_000
 MAX_SMALL = 64 * 1024 * 1024  # manifest, custody files, report: far below this
@@ -74,7 +74,7 @@ class ZipPackage:
     def __init__(self, path: Path) -> None:
         self.path = path
         try:
-            self._raw: BinaryIO = open(path, "rb", buffering=0)  # noqa: SIM115 (closed in close)
+            self._raw = open(path, "rb", buffering=0)  # noqa: SIM115 (closed in close)
         except OSError as e:
             raise PackageError("unreadable", f"{path}: {e.strerror or e}") from None
         try:
@@ -187,7 +187,7 @@ class ZipPackage:
         return digest.hexdigest()
 
 
-def _hash_stream(src: BinaryIO, size: int, name: str, progress: ProgressFn | None) -> str:
+def _hash_stream(src: IO[bytes], size: int, name: str, progress: ProgressFn | None) -> str:
     digest = hashlib.sha256()
     done = 0
     while chunk := src.read(min(CHUNK, size + 1 - done)):
