@@ -43,6 +43,16 @@ CLIP_FIELDS = (
     ("case_ids", "Cases"),
 )
 
+CASE_FIELDS = (
+    ("case_id", "Case"),
+    ("kind", "Kind"),
+    ("title", "Title"),
+    ("lead", "Lead"),
+    ("members", "Members"),
+    ("status", "Status"),
+    ("opened_at", "Opened at"),
+)
+
 
 def esc(value: Any) -> str:
     return html.escape("" if value is None else str(value))
@@ -64,6 +74,8 @@ def clip_meta(clip: Mapping[str, Any] | None) -> str:
         )
     if isinstance(shown.get("case_ids"), list):
         shown["case_ids"] = ", ".join(shown["case_ids"]) or "(none)"
+    if isinstance(shown.get("legal_hold"), bool):
+        shown["legal_hold"] = "yes" if shown["legal_hold"] else "no"
     return meta_table((label, shown.get(key)) for key, label in CLIP_FIELDS if key in shown)
 
 
@@ -183,8 +195,7 @@ def package_page(
         if meta and "sha256" in meta:
             parts.append(clip_meta(meta))
         elif meta:
-            shown = ("case_id", "kind", "title", "lead", "members", "status", "opened_at")
-            parts.append(meta_table((k, _joined(meta.get(k))) for k in shown))
+            parts.append(meta_table((label, _joined(meta.get(k))) for k, label in CASE_FIELDS))
         parts.append(events_table(events))
     return page(f"Evidence package {head['export_id']}", "\n".join(parts))
 
