@@ -3,7 +3,6 @@ offline (the command runs with no archive configured), never crashing, never ext
 
 from __future__ import annotations
 
-import base64
 import json
 import os
 import subprocess
@@ -28,11 +27,15 @@ from tests.conftest import CliResult
 from tests.support import flows
 from tests.support.packages import (
     clip_custody_member,
-    clip_member,
-    custody,
+    edit_manifest,
+    flip_clip,
+    forge_signature,
     members,
+    remove_event,
     rewrite,
     saksi,
+    strip_signature,
+    swap_proofs,
     view,
 )
 
@@ -106,14 +109,7 @@ def test_an_untouched_package_verifies_offline_with_the_archives_key(
 
 
 def test_a_flipped_byte_in_a_clip_is_named(package: Package, verify, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    target = clip_member(package.path)
-
-    def flip(name: str, data: bytes) -> bytes:
-        if name != target:
-            return data
-        middle = len(data) // 2
-        return data[:middle] + bytes([data[middle] ^ 0x01]) + data[middle + 1 :]
-
+    flip = flip_clip(package.path)
     found = kinds(verify(rewrite(package.path, tmp_path / "p.zip", flip), "--key", package.key))
     assert found == {"file_hash", "clip_hash"}
     # Even with the manifest's list made to match, the clip is not the recorded footage.
@@ -123,70 +119,32 @@ def test_a_flipped_byte_in_a_clip_is_named(package: Package, verify, tmp_path: P
 
 
 def test_an_edited_manifest_is_named(package: Package, verify, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    def edit(name: str, data: bytes) -> bytes:
-        if name != "manifest.json":
-            return data
-        return data.replace(b"Kejaksaan Negeri Semarang", b"Pengadilan Negeri Semarang")
-
-    found = kinds(verify(rewrite(package.path, tmp_path / "p.zip", edit), "--key", package.key))
-    assert found == {"manifest_signature", "manifest"}  # and it disagrees with the events
+    edited = rewrite(package.path, tmp_path / "p.zip", edit_manifest)
+    assert kinds(verify(edited, "--key", package.key)) == {"manifest_signature", "manifest"}
 
 
-@pytest.mark.parametrize("which", ["last", "middle"])
+@pytest.mark.parametrize("index", [-1, 2])
 def test_a_removed_custody_event_is_named(
-    package: Package, verify, tmp_path: Path, which: str
+    package: Package, verify, tmp_path: Path, index: int
 ) -> None:  # type: ignore[no-untyped-def]
-    target = clip_custody_member(package.path)
-
-    def remove(name: str, data: bytes) -> bytes:
-        if name != target:
-            return data
-        return custody(data, lambda doc: doc["events"].pop(-1 if which == "last" else 2))
-
+    remove = remove_event(package.path, index)
     found = kinds(verify(rewrite(package.path, tmp_path / "p.zip", remove), "--key", package.key))
     assert found >= {"file_hash", "missing_event"}
     relisted = kinds(
         verify(rewrite(package.path, tmp_path / "q.zip", remove, relist=True), "--key", package.key)
     )
     assert "missing_event" in relisted and "file_hash" not in relisted
-    if which == "middle":
+    if index == 2:
         assert "chain" in relisted  # the next event no longer links to the one before it
 
 
 def test_a_swapped_proof_is_named(package: Package, verify, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    target = clip_custody_member(package.path)
-
-    def swap(doc: dict) -> None:
-        a, b = doc["events"][1], doc["events"][2]
-        a["inclusion_proof"], b["inclusion_proof"] = b["inclusion_proof"], a["inclusion_proof"]
-
-    def change(name: str, data: bytes) -> bytes:
-        return custody(data, swap) if name == target else data
-
-    found = kinds(
-        verify(rewrite(package.path, tmp_path / "p.zip", change, relist=True), "--key", package.key)
-    )
-    assert found == {"inclusion", "manifest_signature"}
+    swapped = rewrite(package.path, tmp_path / "p.zip", swap_proofs(package.path), relist=True)
+    assert kinds(verify(swapped, "--key", package.key)) == {"inclusion", "manifest_signature"}
 
 
 def test_a_forged_or_missing_signature_is_named(package: Package, verify, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    def forge(name: str, data: bytes) -> bytes:
-        if name != "checkpoint.note":
-            return data
-        body, _, line = data.decode().rstrip("\n").rpartition("\n")
-        prefix, _, b64 = line.rpartition(" ")
-        blob = bytearray(base64.b64decode(b64))
-        blob[10] ^= 0xFF  # a byte of the Ed25519 signature
-        return f"{body}\n{prefix} {base64.b64encode(bytes(blob)).decode()}\n".encode()
-
-    def strip(name: str, data: bytes) -> bytes:
-        return (
-            data.decode().partition("\n\n")[0].encode() + b"\n"
-            if name == "checkpoint.note"
-            else data
-        )
-
-    for change in (forge, strip):
+    for change in (forge_signature, strip_signature):
         changed = rewrite(package.path, tmp_path / f"{change.__name__}.zip", change, relist=True)
         assert kinds(verify(changed, "--key", package.key)) == {"signature", "manifest_signature"}
     no_note = rewrite(
