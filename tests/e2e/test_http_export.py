@@ -4,16 +4,21 @@ server's recordings. Members only, refusals recorded; 401/403/404/422 in the con
 from __future__ import annotations
 
 import json
+import os
 import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
-from archive import media, sealing
+from archive import export, media, sealing
+from archive.errors import IntegrityFailure
 from archive.ledger.package_verify import verify_package
+from domain.base import Context
 from domain.case import Case
+from domain.clip import Clip
 from tests.e2e.conftest import Api
 from tests.e2e.test_http_errors import assert_error
 from tests.support import flows
@@ -119,3 +124,42 @@ def test_a_pull_over_http_reads_the_servers_recordings(
     for bad in ({"radius_m": 0}, {"lat": 91}, {"start": "yesterday"}, {"source_root": "/etc"}):
         assert_error(api.post(f"/api/cases/{CASE}/pull", "budi", json=pull_body(**bad)), 422)
     assert_error(api.post(f"/api/cases/{CASE}/pull", json=pull_body()), 401)
+
+
+def test_a_purged_clip_makes_its_cases_export_gone_with_the_purge_record(
+    api: Api, case_clip: dict[str, Any]
+) -> None:
+    clip_id = case_clip["clip_id"]
+    api.archive.svc.events.update(
+        Clip,
+        uuid.UUID(clip_id),
+        lambda c: c.purge("retention ended", [], Context("system", "system")),
+    )
+    body = assert_error(api.post(f"/api/cases/{CASE}/export", "budi", json=BODY), 410)
+    assert body["purge"]["clip_id"] == clip_id and "--clip" in body["error"]
+
+
+def test_footage_that_no_longer_matches_its_record_never_makes_a_complete_package(
+    server: Api, case_clip: dict[str, Any], tmp_path: Path, log_output
+) -> None:  # type: ignore[no-untyped-def]
+    svc = server.archive.svc
+    [path] = [p for p in flows.object_files(svc) if p.name == case_clip["sha256"]]
+    os.chmod(path, 0o644)
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    path.write_bytes(bytes(data))
+    with pytest.raises(httpx.RemoteProtocolError):  # the zip never completes
+        server.post(f"/api/cases/{CASE}/export", "budi", json=BODY)
+    lines = [json.loads(line) for line in log_output.getvalue().splitlines()]
+    [aborted] = [line for line in lines if line.get("msg") == "response aborted"]
+    assert "does not match its record" in aborted["error"] and "Traceback" not in str(lines)
+    [access] = [line for line in lines if line.get("status") and "export" in line["path"]]
+    assert access["aborted"] is True
+    # The command line leaves nothing behind and says why (exit 1: integrity).
+    folder = tmp_path / "out"
+    folder.mkdir()
+    out = folder / "p.zip"
+    with pytest.raises(IntegrityFailure, match="does not match its record"):
+        export.export_to_file(svc, Context("budi"), out=out, reason="r", recipient="c",
+                              case_id=CASE)  # fmt: skip
+    assert list(folder.iterdir()) == []
