@@ -85,7 +85,7 @@ def prepare_export(
     """Authorize, record the export on every stream, seal, and collect what the package holds."""
     reason, recipient = _text(reason, "a reason"), _text(recipient, "a recipient")
     if (case_id is None) == (not clip_ids):
-        raise InvalidInput("export either a case or clips: give --case or --clip, not both")
+        raise InvalidInput("export a case or clips: give either --case or --clip")
     case = load_case(svc, case_id) if case_id is not None else None
     clips = _authorize_case(svc, ctx, case) if case else _authorize_clips(svc, ctx, clip_ids)
     export_id = str(uuid.uuid4())
