@@ -5,13 +5,13 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export SAKSI_HOME ?= $(CURDIR)/saksi-data
 
-.PHONY: run demo test test-fast bench lint deps services clean
+.PHONY: run demo test test-fast bench lint deps browser services clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip 2>&1 | grep -v "is ignored" || true
 	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[dev]' 2>&1 | grep -v "is ignored" || true
-	$(BIN)/python -c "import eventsourcing, minio, ffmpeg, psycopg, pydantic, apscheduler, typer, fastapi, uvicorn, python_multipart"
+	$(BIN)/python -c "import eventsourcing, minio, ffmpeg, psycopg, pydantic, apscheduler, typer, fastapi, uvicorn, python_multipart, jinja2, playwright"
 	test -x $(BIN)/weed
 	touch $(STAMP)
 
@@ -21,6 +21,13 @@ deps:
 	  (echo "installing ffmpeg (Debian package)"; \
 	   DEBIAN_FRONTEND=noninteractive apt-get install -y -q ffmpeg >/dev/null 2>&1 || \
 	   (apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q ffmpeg >/dev/null))
+
+# The browser the web UI's tests drive (Debian's Chromium; Playwright never downloads one).
+browser:
+	@test -x /usr/bin/chromium || \
+	  (echo "installing chromium (Debian package)"; \
+	   DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >/dev/null 2>&1 || \
+	   (apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >/dev/null))
 
 # PostgreSQL at 127.0.0.1:5432 for the tests; started when it is down.
 services:
@@ -37,7 +44,7 @@ run: $(STAMP) deps
 demo: $(STAMP) deps
 	$(BIN)/python -m api.demo
 
-test: $(STAMP) deps services
+test: $(STAMP) deps browser services
 	$(BIN)/python -m pytest -q
 
 bench: $(STAMP) deps services

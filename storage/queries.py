@@ -23,6 +23,12 @@ def users(db: Database) -> list[Row]:
         )
 
 
+def event_count(db: Database) -> int:
+    with db.tx(write=False) as tx:
+        row = tx.one(f"SELECT COUNT(*) AS n FROM {db.events_table}")
+    return int(row["n"]) if row else 0
+
+
 def clip_row(db: Database, clip_id: str) -> Row | None:
     with db.tx(write=False) as tx:
         row = tx.one("SELECT * FROM rm_clips WHERE clip_id=?", (clip_id,))

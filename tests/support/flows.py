@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 from uuid import UUID
@@ -59,6 +60,15 @@ def stream(svc: Services, originator_id: UUID) -> list[dict[str, Any]]:
             "WHERE originator_id=? ORDER BY originator_version",
             (svc.db.oid(originator_id),),
         )
+
+
+def custody(svc: Services, clip_id: str) -> list[dict[str, Any]]:
+    """The clip's stream: event type, actor, channel, client, reason."""
+    out = []
+    for row in stream(svc, UUID(clip_id)):
+        state = json.loads(bytes(row["state"]))
+        out.append({"type": row["topic"].rsplit(".", 1)[-1], **state})
+    return out
 
 
 def event_count(svc: Services) -> int:

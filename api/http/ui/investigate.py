@@ -131,7 +131,9 @@ async def case_page(request: Request, case_id: str, viewer: SignedIn, run: Run) 
 
 
 @router.post("/cases/{case_id:path}/members")
-async def add_member(request: Request, case_id: str, viewer: SignedIn, run: Run, form: Form):
+async def add_member(
+    request: Request, case_id: str, viewer: SignedIn, run: Run, form: Form
+) -> Response:
     user = form.get("user", "").strip()
     if not user:
         raise InvalidInput("name the user to add")

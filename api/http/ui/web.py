@@ -153,7 +153,7 @@ def lang_of(request: Request) -> str:
     return first if first in i18n.LANGUAGES else i18n.DEFAULT
 
 
-def render(request: Request, template: str, status: int = 200, **data: Any) -> HTMLResponse:
+def render(request: Request, template: str, status_code: int = 200, **data: Any) -> HTMLResponse:
     lang = lang_of(request)
     viewer = getattr(request.state, "saksi_viewer", None)
     html = _env.get_template(template).render(
@@ -165,7 +165,7 @@ def render(request: Request, template: str, status: int = 200, **data: Any) -> H
         here=request.url.path + (f"?{request.url.query}" if request.url.query else ""),
         **data,
     )
-    response = HTMLResponse(html, status_code=status, headers=SECURITY_HEADERS)
+    response = HTMLResponse(html, status_code=status_code, headers=SECURITY_HEADERS)
     new = getattr(request.state, "new_csrf", None)
     if new:
         set_cookie(request, response, CSRF_COOKIE, new)

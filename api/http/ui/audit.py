@@ -1,0 +1,62 @@
+"""Auditor pages: the ledger's state, verify now with progress."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse, Response
+
+from api.http.deps import Run, get_services
+from api.http.ui.jobs import Jobs
+from api.http.ui.web import Form, SignedIn, UiRoute, redirect, render
+from archive import audit, ledger_status
+from archive.errors import NotFound
+from domain.base import Context
+
+router = APIRouter(route_class=UiRoute, include_in_schema=False)
+
+
+def jobs_of(request: Request) -> Jobs:
+    state = request.app.state
+    if not hasattr(state, "ui_jobs"):
+        state.ui_jobs = Jobs()
+    jobs: Jobs = state.ui_jobs
+    return jobs
+
+
+@router.get("/audit")
+async def ledger_page(request: Request, viewer: SignedIn, run: Run) -> Response:
+    got = await run(ledger_status.status, viewer.ctx)
+    last = jobs_of(request).latest("verify")
+    return render(request, "audit.html", status=got, last=last)
+
+
+@router.post("/audit/verify")
+async def verify_now(request: Request, viewer: SignedIn, run: Run, form: Form) -> Response:
+    got = await run(ledger_status.status, viewer.ctx)  # refused (and recorded) up front
+    request.app.state.rate_limiter.take("verify", viewer.ctx.actor)
+    svc, ctx = get_services(request), viewer.ctx
+
+    def work(progress: Any) -> dict[str, Any]:
+        return audit.verify(svc, ctx, progress=progress)
+
+    job = jobs_of(request).start(ctx.actor, "verify", got["events"], work)
+    return redirect(f"/audit/verify/{job.job_id}")
+
+
+def _job(request: Request, ctx: Context, job_id: str) -> Any:
+    job = jobs_of(request).get(job_id, ctx.actor)
+    if job is None:
+        raise NotFound(f"no verify run {job_id} of yours in this server process")
+    return job
+
+
+@router.get("/audit/verify/{job_id}")
+async def verify_page(request: Request, job_id: str, viewer: SignedIn) -> Response:
+    return render(request, "verify.html", job=_job(request, viewer.ctx, job_id))
+
+
+@router.get("/audit/verify/{job_id}/progress")
+async def verify_progress(request: Request, job_id: str, viewer: SignedIn) -> Response:
+    return JSONResponse(_job(request, viewer.ctx, job_id).progress())
