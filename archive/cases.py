@@ -96,6 +96,8 @@ def attach_clip(svc: Services, ctx: Context, case: Case, clip: Clip, reason: str
         case.attach(clip.clip_id, reason, ctx)
         clip.attach_to_case(case.case_id, reason, ctx)
         retention_calc.refresh(svc, clip, f"attached to case {case.case_id}", ctx)
+        if case.on_hold:  # a held case holds every clip it takes in
+            clip.apply_case_hold(case.case_id, f"attached to case {case.case_id}, on hold", ctx)
         try:
             svc.events.save(case, clip)
             break
@@ -104,6 +106,8 @@ def attach_clip(svc: Services, ctx: Context, case: Case, clip: Clip, reason: str
                 raise
             case, clip = load_case(svc, case.case_id), load_clip(svc, clip.clip_id)
     retention_calc.push_lock(svc, clip)
+    if case.on_hold:
+        retention_calc.hold_objects(svc, clip)
     return clip
 
 

@@ -54,3 +54,19 @@ def push_lock(svc: Services, clip: Clip) -> None:
     """Extend the stored original's lock to the clip's retain-until (retention only extends)."""
     lock = store_lock(svc, clip.start, clip.retention_class, clip.retain_until)
     svc.objects.extend_retention(clip.storage["key"], clip.storage.get("version_id"), lock)
+
+
+def set_object_hold(svc: Services, key: str, on: bool) -> int:
+    """Set or clear the store's legal hold on every version of one object; returns the count."""
+    count = 0
+    for info in svc.objects.versions(key):
+        if not getattr(info, "delete_marker", False):  # S3 delete markers take no hold
+            svc.objects.set_legal_hold(key, info.version_id, on)
+            count += 1
+    return count
+
+
+def hold_objects(svc: Services, clip: Clip) -> None:
+    """Set the store's legal hold on the clip's original and derivatives."""
+    for _kind, key, _version in clip.object_refs():
+        set_object_hold(svc, key, True)

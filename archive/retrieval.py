@@ -11,7 +11,7 @@ from archive import views
 from archive.bootstrap import Services
 from archive.errors import Gone, IntegrityFailure, InvalidInput, NotFound
 from domain.base import Context
-from domain.clip import Clip
+from domain.clip import STATUSES, Clip
 from storage import queries
 from storage.objects import CHUNK, Progress
 
@@ -32,8 +32,8 @@ def list_clips(svc: Services, ctx: Context | None = None, **filters: Any) -> lis
     if ctx is not None:
         svc.guard.require(ctx, "metadata.search", target="clips")
     status = filters.get("status")
-    if status is not None and status not in ("active", "purged"):
-        raise InvalidInput(f"invalid status {status!r}: expected active or purged")
+    if status is not None and status not in STATUSES:
+        raise InvalidInput(f"invalid status {status!r}: expected one of {', '.join(STATUSES)}")
     return [views.clip(r) for r in queries.clips(svc.db, **filters)]
 
 
@@ -47,20 +47,34 @@ def authorize_content(svc: Services, ctx: Context, clip_id: str, action: str) ->
         svc.guard.refuse(
             ctx, action, f"{who.name} is not a member of a case holding this clip", clip
         )
-    if clip.status == "purged":
-        raise Gone(
-            f"clip {clip_id} was purged at {clip.purged_at.isoformat() if clip.purged_at else '?'}",
-            purge=purge_record(clip),
-        )
+    if clip.status != "active":
+        raise Gone(gone_message(clip), purge=purge_record(clip))
     return clip
 
 
+def gone_message(clip: Clip) -> str:
+    if clip.status == "purging":
+        return f"clip {clip.clip_id} is being purged (retain-until {clip.retain_until.isoformat()})"
+    when = clip.purged_at.isoformat() if clip.purged_at else "?"
+    return (
+        f"clip {clip.clip_id} was purged at {when} by {clip.purged_by} "
+        f"({clip.purge_reason}); its metadata, sha256 {clip.sha256} and custody trail remain "
+        f"(saksi audit trail {clip.clip_id})"
+    )
+
+
 def purge_record(clip: Clip) -> dict[str, Any]:
+    """What a 410 carries: the tombstone of the clip and what was done to its content."""
     return {
         "clip_id": clip.clip_id,
+        "status": clip.status,
         "sha256": clip.sha256,
+        "size_bytes": clip.size_bytes,
         "purged_at": clip.purged_at.isoformat() if clip.purged_at else None,
+        "purged_by": clip.purged_by,
+        "reason": clip.purge_reason,
         "retain_until": clip.retain_until.isoformat(),
+        "objects": clip.purge_objects,
     }
 
 

@@ -5,14 +5,12 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC
-from pathlib import Path
 from tempfile import TemporaryDirectory
 
 import psycopg
 
 from archive.bootstrap import bootstrap
-from archive.settings import Settings
-from bench.common import Result, Timer, scratch_database
+from bench.common import Result, Timer, scratch_database, scratch_settings
 from domain.base import Context
 from domain.clip import Clip
 
@@ -39,13 +37,7 @@ def _baseline(dbname: str, rows: int, state_size: int) -> float:
 def run(quick: bool = False) -> list[Result]:
     events = 500 if quick else 5000
     with scratch_database() as dbname, TemporaryDirectory() as tmp:
-        settings = Settings(
-            home=Path(tmp),
-            event_store=f"postgresql://postgres@127.0.0.1:5432/{dbname}",
-            object_store=f"file://{tmp}/objects",
-            signing_key=Path(tmp) / "key",
-        )
-        svc = bootstrap(settings)
+        svc = bootstrap(scratch_settings(dbname, tmp))
         try:
             from datetime import datetime
 

@@ -9,8 +9,11 @@ import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
+from pathlib import Path
 
 import psycopg
+
+from archive.settings import Settings
 
 PG_ADMIN = "host=127.0.0.1 port=5432 user=postgres dbname=postgres connect_timeout=5"
 
@@ -71,3 +74,13 @@ class Timer:
 
     def __exit__(self, *exc: object) -> None:
         self.seconds = time.perf_counter() - self.start
+
+
+def scratch_settings(dbname: str, folder: str) -> Settings:
+    """An archive on a scratch PostgreSQL database and a file store in `folder`."""
+    return Settings(
+        home=Path(folder),
+        event_store=f"postgresql://postgres@127.0.0.1:5432/{dbname}",
+        object_store=f"file://{folder}/objects",
+        signing_key=Path(folder) / "key",
+    )

@@ -15,7 +15,9 @@ from eventsourcing.domain import event
 
 from domain.base import Attributed, Context, RuleBroken
 
-STATUSES = ("active", "purged")
+# "purging": a sweep recorded its intent and is deleting the content (crash-safe purge, see
+# retention/purge.py); the clip takes no custody events until the purge is recorded.
+STATUSES = ("active", "purging", "purged")
 
 
 class Clip(Attributed):
@@ -90,6 +92,33 @@ class Clip(Attributed):
                 }
             )
 
+    class CaseHoldApplied(Attributed.Event):
+        """A legal hold on one of the clip's cases, mirrored on the clip's own stream."""
+
+        case_id: str
+        reason: str
+
+        def apply(self, aggregate: Any) -> None:
+            aggregate.case_holds.append(self.case_id)
+
+    class CaseHoldLifted(Attributed.Event):
+        case_id: str
+        reason: str
+
+        def apply(self, aggregate: Any) -> None:
+            aggregate.case_holds.remove(self.case_id)
+
+    class PurgeStarted(Attributed.Event):
+        """Intent: the objects about to be deleted. Recorded before any deletion, so a sweep
+        killed midway is finished by the next one."""
+
+        reason: str
+        objects: list[dict[str, Any]]
+
+        def apply(self, aggregate: Any) -> None:
+            aggregate.status = "purging"
+            aggregate.purge_plan = self.objects
+
     class ClipPurged(Attributed.Event):
         reason: str
         objects: list[dict[str, Any]]
@@ -97,6 +126,9 @@ class Clip(Attributed):
         def apply(self, aggregate: Any) -> None:
             aggregate.status = "purged"
             aggregate.purged_at = self.timestamp
+            aggregate.purged_by = self.actor
+            aggregate.purge_reason = self.reason
+            aggregate.purge_objects = self.objects
 
     class AccessDenied(Attributed.Event):
         action: str
@@ -134,8 +166,13 @@ class Clip(Attributed):
         self.ingested_by = actor
         self.case_ids: list[str] = []
         self.legal_hold = False
+        self.case_holds: list[str] = []
         self.status = "active"
         self.purged_at: datetime | None = None
+        self.purged_by: str | None = None
+        self.purge_reason: str | None = None
+        self.purge_plan: list[dict[str, Any]] = []
+        self.purge_objects: list[dict[str, Any]] = []
         self.derivatives: list[dict[str, Any]] = []
         self.last_viewed: dict[str, datetime] = {}  # (actor, reason) -> time of the last view
 
@@ -185,9 +222,23 @@ class Clip(Attributed):
     def clip_id(self) -> str:
         return str(self.id)
 
+    def object_refs(self) -> list[tuple[str, str, str | None]]:
+        """(kind, key, version id) of the original and every derivative, each key once."""
+        refs = {self.storage["key"]: ("original", self.storage.get("version_id"))}
+        for d in self.derivatives:
+            refs.setdefault(d["storage"]["key"], (d["kind"], d["storage"].get("version_id")))
+        return [(kind, key, version) for key, (kind, version) in refs.items()]
+
+    @property
+    def is_held(self) -> bool:
+        """Under a legal hold of its own or through one of its cases."""
+        return self.legal_hold or bool(self.case_holds)
+
     def _check_active(self) -> None:
         if self.status == "purged":
             raise RuleBroken(f"clip {self.clip_id} was purged")
+        if self.status == "purging":
+            raise RuleBroken(f"clip {self.clip_id} is being purged")
 
     def attach_to_case(self, case_id: str, reason: str, ctx: Context) -> None:
         self._check_active()
@@ -259,10 +310,37 @@ class Clip(Attributed):
             **ctx.fields(),
         )
 
-    def purge(self, reason: str, objects: list[dict[str, Any]], ctx: Context) -> None:
+    def apply_case_hold(self, case_id: str, reason: str, ctx: Context) -> None:
         self._check_active()
-        if self.legal_hold:
+        if case_id in self.case_holds:
+            raise RuleBroken(f"clip {self.clip_id} is already held through case {case_id}")
+        self.trigger_event(
+            self.CaseHoldApplied, case_id=case_id, reason=_need_reason(reason), **ctx.fields()
+        )
+
+    def lift_case_hold(self, case_id: str, reason: str, ctx: Context) -> None:
+        if case_id not in self.case_holds:
+            raise RuleBroken(f"clip {self.clip_id} is not held through case {case_id}")
+        self.trigger_event(
+            self.CaseHoldLifted, case_id=case_id, reason=_need_reason(reason), **ctx.fields()
+        )
+
+    def _check_purgeable(self) -> None:
+        if self.is_held:
             raise RuleBroken(f"clip {self.clip_id} is under legal hold")
+
+    def begin_purge(self, reason: str, objects: list[dict[str, Any]], ctx: Context) -> None:
+        self._check_active()
+        self._check_purgeable()
+        self.trigger_event(self.PurgeStarted, reason=reason, objects=objects, **ctx.fields())
+
+    def purge(self, reason: str, objects: list[dict[str, Any]], ctx: Context) -> None:
+        """Record what was done to the content; the metadata and hash stay as a tombstone.
+        Normally follows begin_purge (a hold cannot be placed on a clip being purged)."""
+        if self.status == "purged":
+            raise RuleBroken(f"clip {self.clip_id} was purged")
+        if self.status == "active":
+            self._check_purgeable()
         self.trigger_event(self.ClipPurged, reason=reason, objects=objects, **ctx.fields())
 
     def record_refusal(self, action: str, detail: str, ctx: Context) -> None:

@@ -128,15 +128,30 @@ class FileObjectStore:
         self._update_meta(key, legal_hold=on)
 
     def delete(self, key: str, version_id: str | None = None) -> None:
-        info = self.stat(key)
-        if info.legal_hold:
-            raise ObjectLocked(f"object {key} is under legal hold")
-        if info.retain_until and info.retain_until > datetime.now(UTC):
-            raise ObjectLocked(f"object {key} is retained until {info.retain_until.isoformat()}")
         path = self._path(key)
-        os.chmod(path, 0o644)
-        path.unlink()
-        self._meta_path(key).unlink(missing_ok=True)
+        meta_path = self._meta_path(key)
+        # Checked and removed under the sidecar's lock (the one _update_meta takes), so a put
+        # of the same content that extends the lock cannot slip in between.
+        try:
+            f = open(meta_path, "a+")  # noqa: SIM115 - closed by the with below
+        except FileNotFoundError:  # not even its folder
+            raise ObjectMissing(f"object {key} is missing from the store") from None
+        with f:
+            fcntl.flock(f, fcntl.LOCK_EX)
+            f.seek(0)
+            text = f.read()
+            if not path.exists():
+                if not text.strip():
+                    meta_path.unlink(missing_ok=True)  # the empty sidecar opening it made
+                raise ObjectMissing(f"object {key} is missing from the store")
+            meta: dict[str, Any] = json.loads(text) if text.strip() else {}
+            until = meta.get("retain_until")
+            if meta.get("legal_hold"):
+                raise ObjectLocked(f"object {key} is under legal hold")
+            if until and datetime.fromisoformat(until) > datetime.now(UTC):
+                raise ObjectLocked(f"object {key} is retained until {until}")
+            path.unlink()  # a read-only file: unlinking needs only the folder's permission
+            meta_path.unlink(missing_ok=True)
 
     def iter_objects(self) -> Iterator[ObjectInfo]:
         base = self.root / "sha256"

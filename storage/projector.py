@@ -214,12 +214,6 @@ def _retention(tx: Tx, _pos: int, e: Clip.RetentionChanged) -> None:
     )
 
 
-@on(Clip.LegalHoldPlaced, Clip.LegalHoldReleased)
-def _clip_hold(tx: Tx, _pos: int, e: Any) -> None:
-    on_hold = 1 if isinstance(e, Clip.LegalHoldPlaced) else 0
-    tx.run("UPDATE rm_clips SET legal_hold=? WHERE clip_id=?", (on_hold, str(e.originator_id)))
-
-
 @on(Clip.ClipPurged)
 def _purged(tx: Tx, _pos: int, e: Clip.ClipPurged) -> None:
     clip_id = str(e.originator_id)
@@ -343,3 +337,7 @@ class Projector:
 
 def _uuid(value: Any) -> UUID:
     return value if isinstance(value, UUID) else UUID(str(value))
+
+
+# Handlers of holds, purges and job runs (registered on import; kept apart for retention).
+from storage import projector_retention  # noqa: E402, F401

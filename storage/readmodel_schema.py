@@ -47,6 +47,14 @@ TABLES = {
         "position BIGINT PRIMARY KEY, at TEXT NOT NULL, actor TEXT NOT NULL, action TEXT NOT NULL, "
         "target TEXT, detail TEXT NOT NULL, channel TEXT NOT NULL, client TEXT"
     ),
+    # What holds a clip: 'clip' (its own hold) or 'case:<id>'; rm_clips.legal_hold is
+    # set while any row exists.
+    "rm_clip_holds": "clip_id TEXT NOT NULL, source TEXT NOT NULL, PRIMARY KEY (clip_id, source)",
+    "rm_job_runs": (
+        "run_id TEXT PRIMARY KEY, job TEXT NOT NULL, trigger TEXT NOT NULL, host TEXT NOT NULL, "
+        "actor TEXT NOT NULL, status TEXT NOT NULL, started_at TEXT NOT NULL, finished_at TEXT, "
+        "result_json TEXT, error TEXT"
+    ),
 }
 
 INDEXES = (
@@ -59,6 +67,7 @@ INDEXES = (
     "CREATE INDEX IF NOT EXISTS rm_clips_sha ON rm_clips (sha256)",
     "CREATE INDEX IF NOT EXISTS rm_case_clips_clip ON rm_case_clips (clip_id)",
     "CREATE INDEX IF NOT EXISTS rm_objects_key ON rm_objects (store_key)",
+    "CREATE INDEX IF NOT EXISTS rm_job_runs_job ON rm_job_runs (job, status, finished_at)",
 )
 
 

@@ -47,6 +47,13 @@ class PurgeRecord(BaseModel):
     sha256: str
     purged_at: str | None
     retain_until: str
+    status: Literal["purging", "purged"] | None = None
+    size_bytes: int | None = None
+    purged_by: str | None = None
+    reason: str | None = None
+    objects: list[dict[str, Any]] = Field(
+        default_factory=list, description="What the purge did to each stored object"
+    )
 
 
 class ErrorOut(BaseModel):
@@ -85,7 +92,7 @@ class ClipOut(BaseModel):
     end: str
     retention_class: str
     retain_until: str
-    status: Literal["active", "purged"]
+    status: Literal["active", "purging", "purged"]
     legal_hold: bool
     case_ids: list[str]
     ingested_at: str | None

@@ -45,7 +45,7 @@ async def list_clips(
     case: Annotated[CaseId | None, Query(description="Case id")] = None,
     since: Annotated[IsoTime | None, Query(description="Recordings ending at or after")] = None,
     until: Annotated[IsoTime | None, Query(description="Recordings starting by")] = None,
-    status: Literal["active", "purged"] | None = None,
+    status: Literal["active", "purging", "purged"] | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     offset: Annotated[int, Query(ge=0, le=1_000_000_000)] = 0,
 ) -> dict[str, Any]:

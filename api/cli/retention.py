@@ -1,0 +1,167 @@
+"""`saksi retention ...`, `saksi hold ...` and `saksi scheduler`."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+
+from api.cli.common import cli_context, emit, services, table
+from archive.settings import Settings
+from archive.timefmt import parse_duration
+from retention import holds, policies, runs, scheduler
+from retention import sweep as sweep_uc
+
+
+def register(app: typer.Typer) -> None:
+    retention_app = typer.Typer(
+        help="Retention policies, the sweep, what is due.", no_args_is_help=True
+    )
+    policy_app = typer.Typer(help="Retention periods per class (admins).", no_args_is_help=True)
+    policy_app.command("set")(policy_set)
+    policy_app.command("list")(policy_list)
+    retention_app.add_typer(policy_app, name="policy")
+    retention_app.command("sweep")(sweep)
+    retention_app.command("due")(due)
+    retention_app.command("runs")(job_runs)
+    app.add_typer(retention_app, name="retention")
+    hold_app = typer.Typer(help="Legal holds on a clip or a whole case.", no_args_is_help=True)
+    hold_app.command("place")(hold_place)
+    hold_app.command("release")(hold_release)
+    app.add_typer(hold_app, name="hold")
+    app.command("scheduler")(run_scheduler)
+
+
+def policy_set(
+    retention_class: str = typer.Argument(
+        ..., metavar="CLASS", help="report|incident|investigation"
+    ),
+    keep: str = typer.Option(..., "--keep", help="ISO 8601 duration, e.g. P90D or PT30S."),
+    actor: str = typer.Option(..., "--actor"),
+    reason: str = typer.Option(None, "--reason"),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """Set how long a class of footage is kept; recomputes the clips it governs."""
+    period = parse_duration(keep, "--keep")
+    with services() as svc:
+        result = policies.set_policy(
+            svc, cli_context(actor), retention_class=retention_class, keep=period, reason=reason
+        )
+    emit(
+        result,
+        as_json,
+        lambda r: (
+            f"{r['retention_class']}: keep {r['keep']} ({r['clips_recomputed']} clips recomputed)"
+        ),
+    )
+
+
+def policy_list(as_json: bool = typer.Option(False, "--json")) -> None:
+    """List the retention policies."""
+    with services() as svc:
+        result = policies.list_policies(svc)
+    cols = ["retention_class", "keep", "changed_at", "changed_by"]
+    emit(result, as_json, lambda r: table(r["policies"], cols))
+
+
+def sweep(
+    actor: str = typer.Option(..., "--actor"), as_json: bool = typer.Option(False, "--json")
+) -> None:
+    """Purge every clip whose retain-until has passed and that no hold protects.
+
+    Exits 1 when some clips could not be purged (listed under "errors")."""
+    with services() as svc:
+        result = sweep_uc.sweep(svc, cli_context(actor))
+    public = {k: result[k] for k in ("purged", "kept_on_hold", "errors")}
+    emit({**public, **result}, as_json, _sweep_human)
+    if result["errors"]:
+        raise typer.Exit(1)
+
+
+def _sweep_human(r: dict[str, Any]) -> str:
+    lines = [
+        f"purged {len(r['purged'])} clips; kept on hold {len(r['kept_on_hold'])}; "
+        f"deferred by the store's lock {len(r['deferred'])}; "
+        f"orphan objects deleted {len(r['orphans']['deleted'])}"
+    ]
+    lines += [f"  error: {e['clip_id']}: {e['error']}" for e in r["errors"]]
+    return "\n".join(lines)
+
+
+def due(
+    within: str = typer.Option("P7D", "--within", help="ISO 8601 duration from now."),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """List the clips the sweep will purge (and when) within a period from now."""
+    period = parse_duration(within, "--within")
+    with services() as svc:
+        result = policies.due(svc, period)
+    cols = ["clip_id", "camera_id", "retention_class", "retain_until", "will_purge"]
+    emit(result, as_json, lambda r: table(r["clips"], cols))
+
+
+def job_runs(
+    job: str = typer.Option(None, "--job", help="retention-sweep, checkpoint, fixity-audit"),
+    limit: int = typer.Option(20, "--limit"),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """Recent runs of the scheduled jobs (and of sweeps run by hand), newest first."""
+    with services() as svc:
+        result = {"runs": runs.recent_runs(svc, job, limit)}
+    cols = ["job", "trigger", "status", "started_at", "finished_at", "host"]
+    emit(result, as_json, lambda r: table(r["runs"], cols))
+
+
+ClipOption = Annotated[str | None, typer.Option("--clip", help="Clip id.")]
+CaseOption = Annotated[str | None, typer.Option("--case", help="Case id.")]
+Actor = Annotated[str, typer.Option("--actor")]
+Reason = Annotated[str, typer.Option("--reason")]
+Json = Annotated[bool, typer.Option("--json")]
+
+
+def hold_place(
+    actor: Actor,
+    reason: Reason,
+    clip: ClipOption = None,
+    case: CaseOption = None,
+    as_json: Json = False,
+) -> None:
+    """Place a legal hold: the clip (or every clip of the case) is never purged while it lasts."""
+    _hold(True, clip, case, actor, reason, as_json)
+
+
+def hold_release(
+    actor: Actor,
+    reason: Reason,
+    clip: ClipOption = None,
+    case: CaseOption = None,
+    as_json: Json = False,
+) -> None:
+    """Release a legal hold (admins)."""
+    _hold(False, clip, case, actor, reason, as_json)
+
+
+def _hold(
+    on: bool, clip: str | None, case: str | None, actor: str, reason: str, as_json: bool
+) -> None:
+    with services() as svc:
+        result = holds.set_hold(
+            svc, cli_context(actor), on=on, reason=reason, clip_id=clip, case_id=case
+        )
+    state = "placed" if on else "released"
+    emit(
+        result,
+        as_json,
+        lambda r: (
+            f"hold {r['hold_id']} {state}: {len(r['clip_ids'])} clips, "
+            f"{r['objects']} object versions"
+        ),
+    )
+
+
+def run_scheduler() -> None:
+    """Run the scheduled jobs (retention sweep, checkpoint sealing, fixity audit) until stopped.
+
+    Intervals: SAKSI_SWEEP_INTERVAL, SAKSI_CHECKPOINT_INTERVAL, SAKSI_FIXITY_INTERVAL."""
+    scheduler.configure_logging()
+    scheduler.run_scheduler(Settings.from_env())

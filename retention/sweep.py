@@ -1,0 +1,87 @@
+"""The retention sweep: purge every due clip no hold protects, then reconcile orphans.
+
+One leader across processes (storage/leader.py); crash-safe and idempotent (retention/purge.py).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import asdict
+from typing import Any
+
+from archive.bootstrap import Services
+from archive.errors import InvalidInput, Unavailable
+from archive.timefmt import now as clock
+from domain.base import Context
+from domain.clip import Clip
+from retention import orphans, purge, runs
+from retention.batch import chunks, load
+from storage import retention_queries as rq
+from storage.leader import leader
+from storage.projector import iso
+
+JOB = "retention-sweep"
+BATCH = 100
+
+
+def batch_size() -> int:
+    """Clips per transaction; SAKSI_SWEEP_BATCH tunes it (smaller: shorter transactions)."""
+    text = os.environ.get("SAKSI_SWEEP_BATCH", str(BATCH))
+    if not text.isdigit() or int(text) < 1:
+        raise InvalidInput(f"SAKSI_SWEEP_BATCH must be a positive number of clips, not {text!r}")
+    return int(text)
+
+
+def sweep(svc: Services, ctx: Context, *, wait_s: float = 600) -> dict[str, Any]:
+    """`saksi retention sweep`: admins only; recorded as a job run; waits for a sweep
+    running elsewhere to finish first."""
+    svc.guard.require(ctx, "retention.admin", target="retention:sweep")
+    result: dict[str, Any] = runs.run_recorded(
+        svc, ctx, JOB, "cli", lambda: run_sweep(svc, ctx, wait_s=wait_s), summary
+    )
+    if not result["leader"]:
+        raise Unavailable(f"another sweep has held the sweep lock for over {wait_s:.0f} s")
+    return result
+
+
+def run_sweep(svc: Services, ctx: Context, *, wait_s: float = 0) -> dict[str, Any]:
+    """The sweep itself (the scheduler calls this directly, under its own identity)."""
+    with leader(svc.store.url, JOB, wait_s=wait_s) as leading:
+        if not leading:
+            return {**_empty(), "leader": False}
+        report = purge.SweepReport()
+        size = batch_size()
+        svc.projector.catch_up()
+        # First finish what an interrupted sweep began: those clips are already purging.
+        for ids in chunks(rq.clip_ids_with_status(svc.db, "purging"), size):
+            clips = load(svc, Clip, ids)
+            purge.finish(svc, ctx, clips, report)
+            report.resumed += [c.clip_id for c in clips]
+        started_at = clock()
+        report.kept_on_hold += rq.due_clip_ids(svc.db, iso(started_at) or "", held=True)
+        for ids in chunks(rq.due_clip_ids(svc.db, iso(started_at) or "", held=False), size):
+            purging = purge.begin(svc, ctx, load(svc, Clip, ids), started_at, report)
+            purge.finish(svc, ctx, purging, report)
+        found = orphans.reconcile(svc, clock())
+    out = asdict(report)
+    out["kept_on_hold"] = sorted(set(report.kept_on_hold))
+    out["deferred"] = list({d["clip_id"]: d for d in report.deferred}.values())
+    return {**out, "orphans": found, "leader": True, "at": started_at.isoformat()}
+
+
+def _empty() -> dict[str, Any]:
+    return {**asdict(purge.SweepReport()), "orphans": {"deleted": [], "waiting_for_lock": 0}}
+
+
+def summary(result: dict[str, Any]) -> dict[str, Any]:
+    """What a job run records: counts, and the orphans (which have no stream of their own)."""
+    return {
+        "leader": result["leader"],
+        "purged": len(result["purged"]),
+        "kept_on_hold": len(result["kept_on_hold"]),
+        "deferred": len(result["deferred"]),
+        "resumed": len(result["resumed"]),
+        "errors": result["errors"][:20],
+        "orphans_deleted": result["orphans"]["deleted"][:100],
+        "orphans_waiting_for_lock": result["orphans"]["waiting_for_lock"],
+    }
