@@ -1,4 +1,4 @@
-"""Auditor pages: the ledger's state, verify now with progress."""
+"""Auditor pages: the ledger's state and its checks' runs, verify now with progress."""
 
 from __future__ import annotations
 
@@ -13,8 +13,11 @@ from api.http.ui.web import Form, SignedIn, UiRoute, redirect, render
 from archive import audit, ledger_status
 from archive.errors import NotFound
 from domain.base import Context
+from retention import overview, runs
 
 router = APIRouter(route_class=UiRoute, include_in_schema=False)
+VERIFY_JOB = "audit-verify"
+AUDIT_JOBS = (VERIFY_JOB, "fixity-audit", "checkpoint")  # the runs the ledger page shows
 
 
 def jobs_of(request: Request) -> Jobs:
@@ -28,8 +31,10 @@ def jobs_of(request: Request) -> Jobs:
 @router.get("/audit")
 async def ledger_page(request: Request, viewer: SignedIn, run: Run) -> Response:
     got = await run(ledger_status.status, viewer.ctx)
+    recent = await run(overview.recent_runs, viewer.ctx)
+    checks = [r for r in recent if r["job"] in AUDIT_JOBS]
     last = jobs_of(request).latest("verify")
-    return render(request, "audit.html", status=got, last=last)
+    return render(request, "audit.html", ledger=got, last=last, runs=checks)
 
 
 @router.post("/audit/verify")
@@ -39,7 +44,16 @@ async def verify_now(request: Request, viewer: SignedIn, run: Run, form: Form) -
     svc, ctx = get_services(request), viewer.ctx
 
     def work(progress: Any) -> dict[str, Any]:
-        return audit.verify(svc, ctx, progress=progress)
+        # Recorded as a run like the scheduled checks, so every auditor sees when and what.
+        result: dict[str, Any] = runs.run_recorded(
+            svc,
+            ctx,
+            VERIFY_JOB,
+            "web",
+            lambda: audit.verify(svc, ctx, progress=progress),
+            summarize=lambda r: {**r, "problems": len(r["problems"])},
+        )
+        return result
 
     job = jobs_of(request).start(ctx.actor, "verify", got["events"], work)
     return redirect(f"/audit/verify/{job.job_id}")
