@@ -33,19 +33,16 @@ def insert(db: Database, id_hash: str, user: str, token_hash: str, now: str, exp
 def find(db: Database, id_hash: str) -> Row | None:
     """The session with the state of its user's current token, joined in one read."""
     with db.tx(write=False) as tx:
-        return tx.one(
+        row: Row | None = tx.one(
             f"SELECT s.user_name, s.token_hash AS session_token, s.expires_at, u.role, "
             f"u.token_hash AS user_token, u.revoked, u.token_expires FROM {TABLE} s "
             "LEFT JOIN rm_users u ON u.name = s.user_name WHERE s.id_hash = ?",
             (id_hash,),
         )
+    return row
 
 
 def delete(db: Database, id_hash: str) -> int:
     with db.tx() as tx:
-        return tx.run(f"DELETE FROM {TABLE} WHERE id_hash = ?", (id_hash,))
-
-
-def delete_user(db: Database, user: str) -> int:
-    with db.tx() as tx:
-        return tx.run(f"DELETE FROM {TABLE} WHERE user_name = ?", (user,))
+        count: int = tx.run(f"DELETE FROM {TABLE} WHERE id_hash = ?", (id_hash,))
+    return count

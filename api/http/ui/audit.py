@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
+from uuid import UUID
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, Response
 
 from api.http.deps import Run, get_services
 from api.http.ui.jobs import Jobs
 from api.http.ui.web import Form, SignedIn, UiRoute, redirect, render
-from archive import audit, ledger_status
+from archive import audit, custody, ledger_status, retrieval
+from archive.bootstrap import Services
 from archive.errors import NotFound
 from domain.base import Context
 from retention import overview, runs
@@ -74,3 +76,19 @@ async def verify_page(request: Request, job_id: str, viewer: SignedIn) -> Respon
 @router.get("/audit/verify/{job_id}/progress")
 async def verify_progress(request: Request, job_id: str, viewer: SignedIn) -> Response:
     return JSONResponse(_job(request, viewer.ctx, job_id).progress())
+
+
+@router.get("/trail")
+async def find_trail(clip: Annotated[UUID, Query()], viewer: SignedIn) -> Response:
+    return redirect(f"/clips/{clip}/trail")
+
+
+def trail_details(svc: Services, ctx: Context, clip_id: str) -> dict[str, Any]:
+    trail = custody.custody_trail(svc, ctx, clip_id)
+    return {"trail": trail, "clip": retrieval.show_clip(svc, clip_id, ctx)}
+
+
+@router.get("/clips/{clip_id}/trail")
+async def trail_page(request: Request, clip_id: UUID, viewer: SignedIn, run: Run) -> Response:
+    """The clip's chain of custody: auditors, admins and members of its case."""
+    return render(request, "trail.html", **await run(trail_details, viewer.ctx, str(clip_id)))

@@ -260,6 +260,22 @@ _TEXTS: dict[str, tuple[str, str]] = {
     "trigger": ("Pemicu", "Trigger"),
     "result": ("Hasil", "Result"),
     "no_runs": ("Belum ada yang dijalankan.", "No runs yet."),
+    # custody trail
+    "chain_intact": ("Rantai hash utuh", "Hash chain intact"),
+    "chain_broken": (
+        "RANTAI HASH RUSAK: lihat baris bertanda ✗",
+        "HASH CHAIN BROKEN: see the rows marked ✗",
+    ),
+    "trail_caption": (
+        "Setiap baris adalah satu kejadian aliran klip ini, terantai dengan hash baris sebelumnya.",
+        "Each row is one event of this clip's stream, chained to the row before by its hash.",
+    ),
+    "when": ("Waktu", "When"),
+    "event": ("Kejadian", "Event"),
+    "actor": ("Pelaku", "Actor"),
+    "leaf": ("Daun Merkle", "Merkle leaf"),
+    "chain_hash": ("Hash rantai", "Chain hash"),
+    "back_to_clip": ("Kembali ke klip", "Back to the clip"),
 }
 
 CATALOGUE: dict[str, dict[str, str]] = {
