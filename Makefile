@@ -37,7 +37,7 @@ services:
 
 # The HTTP API on the embedded default with demo data; prints the URL and sign-in tokens.
 run: $(STAMP) deps
-	@echo "starting Saksi on http://127.0.0.1:8000 (API docs: http://127.0.0.1:8000/docs; Ctrl-C stops it)"
+	@echo "starting Saksi on http://127.0.0.1:8000 (web UI: sign in with a token printed below; API docs: /docs; Ctrl-C stops it)"
 	$(BIN)/saksi serve --demo --host 127.0.0.1 --port 8000
 
 # The command-line demo alone (no server).

@@ -11,8 +11,6 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
-from archive import ingest
-from domain.base import Context
 from tests.e2e.conftest import Api
 from tests.support import flows
 
@@ -152,10 +150,7 @@ def test_an_auditor_runs_verify_now_and_sees_intact(page: Page, server: Api) -> 
 def test_an_admin_shortens_a_policy_and_sees_the_clips_it_would_purge(
     page: Page, server: Api, footage: Path
 ) -> None:
-    flows.camera(server.archive.svc)
-    loose = ingest.ingest_file(
-        server.archive.svc, Context("dodi"), camera_id="SMG-SS-0001", source=footage, reason="112"
-    )
+    loose = flows.clip_in_no_case(server.archive.svc, footage, by="dodi")
     sign_in(page, server, "ana")
     page.get_by_role("link", name="Retention").click()
     page.locator("#keep-report").fill("P7D")

@@ -12,8 +12,6 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.http.ui import i18n
-from archive import ingest
-from domain.base import Context
 from tests.e2e.conftest import Api
 from tests.support import flows
 from tests.support.ui import Pages
@@ -240,10 +238,7 @@ def test_an_admin_previews_a_shorter_policy_then_applies_it_and_sees_what_is_due
     api: Api, pages: Pages, footage: Path
 ) -> None:
     # A clip in no case: only its class's period keeps it (recorded 2026-11-01).
-    flows.camera(api.archive.svc)
-    loose = ingest.ingest_file(
-        api.archive.svc, Context("budi"), camera_id="SMG-SS-0001", source=footage, reason="112"
-    )
+    loose = flows.clip_in_no_case(api.archive.svc, footage, by="budi")
     pages.sign_in(api.archive.tokens["ana"])
     before = pages.get("/admin/retention?within=P0D")
     assert loose["clip_id"][:8] not in before.text
@@ -282,3 +277,18 @@ def test_an_auditor_may_not_change_retention_and_the_attempt_is_recorded(
     refused = pages.submit("/audit", "/admin/retention/report", {"keep": "P1D", "action": "apply"})
     assert refused.status_code == 403
     assert refusals(api)[-1]["actor"] == "sari"
+
+
+def test_the_custody_trail_is_for_auditors_and_case_members_and_others_are_recorded(
+    api: Api, case_clip: dict[str, Any]
+) -> None:
+    trail = f"/clips/{case_clip['clip_id']}/trail"
+    for user, status in (("sari", 200), ("ana", 200), ("budi", 200), ("dodi", 200), ("eko", 403)):
+        pages = Pages(TestClient(api.app, raise_server_exceptions=False))
+        pages.sign_in(api.archive.tokens[user])
+        response = pages.get(trail)
+        assert response.status_code == status, user
+        if status == 200:
+            assert "ClipIngested" in response.text and 'class="verdict ok"' in response.text
+    last = flows.custody(api.archive.svc, case_clip["clip_id"])[-1]
+    assert (last["type"], last["actor"], last["action"]) == ("AccessDenied", "eko", "clip.trail")

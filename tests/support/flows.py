@@ -52,6 +52,14 @@ def clip_in_case(svc: Services, footage: Path, case_id: str = "R-2026-0001") -> 
     )
 
 
+def clip_in_no_case(svc: Services, footage: Path, by: str = "dodi") -> dict[str, Any]:
+    """A clip only its class's period keeps (no case holds it)."""
+    camera(svc)
+    return ingest.ingest_file(
+        svc, Context(by), camera_id="SMG-SS-0001", source=footage, reason="verify 112 report"
+    )
+
+
 def stream(svc: Services, originator_id: UUID) -> list[dict[str, Any]]:
     nid = "rowid" if svc.db.dialect == "sqlite" else "notification_id"
     with svc.db.tx(write=False) as tx:
