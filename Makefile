@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export SAKSI_HOME ?= $(CURDIR)/saksi-data
 
-.PHONY: run demo test test-fast bench lint deps browser services clean
+.PHONY: run demo test test-fast bench lint deps test-deps services clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,12 +22,17 @@ deps:
 	   DEBIAN_FRONTEND=noninteractive apt-get install -y -q ffmpeg >/dev/null 2>&1 || \
 	   (apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q ffmpeg >/dev/null))
 
-# The browser the web UI's tests drive (Debian's Chromium; Playwright never downloads one).
-browser:
-	@test -x /usr/bin/chromium || \
-	  (echo "installing chromium (Debian package)"; \
-	   DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >/dev/null 2>&1 || \
-	   (apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >/dev/null))
+# The tests' live RTSP camera: Debian's GStreamer RTSP server and its Python bindings, run by
+# Debian's /usr/bin/python3 (tests/support/rtsp_camera.py); and the browser the web UI's tests
+# drive, Debian's Chromium (Playwright never downloads one). Installed when missing.
+TEST_DEBS := python3-gi gir1.2-gst-rtsp-server-1.0 gstreamer1.0-plugins-base \
+	gstreamer1.0-plugins-good gstreamer1.0-plugins-ugly gstreamer1.0-tools chromium
+test-deps:
+	@missing=$$(for p in $(TEST_DEBS); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then echo "installing" $$missing "(Debian packages)"; \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing >/dev/null 2>&1 || \
+	  (apt-get update -q >/dev/null && \
+	   DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing >/dev/null); fi
 
 # PostgreSQL at 127.0.0.1:5432 for the tests; started when it is down.
 services:
@@ -44,7 +49,7 @@ run: $(STAMP) deps
 demo: $(STAMP) deps
 	$(BIN)/python -m api.demo
 
-test: $(STAMP) deps browser services
+test: $(STAMP) deps test-deps services
 	$(BIN)/python -m pytest -q
 
 bench: $(STAMP) deps services

@@ -1,34 +1,127 @@
-"""Audit use cases: verify the event log (per-stream chains in this version of the ledger)."""
+"""`audit verify`: replay the whole ledger and name every problem with its first bad position.
+
+Two passes over one snapshot of the database, in notification order:
+
+- the chain pass: every event's stored bytes against its chain link, each link against the
+  stream's previous event (`streams.StreamChecker`);
+- the log pass: every chain link against its Merkle leaf (exactly one leaf each, in order,
+  same hash), every stored tree node against its children, then every checkpoint's signature
+  and root, the consistency of successive checkpoints and truncation (`logcheck.LogChecker`).
+
+Together they tie every event to the signed tree. On PostgreSQL a large log's log pass runs
+in a second process, in the same exported snapshot, so both use the machine's cores.
+"""
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
+from archive import audit_worker
 from archive.bootstrap import Services
-from archive.ledger.streams import Link, StreamChecker
+from archive.ledger.logcheck import CheckpointRow, merge_problems
+from archive.ledger.streams import Link, Problem, StreamChecker
+from archive.sealing import key_string
 from domain.base import Context
 from storage import ledger_rows
+from storage.db import Database, Tx
+from storage.merkle_store import MerkleStore
 from storage.objects import Progress
+
+PARALLEL_MIN = 200_000  # below this many leaves a second process costs more than it saves
 
 
 def verify(
-    svc: Services, ctx: Context | None = None, progress: Progress | None = None
+    svc: Services,
+    ctx: Context | None = None,
+    progress: Progress | None = None,
+    parallel_min: int = PARALLEL_MIN,
+    verifier_key: str | None = None,
 ) -> dict[str, Any]:
-    """Replay every stored event against its chain link; name each problem found."""
+    """Replay every stored event against its chain link and the Merkle log.
+
+    Checkpoints are checked with `verifier_key` when given (the key an auditor holds, so a
+    replaced signing key file cannot vouch for re-signed history), else with the archive's.
+    """
     if ctx is not None:
         svc.guard.require(ctx, "audit", target="ledger")
-    checker = StreamChecker()
-    for pos, oid, version, topic, state, lpos, prev, h in ledger_rows.events_with_links(svc.db):
-        link = None if lpos is None or prev is None or h is None else Link(lpos, prev, h)
-        checker.feed(pos, oid, version, topic, state, link)
-        if progress and checker.events % 10000 == 0:
-            progress(checker.events)
-    for pos, oid, version in ledger_rows.orphan_links(svc.db):
-        checker.orphan_link(pos, oid, version)
-    problems = checker.finish()
+    db, origin = svc.db, svc.settings.origin
+    with ledger_rows.snapshot(db) as tx:
+        checkpoints = [
+            CheckpointRow(c.id, c.size, c.root, c.note, c.last_position)
+            for c in MerkleStore.checkpoints(tx)
+        ]
+        key = verifier_key or (key_string(svc) if checkpoints else "")
+        size, _ = MerkleStore.head(tx)
+        if db.dialect == "postgres" and size >= parallel_min:
+            job = audit_worker.job(
+                svc.settings.event_store, ledger_rows.export(tx), checkpoints, key, origin
+            )
+            with _worker(job) as worker:
+                streams = chain_pass(tx, db, progress)
+                log_problems, sealed = _result(worker)
+        else:
+            streams = chain_pass(tx, db, progress)
+            log_problems, sealed = audit_worker.run_log_pass(tx, db, checkpoints, key, origin)
+    problems = merge_problems(streams.finish(), log_problems)
     return {
         "ok": not problems,
-        "events": checker.events,
-        "checkpoints": 0,
+        "events": streams.events,
+        "checkpoints": len(checkpoints),
+        "sealed": sealed,
         "problems": [p.as_dict() for p in problems],
     }
+
+
+@contextmanager
+def _worker(job: bytes) -> Iterator[subprocess.Popen[bytes]]:
+    """The log pass in a second process; it reads the job, then our exported snapshot."""
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "archive.audit_worker"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        assert worker.stdin is not None
+        worker.stdin.write(job)
+        worker.stdin.close()
+        worker.stdin = None  # sent: `communicate` must not flush it again
+        yield worker
+    finally:
+        if worker.poll() is None:
+            worker.kill()
+            worker.wait()
+
+
+def _result(worker: subprocess.Popen[bytes]) -> tuple[list[Problem], int]:
+    out, err = worker.communicate()  # it keeps our snapshot open until we get here
+    if worker.returncode != 0:
+        last = err.decode(errors="replace").strip().splitlines()[-1:] or ["no output"]
+        raise RuntimeError(f"the log pass of audit verify failed: {last[0]}")
+    return audit_worker.result(out)
+
+
+def chain_pass(tx: Tx, db: Database, progress: Progress | None) -> StreamChecker:
+    streams = StreamChecker()
+    found = 0
+
+    def find_link(oid: bytes, version: int) -> Link | None:
+        nonlocal found
+        link = ledger_rows.link_of(tx, db, oid, version)
+        found += link is not None
+        return None if link is None else Link(*link)
+
+    own = 0
+    for page in ledger_rows.event_pages(tx, db):
+        streams.feed_rows(page, find_link)
+        own += sum(1 for row in page if row[5])
+        if progress:
+            progress(streams.events)
+    if ledger_rows.link_count(tx) != own + found:  # some link has no event
+        for pos, oid, version in ledger_rows.orphan_links(tx, db):
+            streams.orphan_link(pos, oid, version)
+    return streams

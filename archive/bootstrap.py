@@ -13,6 +13,7 @@ from storage.db import Database, open_database
 from storage.errors import StoreUnavailable
 from storage.eventstore import Events, EventStore, EventStoreUrl, prepare_postgres
 from storage.filestore import FileObjectStore
+from storage.merkle_store import MerkleStore
 from storage.objects import ObjectStore
 from storage.projector import Projector
 
@@ -63,6 +64,7 @@ def bootstrap(settings: Settings, *, create_database: bool = False) -> Services:
         raise StoreUnavailable(f"event store is unavailable: {_first_line(e)}") from None
     db = open_database(url)
     db.events_table = store.recorder.events_table_name  # type: ignore[attr-defined]
+    MerkleStore(db).create()
     projector = Projector(db, store.mapper)
     projector.create()
     projector.catch_up()

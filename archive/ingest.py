@@ -1,22 +1,105 @@
-"""Ingest: a recording becomes a clip, its content stored first, then its event."""
+"""Ingest: a recording becomes a clip, its content stored first, then its events.
+
+Order: permissions and references; the source is read (and cut or recorded) in a work folder
+and its metadata checked; then the original is hashed and stored under its SHA-256 while its
+integrity check and derivatives run beside, and it is locked only once those passed (a failure
+deletes the unlocked upload: nothing kept, nothing recorded); then each derivative is stored;
+then one save records the ClipIngested and DerivativeAdded events together. A crash between
+storing and saving leaves objects no event refers to: orphans, which the retention sweep
+reconciles (archive/fixity.py finds them); never an event without its content.
+"""
 
 from __future__ import annotations
 
+import tempfile
 import uuid
-from datetime import datetime, timedelta
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import Any
 
-from archive import media, retention_calc
+from archive import derivatives, media, retention_calc, sources
 from archive.bootstrap import Services
 from archive.cases import attach_clip, load_case
 from archive.errors import InvalidInput, NotFound
 from archive.retrieval import show_clip
 from domain.base import Context
 from domain.camera import Camera, check_camera_id
+from domain.case import Case
 from domain.clip import Clip
 from domain.retention import check_class
-from storage.objects import Progress
+from storage.objects import Gate, Progress, StoredObject
+
+
+def ingest(
+    svc: Services,
+    ctx: Context,
+    *,
+    camera_id: str,
+    source: str,
+    reason: str,
+    case_id: str | None = None,
+    retention_class: str | None = None,
+    source_start: datetime | None = None,
+    start: datetime | None = None,
+    end: datetime | None = None,
+    duration: timedelta | None = None,
+    source_tz: tzinfo = UTC,
+    progress: Progress | None = None,
+) -> dict[str, Any]:
+    """Ingest a recording file, a range of one, a range of NVR segments or a live stream."""
+    case = _check_request(svc, ctx, camera_id, reason, case_id)
+    request = sources.Request(source, source_start, start, end, duration, source_tz)
+    with (
+        tempfile.TemporaryDirectory(prefix="saksi-ingest-") as work,
+        ThreadPoolExecutor(max_workers=2, thread_name_prefix="ingest") as pool,
+    ):
+        # A whole file is hashed while ffprobe reads its metadata. Then the integrity demux and
+        # the derivatives run beside the upload; the original is locked (kept) only once they
+        # passed: the upload's gate. Nothing is kept otherwise. (docs/storage.md: why.)
+        early = pool.submit(media.hash_file, Path(source)) if _whole_file(request) else None
+        rec = sources.prepare(request, Path(work))
+        sha256 = early.result() if early else media.hash_file(rec.path)
+        checked = pool.submit(media.check_integrity, rec.path)
+        making = pool.submit(derivatives.make_all, rec.path, rec.info, Path(work))
+
+        def checks_passed() -> None:
+            checked.result()
+            making.result()
+
+        cls = check_class(retention_class or (case.kind if case else "report"))
+        until = retention_calc.compute(svc, rec.start, cls, [])
+        lock = retention_calc.store_lock(svc, rec.start, cls, until)
+        original = _store(svc, rec.path, sha256, lock, progress, checks_passed)
+        stored = [
+            (d, _store(svc, d.path, media.hash_file(d.path), lock, None)) for d in making.result()
+        ]
+    clip = Clip.ingest(
+        clip_id=uuid.uuid4(),
+        camera_id=camera_id,
+        start=rec.start,
+        end=rec.end,
+        sha256=original.sha256,
+        size_bytes=original.size_bytes,
+        media=rec.info.as_dict(),
+        storage=original.reference(),
+        retention_class=cls,
+        retain_until=until,
+        source={**rec.source, "deduplicated": original.existed},
+        reason=reason,
+        ctx=ctx,
+    )
+    for d, obj in stored:
+        clip.add_derivative(d.kind, obj.sha256, obj.size_bytes, obj.reference(), d.made_with, ctx)
+    svc.events.save(clip)
+    if case is not None:
+        attach_clip(svc, ctx, case, clip, reason)
+    return {
+        **show_clip(svc, clip.clip_id),
+        "storage": clip.storage,
+        "source": clip.source,
+        "derivatives": clip.derivatives,
+    }
 
 
 def ingest_file(
@@ -31,7 +114,33 @@ def ingest_file(
     source_start: datetime | None = None,
     progress: Progress | None = None,
 ) -> dict[str, Any]:
-    """Ingest a whole recording file. Everything is checked before a byte is stored."""
+    """Ingest a whole recording file."""
+    return ingest(
+        svc,
+        ctx,
+        camera_id=camera_id,
+        source=str(source),
+        reason=reason,
+        case_id=case_id,
+        retention_class=retention_class,
+        source_start=source_start,
+        progress=progress,
+    )
+
+
+def _whole_file(request: sources.Request) -> bool:
+    path = Path(request.source)
+    return (
+        request.start is None
+        and request.end is None
+        and "://" not in request.source
+        and (path.is_file())
+    )
+
+
+def _check_request(
+    svc: Services, ctx: Context, camera_id: str, reason: str, case_id: str | None
+) -> Case | None:
     who = svc.guard.require(ctx, "clip.ingest", target=f"camera:{camera_id}")
     if svc.events.find(Camera, Camera.create_id(check_camera_id(camera_id))) is None:
         raise NotFound(f"no camera {camera_id}")
@@ -43,37 +152,19 @@ def ingest_file(
             raise InvalidInput(f"case {case_id} is closed")
     if not reason.strip():
         raise InvalidInput("a reason is required")
-    if not source.is_file():
-        raise InvalidInput(f"source file not found: {source}")
-    info = media.probe(source)
-    start = source_start or info.creation_time
-    if start is None:
-        raise InvalidInput(
-            f"{source.name} does not say when it was recorded: pass --source-start ISO"
+    svc.objects.check()  # an unusable store fails now (exit 3), before minutes of work
+    return case
+
+
+def _store(
+    svc: Services,
+    path: Path,
+    sha256: str,
+    lock: datetime,
+    progress: Progress | None,
+    gate: Gate | None = None,
+) -> StoredObject:
+    with open(path, "rb") as f:
+        return svc.objects.put(
+            f, retain_until=lock, progress=progress, expected_sha256=sha256, gate=gate
         )
-    end = start + timedelta(seconds=info.duration_s)
-    cls = check_class(retention_class or (case.kind if case else "report"))
-    until = retention_calc.compute(svc, start, cls, [])
-    with open(source, "rb") as f:
-        stored = svc.objects.put(
-            f, retain_until=retention_calc.store_lock(svc, start, cls, until), progress=progress
-        )
-    clip = Clip.ingest(
-        clip_id=uuid.uuid4(),
-        camera_id=camera_id,
-        start=start,
-        end=end,
-        sha256=stored.sha256,
-        size_bytes=stored.size_bytes,
-        media=info.as_dict(),
-        storage=stored.reference(),
-        retention_class=cls,
-        retain_until=until,
-        source={"kind": "file", "name": source.name, "deduplicated": stored.existed},
-        reason=reason,
-        ctx=ctx,
-    )
-    svc.events.save(clip)
-    if case is not None:
-        attach_clip(svc, ctx, case, clip, reason)
-    return show_clip(svc, clip.clip_id)

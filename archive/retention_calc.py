@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime, timedelta
+from typing import Any
 
 from archive.bootstrap import Services
 from domain.base import Context
@@ -51,9 +52,11 @@ def refresh(svc: Services, clip: Clip, reason: str, ctx: Context) -> datetime:
 
 
 def push_lock(svc: Services, clip: Clip) -> None:
-    """Extend the stored original's lock to the clip's retain-until (retention only extends)."""
+    """Extend the locks of the stored original and its derivatives to the clip's retain-until
+    (retention only extends)."""
     lock = store_lock(svc, clip.start, clip.retention_class, clip.retain_until)
-    svc.objects.extend_retention(clip.storage["key"], clip.storage.get("version_id"), lock)
+    for _kind, key, version in clip.object_refs():
+        svc.objects.extend_retention(key, version, lock)
 
 
 def set_object_hold(svc: Services, key: str, on: bool) -> int:

@@ -6,6 +6,7 @@ Rows come back as dicts on both.
 
 from __future__ import annotations
 
+import itertools
 import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
@@ -14,13 +15,14 @@ from typing import Any, Protocol
 from uuid import UUID
 
 import psycopg
-from psycopg.rows import dict_row
+from psycopg.rows import dict_row, tuple_row
 from psycopg_pool import ConnectionPool, PoolTimeout
 
 from storage.errors import StoreUnavailable
 from storage.eventstore import EventStoreUrl
 
 Row = dict[str, Any]
+_cursor_ids = itertools.count()
 
 
 class Tx(Protocol):
@@ -28,6 +30,11 @@ class Tx(Protocol):
     def many(self, sql: str, rows: Sequence[Sequence[Any]]) -> None: ...
     def all(self, sql: str, params: Sequence[Any] = ()) -> list[Row]: ...
     def one(self, sql: str, params: Sequence[Any] = ()) -> Row | None: ...
+    def rows(
+        self, sql: str, params: Sequence[Any] = (), size: int = 5000
+    ) -> Iterator[tuple[Any, ...]]:
+        """Stream tuples (not dicts) without holding the result: for scans of the whole log."""
+        ...
 
 
 class Database(Protocol):
@@ -55,6 +62,15 @@ class _SqliteTx:
     def one(self, sql: str, params: Sequence[Any] = ()) -> Row | None:
         r = self.c.execute(sql, tuple(params)).fetchone()
         return dict(r) if r is not None else None
+
+    def rows(
+        self, sql: str, params: Sequence[Any] = (), size: int = 5000
+    ) -> Iterator[tuple[Any, ...]]:
+        cur = self.c.cursor()
+        cur.row_factory = None
+        cur.execute(sql, tuple(params))
+        while batch := cur.fetchmany(size):
+            yield from batch
 
 
 class SqliteDatabase:
@@ -118,6 +134,17 @@ class _PgTx:
     def one(self, sql: str, params: Sequence[Any] = ()) -> Row | None:
         self.cur.execute(sql.replace("?", "%s"), tuple(params))
         return self.cur.fetchone()
+
+    def rows(
+        self, sql: str, params: Sequence[Any] = (), size: int = 5000
+    ) -> Iterator[tuple[Any, ...]]:
+        # A server-side cursor in this transaction, binary rows: no hex-decoding of bytea.
+        name = f"rows_{next(_cursor_ids)}"
+        conn = self.cur.connection
+        with conn.cursor(name, row_factory=tuple_row, binary=True) as cur:
+            cur.execute(sql.replace("?", "%s"), tuple(params))
+            while batch := cur.fetchmany(size):  # per-row iteration of the cursor costs more
+                yield from batch
 
 
 class PostgresDatabase:

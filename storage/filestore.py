@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import errno
 import fcntl
-import hashlib
 import json
 import os
 import uuid
@@ -19,8 +18,16 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from storage.errors import ObjectLocked, ObjectMissing, StoreUnavailable
-from storage.objects import CHUNK, ObjectInfo, Progress, StoredObject, key_for
+from storage.errors import ContentMismatch, ObjectLocked, ObjectMissing, StoreUnavailable
+from storage.objects import (
+    CHUNK,
+    Gate,
+    HashingReader,
+    ObjectInfo,
+    Progress,
+    StoredObject,
+    key_for,
+)
 
 META_SUFFIX = ".meta.json"
 
@@ -52,23 +59,31 @@ class FileObjectStore:
         return self.root / key
 
     def put(
-        self, source: BinaryIO, *, retain_until: datetime, progress: Progress | None = None
+        self,
+        source: BinaryIO,
+        *,
+        retain_until: datetime,
+        progress: Progress | None = None,
+        expected_sha256: str | None = None,
+        gate: Gate | None = None,
     ) -> StoredObject:
         self.check()
         tmp = self.root / "incoming" / f"{uuid.uuid4().hex}.part"
-        digest = hashlib.sha256()
-        size = 0
+        reader = HashingReader(source, progress)
         try:
             with open(tmp, "wb") as out:
-                while chunk := source.read(CHUNK):
-                    digest.update(chunk)
+                while chunk := reader.read(CHUNK):
                     out.write(chunk)
-                    size += len(chunk)
-                    if progress:
-                        progress(size)
                 out.flush()
                 os.fsync(out.fileno())
-            sha = digest.hexdigest()
+            sha = reader.hexdigest()
+            if expected_sha256 is not None and sha != expected_sha256:
+                raise ContentMismatch(
+                    f"the content changed while it was stored: expected sha256 "
+                    f"{expected_sha256}, streamed {sha}"
+                )
+            if gate is not None:
+                gate()
             key = key_for(sha)
             final = self._path(key)
             existed = final.exists()
@@ -86,7 +101,10 @@ class FileObjectStore:
             if e.errno in (errno.ENOSPC, errno.EDQUOT):
                 raise StoreUnavailable(f"object store is full ({self.root})") from None
             raise StoreUnavailable(f"object store write failed: {e.strerror}") from None
-        return StoredObject("file", key, None, sha, size, existed)
+        except BaseException:  # a mismatch, or the caller's gate refused
+            tmp.unlink(missing_ok=True)
+            raise
+        return StoredObject("file", key, None, sha, reader.size, existed)
 
     @contextmanager
     def open(self, key: str, version_id: str | None = None) -> Iterator[BinaryIO]:

@@ -8,14 +8,18 @@ and retention is only ever extended.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import BinaryIO, Protocol
 
+from storage.errors import ContentMismatch
+
 CHUNK = 1024 * 1024
 Progress = Callable[[int], None]  # called with the number of bytes done so far
+Gate = Callable[[], None]  # raises to abandon a put whose content is written but not yet kept
 
 
 def key_for(sha256: str) -> str:
@@ -46,6 +50,7 @@ class ObjectInfo:
     retain_until: datetime | None
     legal_hold: bool
     is_latest: bool = True
+    delete_marker: bool = False  # S3: a delete without version id hides, never removes
 
 
 class ObjectStore(Protocol):
@@ -58,9 +63,22 @@ class ObjectStore(Protocol):
         """Create what the store needs (folder, bucket with object lock); idempotent."""
 
     def put(
-        self, source: BinaryIO, *, retain_until: datetime, progress: Progress | None = None
+        self,
+        source: BinaryIO,
+        *,
+        retain_until: datetime,
+        progress: Progress | None = None,
+        expected_sha256: str | None = None,
+        gate: Gate | None = None,
     ) -> StoredObject:
-        """Stream `source` in, hashing it in the same pass; the key is its SHA-256."""
+        """Stream `source` in, hashing it in the same pass; the key is its SHA-256.
+
+        With `expected_sha256` (a hash the caller computed earlier) the bytes streamed must
+        have that hash, or ContentMismatch is raised and nothing is kept; stores may use it
+        to write under the content key directly (docs/storage.md); content already stored
+        under it is reused without reading `source`. `gate` is called once the content is
+        written but before it is locked or visible: if it raises, nothing is kept and the
+        error propagates (ingest lets its checks run beside the upload this way)."""
 
     def open(self, key: str, version_id: str | None = None) -> AbstractContextManager[BinaryIO]:
         """Raw bytes of an object (callers verify the hash)."""
@@ -80,3 +98,45 @@ class ObjectStore(Protocol):
 
     def iter_objects(self) -> Iterator[ObjectInfo]:
         """Every object version in the store, for fixity audits and orphan sweeps."""
+
+
+class HashingReader:
+    """Wraps a stream: every byte read passes through SHA-256 (the hash of the same pass)."""
+
+    def __init__(self, source: BinaryIO, progress: Progress | None = None) -> None:
+        self.source = source
+        self.digest = hashlib.sha256()
+        self.size = 0
+        self.progress = progress
+
+    def read(self, n: int = -1) -> bytes:
+        data = self.source.read(n)
+        if data:
+            self.digest.update(data)
+            self.size += len(data)
+            if self.progress:
+                self.progress(self.size)
+        return data
+
+    def hexdigest(self) -> str:
+        return self.digest.hexdigest()
+
+
+def hash_stream(source: BinaryIO) -> tuple[str, int]:
+    """SHA-256 and size of everything left in a stream."""
+    reader = HashingReader(source)
+    while reader.read(CHUNK):
+        pass
+    return reader.hexdigest(), reader.size
+
+
+def verify_content(store: ObjectStore, key: str, version_id: str | None, sha256: str) -> int:
+    """Hash a full download; raise ContentMismatch (loudly, with both hashes) on a difference."""
+    with store.open(key, version_id) as src:
+        got, size = hash_stream(src)
+    if got != sha256:
+        where = f"{key} (version {version_id})" if version_id else key
+        raise ContentMismatch(
+            f"object {where} does not match its record: expected sha256 {sha256}, read {got}"
+        )
+    return size

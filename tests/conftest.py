@@ -24,6 +24,7 @@ from tests.support.seaweed import SeaweedServer, start_seaweed
 
 PG_ADMIN = "host=127.0.0.1 port=5432 user=postgres dbname=postgres connect_timeout=5"
 EVENT_STORES = ["sqlite", "postgres"]
+OBJECT_STORES = ["file", "s3"]
 
 
 @pytest.fixture(scope="session")
@@ -59,6 +60,22 @@ def store_kind(request: pytest.FixtureRequest) -> str:
     return str(request.param)
 
 
+@pytest.fixture(params=OBJECT_STORES)
+def object_kind(request: pytest.FixtureRequest) -> str:
+    """Tests that name this fixture run on the file store and on S3 (SeaweedFS)."""
+    return str(request.param)
+
+
+def object_store_url(request: pytest.FixtureRequest, home: Path) -> str:
+    """The file store unless the test asks for `object_kind`; on S3 a fresh bucket per test."""
+    if "object_kind" not in request.fixturenames:
+        return f"file://{home}/objects"
+    if request.getfixturevalue("object_kind") == "file":
+        return f"file://{home}/objects"
+    server: SeaweedServer = request.getfixturevalue("seaweed")
+    return server.url(f"t-{uuid.uuid4().hex[:16]}")
+
+
 @pytest.fixture
 def settings(store_kind: str, tmp_path: Path, request: pytest.FixtureRequest) -> Settings:
     pg = request.getfixturevalue("pg_database") if store_kind == "postgres" else ""
@@ -66,7 +83,7 @@ def settings(store_kind: str, tmp_path: Path, request: pytest.FixtureRequest) ->
     return Settings(
         home=home,
         event_store=event_store_url(store_kind, tmp_path, pg),
-        object_store=f"file://{home}/objects",
+        object_store=object_store_url(request, home),
         signing_key=home / "keys" / "checkpoint.key",
     )
 

@@ -1,19 +1,32 @@
-"""`saksi audit ...`."""
+"""`saksi audit ...`: verify the ledger, seal and print checkpoints, proofs, trails, replay."""
 
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 from typing import Any
 
 import typer
 
 from api.cli.common import emit, services
 from archive import audit as audit_uc
+from archive import fixity as fixity_uc
+from archive import history, proofs, sealing, trail
+from archive.timefmt import parse_time
 
 
 def register(app: typer.Typer) -> None:
     audit_app = typer.Typer(help="Verify the ledger and read custody trails.", no_args_is_help=True)
-    audit_app.command("verify")(verify)
+    for name, fn in (
+        ("verify", verify),
+        ("checkpoint", checkpoint),
+        ("key", key),
+        ("proof", proof),
+        ("consistency", consistency),
+        ("trail", trail_cmd),
+        ("replay", replay),
+    ):
+        audit_app.command(name)(fn)
     app.add_typer(audit_app, name="audit")
 
 
@@ -24,25 +37,138 @@ def _progress(done: int) -> None:
 
 def verify(
     fixity: bool = typer.Option(False, "--fixity", help="Also re-hash every stored object."),
+    key: str = typer.Option(
+        None, "--key", help="Check checkpoints with this verifier key (default: the archive's)."
+    ),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
-    """Replay the event log and check it; exit 1 if anything was changed."""
+    """Replay the event log and the Merkle log and check both; exit 1 if anything was changed."""
+    if key is not None:
+        sealing.check_verifier_key(key)
     with services() as svc:
-        result = audit_uc.verify(svc, progress=_progress if sys.stderr.isatty() else None)
+        progress = _progress if sys.stderr.isatty() else None
+        result = audit_uc.verify(svc, progress=progress, verifier_key=key)
+        if fixity:
+            result = fixity_uc.include(svc, result)
     if sys.stderr.isatty():
         sys.stderr.write("\n")
 
     def human(r: dict[str, Any]) -> str:
         if r["ok"]:
-            return f"intact: {r['events']} events verified, {r['checkpoints']} checkpoints"
+            return (
+                f"intact: {r['events']} events verified, {r['sealed']} sealed in the Merkle log, "
+                f"{r['checkpoints']} checkpoints"
+            )
         lines = [f"PROBLEMS: {len(r['problems'])} found in {r['events']} events"]
         for p in r["problems"]:
-            lines.append(
-                f"  {p['kind']} at position {p['position']}: {p['originator_id']} "
-                f"v{p['version']}: {p['detail']}"
-            )
+            event = f" {p['originator_id']} v{p['version']}:" if p.get("originator_id") else ""
+            lines.append(f"  {p['kind']} at position {p.get('position')}:{event} {p['detail']}")
         return "\n".join(lines)
 
     emit(result, as_json, human)
     if not result["ok"]:
         raise typer.Exit(1)
+
+
+def checkpoint(as_json: bool = typer.Option(False, "--json")) -> None:
+    """Seal the log now and print the signed checkpoint (C2SP signed note)."""
+    with services() as svc:
+        cp = sealing.seal_checkpoint(svc)
+        result = sealing.checkpoint_json(cp, sealing.key_string(svc))
+    if as_json:
+        emit(result, True)
+    else:
+        typer.echo(cp.note, nl=False)
+
+
+def key() -> None:
+    """Print the verifier key: NAME+KEYHASH+BASE64(0x01 ‖ PUBKEY)."""
+    with services() as svc:
+        typer.echo(sealing.key_string(svc))
+
+
+def _lines(title: str, fields: dict[str, Any], hashes: list[str]) -> str:
+    out = [title] + [f"  {k}: {v}" for k, v in fields.items()]
+    return "\n".join(out + ["  proof:"] + [f"    {h}" for h in hashes])
+
+
+def proof(
+    index: int = typer.Option(..., "--index", help="Leaf index (0-based)."),
+    size: int = typer.Option(None, "--size", help="Tree size (default: newest checkpoint)."),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """Inclusion proof of leaf N in the tree of size M (RFC 9162 §2.1.3)."""
+    with services() as svc:
+        r = proofs.inclusion(svc, index, size)
+    fields = {
+        k: r[k] for k in ("size", "position", "originator_id", "version", "leaf_hash", "root")
+    }
+    emit(r, as_json, lambda r: _lines(f"leaf {r['index']}", fields, r["proof"]))
+
+
+def consistency(
+    old: int = typer.Option(..., "--from", help="The older tree size."),
+    new: int = typer.Option(..., "--to", help="The newer tree size."),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """Consistency proof that tree M is a prefix of tree N (RFC 9162 §2.1.4)."""
+    with services() as svc:
+        r = proofs.consistency(svc, old, new)
+    fields = {"old_root": r["old_root"], "new_root": r["new_root"]}
+    emit(r, as_json, lambda r: _lines(f"{r['from']} -> {r['to']}", fields, r["proof"]))
+
+
+def trail_cmd(
+    clip_id: str = typer.Argument(...),
+    as_json: bool = typer.Option(False, "--json"),
+    html_out: str = typer.Option(None, "--html", help="Also write a printable HTML report."),
+) -> None:
+    """Every custody event of a clip, in order, with its chain hash and global position."""
+    with services() as svc:
+        t = trail.trail(svc, clip_id)
+    if html_out:
+        Path(html_out).write_text(trail.render_html(t), encoding="utf-8")
+
+    def human(t: dict[str, Any]) -> str:
+        lines = [f"clip {t['clip_id']}: chain {'intact' if t['chain_intact'] else 'BROKEN'}"]
+        for e in t["events"]:
+            mark = "" if e["chain_ok"] else "  ✗ chain broken"
+            lines.append(
+                f"  v{e['version']} {e['at']} {e['type']} by {e['actor']}"
+                f"{' (' + e['reason'] + ')' if e['reason'] else ''} "
+                f"@{e['position']} {(e['hash'] or '-')[:16]}{mark}"
+            )
+        return "\n".join(lines)
+
+    emit(t, as_json, human)
+
+
+def replay(
+    until: str = typer.Option(None, "--until", help="ISO time; default: now."),
+    rebuild: bool = typer.Option(False, "--rebuild", help="Drop and rebuild the read models."),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """The archive's state as of a time, replayed from the event log."""
+    moment = parse_time(until, "--until") if until else None
+    with services() as svc:
+        result = history.state_as_of(svc, moment)
+        if rebuild:
+            result["rebuilt_events"] = history.rebuild_read_models(svc)
+
+    def human(r: dict[str, Any]) -> str:
+        lines = [
+            f"as of {r['until'] or 'now'}: {r['events']} events",
+            f"  users {r['users']}, cameras {r['cameras']}, cases open {r['cases']['open']} "
+            f"closed {r['cases']['closed']}, clips active {r['clips']['active']} "
+            f"purged {r['clips']['purged']}",
+        ]
+        lines += [
+            f"  {c['clip_id']} {c['camera_id']} {c['start']} {c['status']}"
+            f"{' HOLD' if c['legal_hold'] else ''}"
+            for c in r["clip_list"]
+        ]
+        if "rebuilt_events" in r:
+            lines.append(f"read models rebuilt from {r['rebuilt_events']} events")
+        return "\n".join(lines)
+
+    emit(result, as_json, human)

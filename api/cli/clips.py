@@ -11,8 +11,8 @@ import typer
 from api.cli.common import cli_context, emit, progress_printer, services, table
 from archive import ingest as ingest_uc
 from archive import retrieval
-from archive.errors import InvalidInput
-from archive.timefmt import parse_time
+from archive.segments import parse_offset
+from archive.timefmt import parse_duration, parse_time
 
 
 def register(app: typer.Typer) -> None:
@@ -40,39 +40,43 @@ def _human(c: dict[str, Any]) -> str:
 
 def ingest(
     camera: str = typer.Option(..., "--camera", help="Camera id."),
-    source: str = typer.Option(..., "--source", help="Recording file."),
+    source: str = typer.Option(
+        ..., "--source", help="Recording file, folder of NVR segments, or rtsp:// / http:// URL."
+    ),
     actor: str = typer.Option(..., "--actor"),
     reason: str = typer.Option(..., "--reason"),
     case: str = typer.Option(None, "--case", help="Attach to this case."),
     retention: str = typer.Option(None, "--retention", help="report|incident|investigation"),
     source_start: str = typer.Option(
-        None, "--source-start", help="Wall-clock time of the first frame."
+        None, "--source-start", help="Wall-clock time of the file's first frame."
     ),
-    start: str = typer.Option(None, "--start", help="Cut from (ISO time)."),
-    end: str = typer.Option(None, "--end", help="Cut to (ISO time)."),
+    source_tz: str = typer.Option(
+        "Z", "--source-tz", help="Offset of segment names without one, e.g. +07:00."
+    ),
+    start: str = typer.Option(None, "--start", help="Cut from (ISO time), by stream copy."),
+    end: str = typer.Option(None, "--end", help="Cut to (ISO time), by stream copy."),
     duration: str = typer.Option(
-        None, "--duration", help="Record a live stream for (ISO duration)."
+        None, "--duration", help="Record a live stream for (ISO duration, e.g. PT30S)."
     ),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Ingest a recording as a clip (content stored first, then the event)."""
-    if start or end or duration or "://" in source:
-        raise InvalidInput(
-            "cutting ranges and live streams are not supported yet; ingest a whole file"
-        )
-    first_frame = parse_time(source_start, "--source-start") if source_start else None
     path = Path(source)
-    total = path.stat().st_size if path.is_file() else None
+    total = path.stat().st_size if "://" not in source and path.is_file() else None
     with services() as svc:
-        result = ingest_uc.ingest_file(
+        result = ingest_uc.ingest(
             svc,
             cli_context(actor),
             camera_id=camera,
-            source=path,
+            source=source,
             reason=reason,
             case_id=case,
             retention_class=retention,
-            source_start=first_frame,
+            source_start=parse_time(source_start, "--source-start") if source_start else None,
+            start=parse_time(start, "--start") if start else None,
+            end=parse_time(end, "--end") if end else None,
+            duration=parse_duration(duration, "--duration") if duration else None,
+            source_tz=parse_offset(source_tz),
             progress=progress_printer("ingest", total),
         )
     if sys.stderr.isatty():

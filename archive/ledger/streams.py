@@ -1,20 +1,23 @@
 """Checks the per-stream hash chains, fed stored events in notification order.
 
 Pure: the caller reads rows from whatever database and feeds them here, so the same checks
-run on SQLite, PostgreSQL and inside an offline evidence-package verifier.
+run on SQLite, PostgreSQL and inside an offline evidence-package verifier. Originator ids may
+be given as UUIDs or as their 16 bytes; problems name them as UUID strings.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
+from typing import Any
 from uuid import UUID
 
-from archive.ledger.chain import GENESIS, event_hash
+from archive.ledger.chain import GENESIS, raw_event_hash, topic_field
 
 
 @dataclass(frozen=True)
 class Problem:
-    kind: str  # modified | deleted | inserted | reordered | broken_link | ...
+    kind: str  # see logcheck.KINDS
     position: int | None
     originator_id: str | None
     version: int | None
@@ -35,32 +38,112 @@ class Link:
 class _Suspect:
     position: int
     version: int
-    topic: str
+    topic: bytes  # topic_field(topic)
     state: bytes
     link: Link
 
 
+# (position, originator id bytes, version, topic, state, own link?, prev hash, hash): an event
+# with the chain link stored at its position, `own` when that link is the event's.
+EventRow = tuple[int, bytes, int, str, bytes, Any, bytes | None, bytes | None]
+FindLink = Callable[[bytes, int], "Link | None"]
+
+
+def oid_text(oid: UUID | bytes) -> str:
+    return str(oid if isinstance(oid, UUID) else UUID(bytes=oid))
+
+
 class StreamChecker:
     def __init__(self) -> None:
-        self.heads: dict[UUID, tuple[int, bytes | None]] = {}
-        self.links_by_version: dict[tuple[UUID, int], Link] = {}
-        self.suspects: dict[UUID, list[_Suspect]] = {}
+        self.heads: dict[bytes, tuple[int, bytes | None]] = {}
+        self.suspects: dict[bytes, list[_Suspect]] = {}
         self.problems: list[Problem] = []
         self.events = 0
+        self._topics: dict[str, bytes] = {}
 
-    def _problem(self, kind: str, pos: int | None, oid: UUID, version: int, detail: str) -> None:
-        self.problems.append(Problem(kind, pos, str(oid), version, detail))
+    def _problem(self, kind: str, pos: int | None, oid: bytes, version: int, detail: str) -> None:
+        self.problems.append(Problem(kind, pos, oid_text(oid), version, detail))
+
+    def feed_fast(
+        self,
+        position: int,
+        oid: bytes,
+        version: int,
+        topic: bytes,
+        state: bytes,
+        link_position: int | None,
+        prev: bytes | None,
+        digest: bytes | None,
+    ) -> None:
+        """The common case inline (topic as `topic_field`); anything unusual goes to `feed`."""
+        head = self.heads.get(oid)
+        if (
+            link_position == position
+            and digest is not None
+            and prev is not None
+            and (
+                (head is None and version == 1 and prev == GENESIS)
+                or (head is not None and head[0] == version - 1 and head[1] == prev)
+            )
+            and raw_event_hash(prev, oid, version, topic, state) == digest
+        ):
+            self.events += 1
+            self.heads[oid] = (version, digest)
+            return
+        link = None
+        if link_position is not None and prev is not None and digest is not None:
+            link = Link(link_position, prev, digest)
+        self.events += 1
+        self._feed(position, oid, version, topic, state, link)
+
+    def feed_rows(self, rows: Sequence[EventRow], find_link: FindLink) -> None:
+        """A page of events as `ledger_rows.event_pages` reads them; the common case inline.
+
+        `own` says the chain link stored at the event's position is the event's own; when it
+        is not, `find_link` looks the event's link up wherever it was recorded.
+        """
+        heads, topics = self.heads, self._topics
+        self.events += len(rows)
+        for pos, oid, version, topic, state, own, prev, digest in rows:
+            field = topics.get(topic) or topics.setdefault(topic, topic_field(topic))
+            head = heads.get(oid)
+            if (
+                own
+                and prev is not None
+                and (
+                    (head is None and version == 1 and prev == GENESIS)
+                    or (head is not None and head[0] == version - 1 and head[1] == prev)
+                )
+                and raw_event_hash(prev, oid, version, field, state) == digest
+            ):
+                heads[oid] = (version, digest)
+                continue
+            link = None
+            if own and prev is not None and digest is not None:
+                link = Link(pos, prev, digest)
+            elif not own:
+                link = find_link(oid, version)
+            self._feed(pos, oid, version, field, state, link)
 
     def feed(
         self,
         position: int,
-        oid: UUID,
+        oid: UUID | bytes,
         version: int,
         topic: str,
         state: bytes,
         link: Link | None,
     ) -> None:
-        self.events += 1
+        field = self._topics.get(topic)
+        if field is None:
+            field = self._topics[topic] = topic_field(topic)
+        self._feed(
+            position, oid.bytes if isinstance(oid, UUID) else oid, version, field, state, link
+        )
+
+    def _feed(
+        self, position: int, oid: bytes, version: int, topic: bytes, state: bytes, link: Link | None
+    ) -> None:
         head = self.heads.get(oid)
         if link is None:
             self._problem(
@@ -72,11 +155,10 @@ class StreamChecker:
             )
             self.heads[oid] = (version, None)
             return
-        if event_hash(link.prev_hash, oid, version, topic, state) != link.hash:
+        if raw_event_hash(link.prev_hash, oid, version, topic, state) != link.hash:
             self.suspects.setdefault(oid, []).append(
                 _Suspect(position, version, topic, state, link)
             )
-            self.links_by_version[(oid, version)] = link
         if link.position != position:
             self._problem(
                 "reordered",
@@ -135,9 +217,10 @@ class StreamChecker:
             )
         self.heads[oid] = (version, link.hash)
 
-    def orphan_link(self, position: int, oid: UUID, version: int) -> None:
+    def orphan_link(self, position: int, oid: UUID | bytes, version: int) -> None:
         """A chain link whose event is gone: the event was deleted."""
-        self._problem("deleted", position, oid, version, "event deleted: its chain link remains")
+        raw = oid.bytes if isinstance(oid, UUID) else oid
+        self._problem("deleted", position, raw, version, "event deleted: its chain link remains")
 
     def finish(self) -> list[Problem]:
         for oid, suspects in self.suspects.items():
@@ -162,13 +245,13 @@ class StreamChecker:
         self.problems.sort(key=lambda p: (p.position is None, p.position or 0, p.kind))
         return self.problems
 
-    def _original_version(self, oid: UUID, s: _Suspect) -> int | None:
+    def _original_version(self, oid: bytes, s: _Suspect) -> int | None:
         """If this content hashes correctly under another suspect's link, events were swapped."""
         for other in self.suspects[oid]:
             if other is s:
                 continue
             if (
-                event_hash(other.link.prev_hash, oid, other.version, s.topic, s.state)
+                raw_event_hash(other.link.prev_hash, oid, other.version, s.topic, s.state)
                 == other.link.hash
             ):
                 return other.version

@@ -40,3 +40,12 @@ def test_every_field_changes_the_hash() -> None:
 def test_length_prefixes_keep_topic_and_state_apart() -> None:
     # Without length prefixes "ab"+"c" and "a"+"bc" would hash alike.
     assert event_hash(GENESIS, OID, 1, "ab", b"c") != event_hash(GENESIS, OID, 1, "a", b"bc")
+
+
+def test_the_streaming_form_hashes_the_same_bytes() -> None:
+    from archive.ledger.chain import raw_event_hash, topic_field
+
+    topic, state = "domain.clip:Clip.ClipViewed", b'{"reason":"r"}'
+    assert raw_event_hash(GENESIS, OID.bytes, 7, topic_field(topic), state) == event_hash(
+        GENESIS, OID, 7, topic, state
+    )

@@ -1,28 +1,11 @@
-"""Retention tests run on each event store and each object store (through the ObjectStore
-port only), by fixture parameters."""
+"""Retention tests run on each event store and each object store (file and SeaweedFS S3),
+through the ObjectStore port only: every test here uses the `object_kind` parameter."""
 
 from __future__ import annotations
 
-import uuid
-
 import pytest
 
-from archive.settings import Settings
 
-# The sweep's contract holds on every store; S3 (SeaweedFS) joins this list once
-# storage/s3store.py is merged: the `s3` branch below is all it takes.
-OBJECT_STORES = ["file"]
-
-
-@pytest.fixture(params=OBJECT_STORES)
-def object_kind(request: pytest.FixtureRequest) -> str:
-    return str(request.param)
-
-
-@pytest.fixture
-def settings(settings: Settings, object_kind: str, request: pytest.FixtureRequest) -> Settings:
-    if object_kind == "file":
-        return settings
-    server = request.getfixturevalue("seaweed")
-    bucket = f"sweep-{uuid.uuid4().hex[:12]}"
-    return settings.model_copy(update={"object_store": server.url(bucket)})
+@pytest.fixture(autouse=True)
+def _every_object_store(object_kind: str) -> str:
+    return object_kind

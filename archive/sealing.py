@@ -1,0 +1,83 @@
+"""Sealing: the Merkle log catches up with the event log and its head is signed.
+
+`seal_checkpoint(svc)` is what `saksi audit checkpoint`, every export and the scheduled job
+call. The key name of every signature is the log's origin (SAKSI_ORIGIN).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from archive.bootstrap import Services
+from archive.errors import IntegrityFailure, InvalidInput
+from archive.ledger.checkpoint import (
+    Checkpoint,
+    CheckpointError,
+    Verifier,
+    parse_verifier_key,
+    sign_checkpoint,
+    verifier_key,
+)
+from archive.ledger.keys import load_key
+from domain.base import Context
+from storage.sealer import Sealer, TreeMismatch
+
+
+def signing_key(svc: Services) -> Ed25519PrivateKey:
+    path = svc.settings.signing_key
+    if not path.exists():
+        raise InvalidInput(f"no checkpoint signing key at {path}: run `saksi init` first")
+    try:
+        return load_key(path)
+    except ValueError as e:
+        raise InvalidInput(f"SAKSI_SIGNING_KEY: {e}") from None
+
+
+def key_string(svc: Services) -> str:
+    """The verifier key to hand to auditors and witnesses: NAME+KEYHASH+BASE64(0x01‖PUBKEY)."""
+    return verifier_key(svc.settings.origin, signing_key(svc).public_key())
+
+
+def verifier(svc: Services) -> Verifier:
+    return parse_verifier_key(key_string(svc))
+
+
+def check_verifier_key(text: str) -> Verifier:
+    try:
+        return parse_verifier_key(text)
+    except CheckpointError as e:
+        raise InvalidInput(f"--key: {e}") from None
+
+
+def seal(svc: Services) -> int:
+    """Append every event written so far to the Merkle log (no signature)."""
+    return Sealer(svc.db).catch_up()
+
+
+def seal_checkpoint(svc: Services, ctx: Context | None = None) -> Checkpoint:
+    """Seal now and return the signed checkpoint of the whole log."""
+    if ctx is not None:
+        svc.guard.require(ctx, "audit", target="ledger")
+    key = signing_key(svc)
+    origin = svc.settings.origin
+
+    def sign(size: int, root: bytes) -> str:
+        return sign_checkpoint(origin, size, root, key).note
+
+    try:
+        stored = Sealer(svc.db).checkpoint(sign)
+    except TreeMismatch as e:
+        raise IntegrityFailure(f"refusing to sign: {e}") from None
+    return Checkpoint(origin, stored.size, stored.root, stored.note)
+
+
+def checkpoint_json(cp: Checkpoint, key: str) -> dict[str, Any]:
+    return {
+        "origin": cp.origin,
+        "size": cp.size,
+        "root": cp.root.hex(),
+        "note": cp.note,
+        "key": key,
+    }
