@@ -12,6 +12,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.http.ui import i18n
+from archive.ledger import merkle
 from tests.e2e.conftest import Api
 from tests.support import flows
 from tests.support.ui import Pages
@@ -292,3 +293,31 @@ def test_the_custody_trail_is_for_auditors_and_case_members_and_others_are_recor
             assert "ClipIngested" in response.text and 'class="verdict ok"' in response.text
     last = flows.custody(api.archive.svc, case_clip["clip_id"])[-1]
     assert (last["type"], last["actor"], last["action"]) == ("AccessDenied", "eko", "clip.trail")
+
+
+def test_an_auditor_seals_a_checkpoint_and_downloads_an_inclusion_proof_that_verifies(
+    api: Api, pages: Pages, case_clip: dict[str, Any]
+) -> None:
+    pages.sign_in(api.archive.tokens["sari"])
+    assert pages.submit("/audit", "/audit/checkpoint", {}).status_code == 303
+    overview = pages.get("/audit").text
+    assert "saksi.local/archive" in overview  # the checkpoint's origin line
+    trail = pages.get(f"/clips/{case_clip['clip_id']}/trail").text
+    links = re.findall(r'href="(/audit/proof\?index=\d+)"', trail)
+    assert links, trail
+    response = pages.get(links[0])
+    assert response.status_code == 200 and "attachment" in response.headers["content-disposition"]
+    proof = response.json()
+    merkle.verify_inclusion(
+        proof["index"],
+        proof["size"],
+        bytes.fromhex(proof["leaf_hash"]),
+        [bytes.fromhex(h) for h in proof["proof"]],
+        bytes.fromhex(proof["root"]),
+    )
+    assert (proof["checkpoint"] and proof["root"] in overview) or proof["checkpoint"]
+    # An investigator sees the trail of their clip, but proofs are the auditors'.
+    member = Pages(TestClient(api.app, raise_server_exceptions=False))
+    member.sign_in(api.archive.tokens["budi"])
+    assert "/audit/proof" not in member.get(f"/clips/{case_clip['clip_id']}/trail").text
+    assert member.get(links[0]).status_code == 403

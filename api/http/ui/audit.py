@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse, Response
 from api.http.deps import Run, get_services
 from api.http.ui.jobs import Jobs
 from api.http.ui.web import Form, SignedIn, UiRoute, redirect, render
-from archive import audit, custody, ledger_status, retrieval
+from archive import audit, custody, ledger_status, proofs, retrieval, sealing
 from archive.bootstrap import Services
 from archive.errors import NotFound
 from domain.base import Context
@@ -76,6 +76,28 @@ async def verify_page(request: Request, job_id: str, viewer: SignedIn) -> Respon
 @router.get("/audit/verify/{job_id}/progress")
 async def verify_progress(request: Request, job_id: str, viewer: SignedIn) -> Response:
     return JSONResponse(_job(request, viewer.ctx, job_id).progress())
+
+
+@router.post("/audit/checkpoint")
+async def seal_now(viewer: SignedIn, run: Run, form: Form) -> Response:
+    """Seal the log into the Merkle tree and sign a checkpoint now (as the scheduler does)."""
+    await run(sealing.seal_checkpoint, viewer.ctx)
+    return redirect("/audit")
+
+
+@router.get("/audit/proof")
+async def proof_download(
+    viewer: SignedIn,
+    run: Run,
+    index: Annotated[int, Query(ge=0)],
+    size: Annotated[int | None, Query(ge=1)] = None,
+) -> Response:
+    """An inclusion proof (RFC 9162) of one leaf against the latest checkpoint, as a file."""
+    proof = await run(proofs.inclusion, index, size, viewer.ctx)
+    return JSONResponse(
+        proof,
+        headers={"Content-Disposition": f'attachment; filename="inclusion-proof-{index}.json"'},
+    )
 
 
 @router.get("/trail")

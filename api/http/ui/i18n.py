@@ -276,6 +276,14 @@ _TEXTS: dict[str, tuple[str, str]] = {
     "leaf": ("Daun Merkle", "Merkle leaf"),
     "chain_hash": ("Hash rantai", "Chain hash"),
     "back_to_clip": ("Kembali ke klip", "Back to the clip"),
+    "proof": ("bukti inklusi", "inclusion proof"),
+    "not_sealed": ("belum disegel", "not sealed yet"),
+    "sealed_leaves": ("Tersegel di log Merkle", "Sealed into the Merkle log"),
+    "latest_checkpoint": ("Checkpoint terakhir", "Latest checkpoint"),
+    "tree_size": ("ukuran pohon", "tree size"),
+    "no_checkpoint": ("Belum ada checkpoint.", "No checkpoint yet."),
+    "verifier_key": ("Kunci verifikasi", "Verifier key"),
+    "seal_now": ("Segel checkpoint sekarang", "Seal a checkpoint now"),
 }
 
 CATALOGUE: dict[str, dict[str, str]] = {
