@@ -4,6 +4,7 @@ test_ui_pages.py on both stores). Screenshots of each main page go to tests/arti
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -11,6 +12,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
+from archive.ledger import merkle
 from tests.e2e.conftest import Api
 from tests.support import flows
 
@@ -136,15 +138,32 @@ def test_an_investigator_is_refused_another_cases_clip_and_the_refusal_is_record
     assert denied[-1]["actor"] == "eko" and denied[-1]["channel"] == "http"
 
 
-def test_an_auditor_runs_verify_now_and_sees_intact(page: Page, server: Api) -> None:
+def test_an_auditor_runs_verify_now_sees_intact_and_downloads_a_proof(
+    page: Page, server: Api, case_clip: dict[str, Any]
+) -> None:
     sign_in(page, server, "sari")
     expect(page.get_by_role("heading", level=1)).to_contain_text("Ledger")
+    page.get_by_role("button", name="Seal a checkpoint now").click()
+    expect(page.locator("pre.note")).to_contain_text("saksi.local/archive")
     shot(page, "08-ledger")
     page.get_by_role("button", name="Verify now").click()
     expect(page.locator("#verdict")).to_have_text("intact")
     shot(page, "09-verify")
     page.get_by_role("link", name="Back to the ledger").click()
     expect(page.locator("table.data")).to_contain_text("audit-verify")
+    page.get_by_label("Clip id").fill(case_clip["clip_id"])
+    page.get_by_role("button", name="Custody trail").click()
+    with page.expect_download() as download:
+        page.get_by_role("link", name="inclusion proof").first.click()
+    proof = json.loads(Path(download.value.path()).read_text())
+    assert proof["size"] > proof["index"] >= 0 and proof["checkpoint"]
+    merkle.verify_inclusion(
+        proof["index"],
+        proof["size"],
+        bytes.fromhex(proof["leaf_hash"]),
+        [bytes.fromhex(h) for h in proof["proof"]],
+        bytes.fromhex(proof["root"]),
+    )
 
 
 def test_an_admin_shortens_a_policy_and_sees_the_clips_it_would_purge(
