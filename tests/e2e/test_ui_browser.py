@@ -12,9 +12,9 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
-from archive.ledger import merkle
 from tests.e2e.conftest import Api
 from tests.support import flows
+from tests.support.ui import verify_proof
 
 CHROMIUM = "/usr/bin/chromium"
 FLAGS = [
@@ -157,13 +157,7 @@ def test_an_auditor_runs_verify_now_sees_intact_and_downloads_a_proof(
         page.get_by_role("link", name="inclusion proof").first.click()
     proof = json.loads(Path(download.value.path()).read_text())
     assert proof["size"] > proof["index"] >= 0 and proof["checkpoint"]
-    merkle.verify_inclusion(
-        proof["index"],
-        proof["size"],
-        bytes.fromhex(proof["leaf_hash"]),
-        [bytes.fromhex(h) for h in proof["proof"]],
-        bytes.fromhex(proof["root"]),
-    )
+    verify_proof(proof)
 
 
 def test_an_admin_shortens_a_policy_and_sees_the_clips_it_would_purge(

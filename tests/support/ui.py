@@ -7,6 +7,8 @@ from typing import Any
 
 import httpx
 
+from archive.ledger import merkle
+
 _CSRF = re.compile(r'name="csrf" value="([^"]+)"')
 
 
@@ -34,3 +36,14 @@ class Pages:
         response = self.submit("/signin", "/signin", {"token": token, "next": next_page})
         assert response.status_code in (303, 401), response.text
         return response
+
+
+def verify_proof(proof: dict[str, Any]) -> None:
+    """An inclusion proof as the UI hands it out checks against its own root (RFC 9162)."""
+    merkle.verify_inclusion(
+        proof["index"],
+        proof["size"],
+        bytes.fromhex(proof["leaf_hash"]),
+        [bytes.fromhex(h) for h in proof["proof"]],
+        bytes.fromhex(proof["root"]),
+    )
