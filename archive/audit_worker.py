@@ -40,7 +40,7 @@ def run_log_pass(
     for page in ledger_rows.link_pages(tx, db, prefetch):
         log.link_rows(page)
     log.finish(
-        ledger_rows.nodes_beyond(tx, log.tree.size),
+        lambda size: ledger_rows.nodes_beyond(tx, size),
         lambda indexes: ledger_rows.positions_of(tx, indexes),
     )
     if checkpoints:

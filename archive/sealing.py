@@ -81,3 +81,24 @@ def checkpoint_json(cp: Checkpoint, key: str) -> dict[str, Any]:
         "note": cp.note,
         "key": key,
     }
+
+
+def latest(svc: Services, ctx: Context | None = None) -> dict[str, Any]:
+    """The newest stored checkpoint (none sealed yet: NotFound) and the verifier key."""
+    from archive.errors import NotFound
+    from storage.merkle_store import MerkleStore
+
+    if ctx is not None:
+        svc.guard.require(ctx, "audit", target="ledger")
+    with svc.db.tx(write=False) as tx:
+        stored = MerkleStore(svc.db).latest_checkpoint(tx)
+    if stored is None:
+        raise NotFound("no checkpoint has been sealed yet")
+    return checkpoint_json(
+        Checkpoint(svc.settings.origin, stored.size, stored.root, stored.note), key_string(svc)
+    )
+
+
+def sealed(svc: Services, ctx: Context) -> dict[str, Any]:
+    """Seal now (auditors and admins) and describe the new checkpoint."""
+    return checkpoint_json(seal_checkpoint(svc, ctx), key_string(svc))

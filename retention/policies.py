@@ -68,7 +68,9 @@ def recompute(svc: Services, ctx: Context, retention_class: str, why: str) -> in
     return changed
 
 
-def list_policies(svc: Services) -> dict[str, Any]:
+def list_policies(svc: Services, ctx: Context | None = None) -> dict[str, Any]:
+    if ctx is not None:
+        svc.guard.require(ctx, "metadata.search", target="retention")
     return {
         "policies": [
             {
@@ -83,9 +85,11 @@ def list_policies(svc: Services) -> dict[str, Any]:
     }
 
 
-def due(svc: Services, within: timedelta) -> dict[str, Any]:
+def due(svc: Services, within: timedelta, ctx: Context | None = None) -> dict[str, Any]:
     """Active clips whose retain-until falls before now + within: what the sweep will purge
     and when (held clips are listed, and marked as not going)."""
+    if ctx is not None:
+        svc.guard.require(ctx, "retention.admin", target="retention")
     now = clock()
     until = now + within
     rows = rq.due_within(svc.db, iso(until) or "")

@@ -6,6 +6,7 @@ import typer
 
 from api.cli.common import DEBUG, services
 from archive.bootstrap import Services
+from retention.scheduler import start_scheduler
 
 
 def register(app: typer.Typer) -> None:
@@ -31,8 +32,6 @@ def serve(
     with services() as svc:
         if demo:
             _load_demo(svc, host, port)
-        # The scheduled jobs (retention sweep, fixity, checkpoints) arrive with the scheduler;
-        # until then there is nothing to run, with or without --no-scheduler.
         config = uvicorn.Config(
             create_app(svc),
             host=host,
@@ -44,7 +43,14 @@ def serve(
             limit_concurrency=256,
             h11_max_incomplete_event_size=16 * 1024,
         )
-        uvicorn.Server(config).run()
+        # The scheduled jobs (retention sweep, checkpoint sealing, fixity) run in this process
+        # unless scaled out to a separate `saksi scheduler`.
+        scheduler = None if no_scheduler else start_scheduler(svc.settings)
+        try:
+            uvicorn.Server(config).run()
+        finally:
+            if scheduler is not None:
+                scheduler.shutdown(wait=False)
 
 
 def _load_demo(svc: Services, host: str, port: int) -> None:

@@ -10,7 +10,7 @@ from api.http import errors
 from api.http.deps import reject_unknown_query
 from api.http.limits import HttpLimits, RateLimiter
 from api.http.middleware import Authenticate, BodyLimit, RequestContext
-from api.http.routes import audit, cameras, cases, clips, health, users
+from api.http.routes import audit, cameras, cases, clips, health, holds, retention, users
 from api.http.ui import install as install_ui
 from archive.bootstrap import Services
 
@@ -34,7 +34,7 @@ def create_app(services: Services, limits: HttpLimits | None = None) -> FastAPI:
     app.state.services = services
     app.state.limits = limits
     app.state.rate_limiter = RateLimiter(limits.rates)
-    for module in (health, clips, cases, users, cameras, audit):
+    for module in (health, clips, cases, users, cameras, audit, retention, holds):
         app.include_router(module.router)
     install_ui(app)  # the web UI's pages under / (the JSON API stays under /api/)
     errors.install(app)

@@ -242,3 +242,112 @@ class VerifyOut(BaseModel):
     events: int
     checkpoints: int
     problems: list[Problem]
+
+
+class TrailEvent(BaseModel):
+    type: str
+    at: str
+    actor: str | None
+    reason: str | None
+    channel: str | None = None
+    client: str | None = None
+    details: dict[str, Any] = Field(default_factory=dict)
+    version: int
+    position: int
+    leaf_index: int | None = None
+    prev_hash: str | None = None
+    hash: str | None
+    chain_ok: bool | None = None
+
+
+class TrailOut(BaseModel):
+    clip_id: str
+    chain_intact: bool | None = None
+    events: list[TrailEvent]
+
+
+class CheckpointOut(BaseModel):
+    origin: str
+    size: int
+    root: str = Field(description="Merkle root, hex")
+    note: str = Field(description="The signed checkpoint in C2SP signed-note format")
+    key: str = Field(description="Verifier key: NAME+KEYHASH+BASE64(0x01‖PUBKEY)")
+
+
+class InclusionOut(BaseModel):
+    index: int
+    size: int
+    leaf_hash: str
+    root: str
+    proof: list[str]
+    event_hash: str | None = None
+    position: int | None = None
+    originator_id: str | None = None
+    version: int | None = None
+    checkpoint: str | None = None
+
+
+class ConsistencyOut(BaseModel):
+    model_config = ConfigDict(populate_by_name=True)
+
+    old: int = Field(alias="from")
+    new: int = Field(alias="to")
+    old_root: str
+    new_root: str
+    proof: list[str]
+
+
+# --- retention and holds ---------------------------------------------------------------------
+
+
+class PolicyOut(BaseModel):
+    retention_class: str
+    keep: str = Field(description="ISO 8601 duration")
+    keep_seconds: int
+    changed_at: str | None = None
+    changed_by: str | None = None
+    reason: str | None = None
+    clips_recomputed: int | None = None
+
+
+class PoliciesOut(BaseModel):
+    policies: list[PolicyOut]
+
+
+class PolicyIn(Strict):
+    keep: Annotated[str, StringConstraints(min_length=2, max_length=40)] = Field(
+        description="ISO 8601 duration, e.g. P90D or PT30S"
+    )
+    reason: Reason | None = None
+
+
+class DueClip(BaseModel):
+    clip_id: str
+    camera_id: str
+    retention_class: str
+    start: str | None
+    retain_until: str | None
+    overdue: bool
+    legal_hold: bool
+    will_purge: bool
+    size_bytes: int
+
+
+class DueOut(BaseModel):
+    now: str
+    within: str
+    until: str
+    clips: list[DueClip]
+
+
+class HoldIn(Strict):
+    clip_id: Annotated[str, StringConstraints(max_length=64)] | None = None
+    case_id: CaseId | None = None
+    reason: Reason
+
+
+class HoldOut(BaseModel):
+    hold_id: str
+    legal_hold: bool
+    clip_ids: list[str]
+    objects: int

@@ -193,11 +193,12 @@ class LogChecker:
 
     def finish(
         self,
-        beyond: Sequence[tuple[int, int]] = (),
+        beyond: Callable[[int], Sequence[tuple[int, int]]] = lambda _: (),
         position_of: Callable[[Sequence[int]], dict[int, int]] = lambda _: {},
     ) -> None:
-        """No more links: leftover leaves lost their events; `beyond` are stored nodes over
-        leaves the log does not have. `position_of` maps leaf indexes to positions."""
+        """No more links: leftover leaves lost their events; `beyond(size)` lists stored nodes
+        over leaves the log does not have (asked once the leftover leaves are counted in).
+        `position_of` maps leaf indexes to positions."""
         while self.next_leaf is not None:
             leaf = self.next_leaf
             self._problem(
@@ -210,7 +211,9 @@ class LogChecker:
                 self.bad_nodes.append((level, stored[0], "a stored node where none belongs"))
                 stored = next(it, None)
             self.pending[level] = None
-        self.bad_nodes += [(lv, i, "stored beyond the log's last leaf") for lv, i in beyond]
+        self.bad_nodes += [
+            (lv, i, "stored beyond the log's last leaf") for lv, i in beyond(self.tree.size)
+        ]
         firsts = position_of([i << level for level, i, _ in self.bad_nodes])
         for level, i, what in self.bad_nodes:
             leaves = f"leaves {i << level}..{((i + 1) << level) - 1}"

@@ -46,6 +46,9 @@ class Api:
     def post(self, url: str, user: str | None = None, **kw: Any) -> httpx.Response:
         return self.request("POST", url, user, **kw)
 
+    def put(self, url: str, user: str | None = None, **kw: Any) -> httpx.Response:
+        return self.request("PUT", url, user, **kw)
+
     def delete(self, url: str, user: str | None = None, **kw: Any) -> httpx.Response:
         return self.request("DELETE", url, user, **kw)
 

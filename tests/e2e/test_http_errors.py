@@ -30,6 +30,16 @@ PROTECTED = [
     ("GET", "/api/cameras", None),
     ("POST", "/api/cameras", {"camera_id": "C-9", "name": "n", "owner": "public", "district": "d"}),
     ("GET", "/api/audit/verify", None),
+    ("GET", "/api/audit/trail/{clip}", None),
+    ("GET", "/api/audit/checkpoint", None),
+    ("POST", "/api/audit/checkpoint", None),
+    ("GET", "/api/audit/proof?index=0", None),
+    ("GET", "/api/audit/consistency?from=0&to=1", None),
+    ("GET", "/api/retention/policies", None),
+    ("PUT", "/api/retention/policies/report", {"keep": "P30D"}),
+    ("GET", "/api/retention/due", None),
+    ("POST", "/api/holds", {"clip_id": "{clip}", "reason": "court order"}),
+    ("DELETE", "/api/holds/clip:{clip}?reason=done", None),
 ]
 
 
@@ -88,6 +98,13 @@ FORBIDDEN = [
         {"camera_id": "C-9", "name": "n", "owner": "public", "district": "d"},
     ),
     ("budi", "GET", "/api/audit/verify", None),
+    ("budi", "GET", "/api/audit/trail/{clip}", None),
+    ("dodi", "POST", "/api/audit/checkpoint", None),
+    ("budi", "GET", "/api/audit/proof?index=0", None),
+    ("dodi", "PUT", "/api/retention/policies/report", {"keep": "P30D"}),
+    ("budi", "GET", "/api/retention/due", None),
+    ("eko", "POST", "/api/holds", {"clip_id": "{clip}", "reason": "not my case"}),
+    ("budi", "DELETE", "/api/holds/clip:{clip}?reason=done", None),
 ]
 
 

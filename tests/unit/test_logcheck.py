@@ -33,7 +33,7 @@ def check(events, leaves, nodes, beyond=()) -> list[tuple]:  # type: ignore[no-u
 
     log = LogChecker(iter(leaves), stored)
     log.link_rows(events)
-    log.finish(beyond, lambda idx: {i: 10 * (i + 1) for i in idx if i < len(leaves)})
+    log.finish(lambda _size: beyond, lambda idx: {i: 10 * (i + 1) for i in idx if i < len(leaves)})
     return [(p.kind, p.position, p.version) for p in log.problems]
 
 
