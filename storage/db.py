@@ -10,7 +10,7 @@ import itertools
 import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from typing import Any, Protocol
 from uuid import UUID
 
@@ -41,7 +41,7 @@ class Database(Protocol):
     dialect: str
     events_table: str  # the event store's table (its name differs between backends)
 
-    def tx(self, *, write: bool = True) -> Any: ...  # context manager yielding Tx
+    def tx(self, *, write: bool = True) -> AbstractContextManager[Tx]: ...
     def oid(self, originator_id: UUID) -> Any: ...
     def close(self) -> None: ...
 
