@@ -292,7 +292,7 @@ class Projector:
                 return applied
 
     def _batch(self) -> int:
-        with self.db.tx() as tx:
+        with self.db.tx(pipeline=True) as tx:
             if self.db.dialect == "postgres":
                 tx.run("SELECT pg_advisory_xact_lock(?)", (PROJECTOR_LOCK,))
             row = tx.one("SELECT position FROM rm_tracking WHERE name=?", (TRACKING_NAME,))
