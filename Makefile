@@ -49,14 +49,16 @@ run: $(STAMP) deps
 demo: $(STAMP) deps
 	$(BIN)/python -m api.demo
 
-test: $(STAMP) deps test-deps services
+test: $(STAMP) deps test-deps services lint
 	$(BIN)/python -m pytest -q
 
 bench: $(STAMP) deps services
 	$(BIN)/python -m bench.run $(if $(QUICK),--quick,)
 
+# Style and types are part of the tests: ruff (format and lint) and mypy --strict on the package.
 lint: $(STAMP)
-	$(BIN)/ruff check archive domain storage retention api tests
+	$(BIN)/ruff format --check --quiet archive domain storage retention api tests bench
+	$(BIN)/ruff check --quiet archive domain storage retention api tests bench
 	$(BIN)/mypy
 
 clean:

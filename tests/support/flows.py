@@ -64,8 +64,8 @@ def stream(svc: Services, originator_id: UUID) -> list[dict[str, Any]]:
     nid = "rowid" if svc.db.dialect == "sqlite" else "notification_id"
     with svc.db.tx(write=False) as tx:
         return tx.all(
-            f"SELECT {nid} AS pos, originator_version AS v, topic, state FROM {svc.db.events_table} "
-            "WHERE originator_id=? ORDER BY originator_version",
+            f"SELECT {nid} AS pos, originator_version AS v, topic, state "
+            f"FROM {svc.db.events_table} WHERE originator_id=? ORDER BY originator_version",
             (svc.db.oid(originator_id),),
         )
 
