@@ -33,7 +33,7 @@ def export(
     reason: str = typer.Option(..., "--reason"),
     recipient: str = typer.Option(..., "--recipient", help="Who the package is for."),
     case: str = typer.Option(None, "--case", help="Export every clip of this case."),
-    clip: list[str] = typer.Option([], "--clip", help="A clip (repeatable)."),  # noqa: B008
+    clip: list[str] = typer.Option([], "--clip", help="A clip (repeatable)."),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Write an evidence package: originals, custody events, proofs, signed checkpoint."""
