@@ -30,6 +30,7 @@ class Tally:
     latencies: dict[str, list[float]] = field(default_factory=dict)
     mismatches: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)  # the first error bodies, for the report
+    in_flight: Counter[int] = field(default_factory=Counter)  # uploads under way, per port
     bytes_up: int = 0
     bytes_read: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -61,6 +62,18 @@ class Tally:
         return out
 
 
+def transport_errors(tally: Tally, op: str) -> tuple[int, int]:
+    """(requests cut while under way, connections refused) among `op`'s outcomes."""
+    cut = refused = 0
+    for key, n in tally.statuses.items():
+        name, _, status = key.partition(" ")
+        if name == op and status == "ConnectError":
+            refused += n
+        elif name == op and not status.isdigit():
+            cut += n
+    return cut, refused
+
+
 def _ok(key: str, ok: set[int]) -> bool:
     status = key.rsplit(" ", 1)[1]
     return status.isdigit() and int(status) in ok
@@ -74,11 +87,17 @@ def ingest_once(cluster: Cluster, client: httpx.Client, base: bytes, tally: Tall
     with tally.lock:
         tally.contents[sha] = data
     began = time.monotonic()
+    where = client.base_url.port or 0
+    with tally.lock:
+        tally.in_flight[where] += 1
     try:
         response = upload(client, data, tag, sha)
         status: int | str = response.status_code
     except httpx.TransportError as e:
         status = type(e).__name__
+    finally:
+        with tally.lock:
+            tally.in_flight[where] -= 1
     tally.note("ingest", status, time.monotonic() - began)
     if status != 201:
         tally.error(f"ingest {status}: {response.text[:300] if isinstance(status, int) else ''}")
@@ -105,9 +124,11 @@ def read_once(client: httpx.Client, tally: Tally, whole: bool) -> None:
         listed = client.get("/api/clips", params={"case": CASE, "limit": 50})
     except httpx.TransportError as e:
         tally.note("list", type(e).__name__, time.monotonic() - began)
+        time.sleep(0.2)  # the server is away: do not spin
         return
     tally.note("list", listed.status_code, time.monotonic() - began)
     if listed.status_code != 200 or not listed.json()["clips"]:
+        time.sleep(0.2 if listed.status_code != 200 else 0)
         return
     clip = random.choice(listed.json()["clips"])
     with tally.lock:
