@@ -31,6 +31,7 @@ class Tally:
     mismatches: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)  # the first error bodies, for the report
     in_flight: Counter[int] = field(default_factory=Counter)  # uploads under way, per port
+    acks: list[tuple[float, float]] = field(default_factory=list)  # (began, ended), monotonic
     bytes_up: int = 0
     bytes_read: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -60,6 +61,13 @@ class Tally:
         out["read_mismatches"] = len(self.mismatches)
         out["first_errors"] = self.errors
         return out
+
+
+def first_ack_begun_after(tally: Tally, moment: float) -> float | None:
+    """When the first upload that began after `moment` was acknowledged (monotonic)."""
+    with tally.lock:
+        ends = [end for began, end in tally.acks if began >= moment]
+    return min(ends) if ends else None
 
 
 def transport_errors(tally: Tally, op: str) -> tuple[int, int]:
@@ -103,6 +111,7 @@ def ingest_once(cluster: Cluster, client: httpx.Client, base: bytes, tally: Tall
         tally.error(f"ingest {status}: {response.text[:300] if isinstance(status, int) else ''}")
     if status == 201:
         with tally.lock:
+            tally.acks.append((began, time.monotonic()))
             tally.acknowledged[tag] = response.json()
             tally.bytes_up += len(data)
     return status
