@@ -200,9 +200,7 @@ def test_metrics_need_their_own_token_and_count_ingests_refusals_ledger_and_swee
     assert value("saksi_job_runs", job="retention-sweep", status="finished") == 1
     assert value("saksi_sweep_last", result="purged") == 0
     assert value("saksi_readmodel_lag_events") == 0
-    assert (
-        value("saksi_http_requests_total", method="POST", route="/api/clips", status="201") == 1
-    )
+    assert value("saksi_http_requests_total", method="POST", route="/api/clips", status="201") == 1
 
 
 def test_a_server_that_never_saves_sees_events_saved_without_a_projection(
