@@ -13,7 +13,7 @@ $(STAMP): pyproject.toml docker/requirements.lock
 	$(BIN)/pip install --quiet --upgrade pip 2>&1 | grep -v "is ignored" || true
 	$(BIN)/pip install --quiet --disable-pip-version-check -c docker/requirements.lock -e '.[dev]' \
 	  2>&1 | grep -v "is ignored" || true
-	$(BIN)/python -c "import eventsourcing, minio, ffmpeg, psycopg, pydantic, apscheduler, typer, fastapi, uvicorn, python_multipart"
+	$(BIN)/python -c "import eventsourcing, minio, ffmpeg, psycopg, pydantic, apscheduler, typer, fastapi, uvicorn, python_multipart, jinja2, playwright"
 	test -x $(BIN)/weed
 	touch $(STAMP)
 
@@ -25,9 +25,10 @@ deps:
 	   (apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q ffmpeg >/dev/null))
 
 # The tests' live RTSP camera: Debian's GStreamer RTSP server and its Python bindings, run by
-# Debian's /usr/bin/python3 (tests/support/rtsp_camera.py). Installed when missing.
+# Debian's /usr/bin/python3 (tests/support/rtsp_camera.py); and the browser the web UI's tests
+# drive, Debian's Chromium (Playwright never downloads one). Installed when missing.
 TEST_DEBS := python3-gi gir1.2-gst-rtsp-server-1.0 gstreamer1.0-plugins-base \
-	gstreamer1.0-plugins-good gstreamer1.0-plugins-ugly gstreamer1.0-tools
+	gstreamer1.0-plugins-good gstreamer1.0-plugins-ugly gstreamer1.0-tools chromium
 test-deps:
 	@missing=$$(for p in $(TEST_DEBS); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
 	if [ -n "$$missing" ]; then echo "installing" $$missing "(Debian packages)"; \
@@ -43,14 +44,14 @@ services:
 
 # The HTTP API on the embedded default with demo data; prints the URL and sign-in tokens.
 run: $(STAMP) deps
-	@echo "starting Saksi on http://127.0.0.1:8000 (API docs: http://127.0.0.1:8000/docs; Ctrl-C stops it)"
+	@echo "starting Saksi on http://127.0.0.1:8000 (web UI: sign in with a token printed below; API docs: /docs; Ctrl-C stops it)"
 	$(BIN)/saksi serve --demo --host 127.0.0.1 --port 8000
 
 # The command-line demo alone (no server).
 demo: $(STAMP) deps
 	$(BIN)/python -m api.demo
 
-test: $(STAMP) deps test-deps services
+test: $(STAMP) deps test-deps services lint
 	$(BIN)/python -m pytest -q
 
 # The fault-injection and load suite alone (make test runs it too); figures in
@@ -66,8 +67,10 @@ lock: $(STAMP)
 bench: $(STAMP) deps services
 	$(BIN)/python -m bench.run $(if $(QUICK),--quick,)
 
+# Style and types are part of the tests: ruff (format and lint) and mypy --strict on the package.
 lint: $(STAMP)
-	$(BIN)/ruff check archive domain storage retention api tests
+	$(BIN)/ruff format --check --quiet archive domain storage retention api tests bench
+	$(BIN)/ruff check --quiet archive domain storage retention api tests bench
 	$(BIN)/mypy
 
 clean:

@@ -137,3 +137,10 @@ def show_case(svc: Services, case_id: str, ctx: Context | None = None) -> dict[s
     if row is None:
         raise NotFound(f"no case {case_id}")
     return views.case(row)
+
+
+def list_cases(svc: Services, ctx: Context, *, mine: bool = False) -> list[dict[str, Any]]:
+    """Cases (metadata, any role), newest first; `mine`: those the caller is a member of."""
+    svc.guard.require(ctx, "metadata.search", target="cases")
+    rows = queries.cases(svc.db, member=ctx.actor if mine else None)
+    return [views.case(r) for r in rows]

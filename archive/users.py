@@ -72,6 +72,21 @@ def add_user(
     }
 
 
+def list_users(svc: Services, ctx: Context) -> list[dict[str, Any]]:
+    """Every user with role and token state (never a token or its hash)."""
+    svc.guard.require(ctx, "users.admin", target="users")
+    return [
+        {
+            "name": r["name"],
+            "role": r["role"],
+            "revoked": bool(r["revoked"]),
+            "token_expires": r["token_expires"],
+            "created_at": r["created_at"],
+        }
+        for r in queries.users(svc.db)
+    ]
+
+
 def revoke_token(svc: Services, ctx: Context, name: str, reason: str) -> dict[str, Any]:
     svc.guard.require(ctx, "users.admin", target=f"user:{name}")
     user = svc.events.find(User, User.create_id(name))

@@ -1,1 +1,3 @@
-"""Saksi's domain: aggregates and their events, pure (standard library and eventsourcing.domain only)."""
+"""Saksi's domain: aggregates and their events.
+
+Pure: the standard library and eventsourcing.domain only (a test enforces it)."""

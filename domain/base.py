@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TypedDict
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import Aggregate
@@ -12,6 +13,14 @@ CHANNELS = frozenset({"cli", "http", "scheduler", "system"})
 
 class RuleBroken(Exception):
     """A command the domain refuses: the aggregate's state does not allow it."""
+
+
+class Attribution(TypedDict):
+    """The fields every event carries about who acted, how and from where."""
+
+    actor: str
+    channel: str
+    client: str | None
 
 
 @dataclass(frozen=True)
@@ -26,7 +35,7 @@ class Context:
         if self.channel not in CHANNELS:
             raise RuleBroken(f"unknown channel {self.channel!r}")
 
-    def fields(self) -> dict[str, str | None]:
+    def fields(self) -> Attribution:
         return {"actor": self.actor, "channel": self.channel, "client": self.client}
 
 

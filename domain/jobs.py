@@ -12,7 +12,7 @@ from eventsourcing.domain import event
 
 from domain.base import Attributed, Context, RuleBroken
 
-TRIGGERS = ("schedule", "catch-up", "cli")
+TRIGGERS = ("schedule", "catch-up", "cli", "web")  # web: started from a UI page
 
 
 class JobRun(Attributed):

@@ -1,4 +1,4 @@
-"""A refused request that has no clip or case stream to live on (unknown actor, admin-only action)."""
+"""A refused request with no clip or case stream to live on (unknown actor, admin action)."""
 
 from __future__ import annotations
 

@@ -14,9 +14,11 @@ finishes them from step 2. So no clip is purged twice (the domain refuses a seco
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from archive.bootstrap import Services
 from domain.base import Context
@@ -25,6 +27,21 @@ from retention.batch import save_batch
 from storage import retention_queries as rq
 from storage.errors import ObjectLocked, ObjectMissing, StorageError, StoreUnavailable
 from storage.objects import ObjectInfo
+
+# Store requests of a batch overlap (S3 round trips dominate a sweep); events stay batched.
+STORE_WORKERS = 8
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+_pool: ThreadPoolExecutor | None = None
+
+
+def concurrently(work: Callable[[T], R], items: Iterable[T]) -> list[R]:
+    global _pool
+    if _pool is None:
+        _pool = ThreadPoolExecutor(STORE_WORKERS, thread_name_prefix="saksi-purge")
+    return list(_pool.map(work, items))
 
 
 @dataclass
@@ -56,13 +73,13 @@ def _locked_until(info: ObjectInfo, now: datetime) -> datetime | None:
 
 
 def plan(
-    svc: Services, clip: Clip, now: datetime, batch: set[str], refs: dict[str, set[str]]
+    svc: Services, clip: Clip, now: datetime, batch: list[str], refs: dict[str, set[str]]
 ) -> list[dict[str, Any]] | datetime:
     """The versions to delete, or the time the store's lock ends if it still forbids it.
     Keys other active clips (outside this batch) use are planned with no versions."""
     planned: list[dict[str, Any]] = []
     for kind, key, _version in clip.object_refs():
-        if refs.get(key, set()) - batch:
+        if refs.get(key, set()) - set(batch):
             planned.append({"kind": kind, "key": key, "version_ids": [], "shared": True})
             continue
         # S3 delete markers hold no content (and take no lock): left alone.
@@ -88,18 +105,28 @@ def begin(
         return True
 
     candidates = [c for c in clips if due(c)]
-    batch = {c.clip_id for c in candidates}  # content only these share may go with them
+    batch = [c.clip_id for c in candidates]  # content only these share may go with them
     refs = rq.active_refs(svc.db, [key for c in candidates for _k, key, _v in c.object_refs()])
+
+    def plan_of(clip: Clip) -> list[dict[str, Any]] | datetime | StorageError:
+        try:
+            return plan(svc, clip, now, batch, refs)
+        except StoreUnavailable:
+            raise
+        except StorageError as e:
+            return e
+
+    # Plans are made concurrently up front; a clip reloaded after a conflict is planned again.
+    plans = dict(zip(batch, concurrently(plan_of, candidates), strict=True))
+    first_try = {c.clip_id: c.version for c in candidates}
 
     def start(clip: Clip) -> bool:
         if not due(clip):
             return False
-        try:
-            planned = plan(svc, clip, now, batch, refs)
-        except StoreUnavailable:
-            raise
-        except StorageError as e:
-            report.error(clip.clip_id, e)
+        fresh = first_try.get(clip.clip_id) == clip.version
+        planned = plans[clip.clip_id] if fresh else plan_of(clip)
+        if isinstance(planned, StorageError):
+            report.error(clip.clip_id, planned)
             return False
         if isinstance(planned, datetime):
             report.deferred.append({"clip_id": clip.clip_id, "until": planned.isoformat()})
@@ -134,9 +161,10 @@ def finish(svc: Services, ctx: Context, clips: list[Clip], report: SweepReport) 
     """Delete what each purging clip planned, then record ClipPurged for the batch."""
     refs = rq.active_refs(svc.db, [o["key"] for c in clips for o in c.purge_plan])
     done: dict[str, list[dict[str, Any]]] = {}
-    for clip in clips:
+
+    def delete_all(clip: Clip) -> list[dict[str, Any]] | StorageError:
         try:
-            done[clip.clip_id] = [
+            return [
                 action
                 for planned in clip.purge_plan
                 for action in _delete(svc, planned, bool(refs.get(planned["key"])))
@@ -144,7 +172,13 @@ def finish(svc: Services, ctx: Context, clips: list[Clip], report: SweepReport) 
         except StoreUnavailable:
             raise
         except StorageError as e:  # left purging: the next sweep tries again
-            report.error(clip.clip_id, e)
+            return e
+
+    for clip, outcome in zip(clips, concurrently(delete_all, clips), strict=True):
+        if isinstance(outcome, StorageError):
+            report.error(clip.clip_id, outcome)
+        else:
+            done[clip.clip_id] = outcome
     purging = [c for c in clips if c.clip_id in done]
 
     def record(clip: Clip) -> bool:

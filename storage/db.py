@@ -10,7 +10,7 @@ import itertools
 import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from typing import Any, Protocol
 from uuid import UUID
 
@@ -41,7 +41,7 @@ class Database(Protocol):
     dialect: str
     events_table: str  # the event store's table (its name differs between backends)
 
-    def tx(self, *, write: bool = True) -> Any: ...  # context manager yielding Tx
+    def tx(self, *, write: bool = True, pipeline: bool = False) -> AbstractContextManager[Tx]: ...
     def ping(self) -> None: ...  # raises StoreUnavailable unless the database answers now
     def oid(self, originator_id: UUID) -> Any: ...
     def close(self) -> None: ...
@@ -96,7 +96,8 @@ class SqliteDatabase:
         return conn
 
     @contextmanager
-    def tx(self, *, write: bool = True) -> Iterator[_SqliteTx]:
+    def tx(self, *, write: bool = True, pipeline: bool = False) -> Iterator[_SqliteTx]:
+        # `pipeline` batches round trips on PostgreSQL; SQLite has none to save.
         conn = self._conn()
         # IMMEDIATE takes the write lock up front, so a read-then-write never hits SQLITE_BUSY.
         conn.execute("BEGIN IMMEDIATE" if write else "BEGIN")
@@ -182,7 +183,9 @@ class PostgresDatabase:
                 self._opened = True
 
     @contextmanager
-    def tx(self, *, write: bool = True) -> Iterator[_PgTx]:
+    def tx(self, *, write: bool = True, pipeline: bool = False) -> Iterator[_PgTx]:
+        """A transaction; with `pipeline`, statements whose results are not read are sent
+        without waiting for each answer (many small writes, e.g. a projection batch)."""
         try:
             self._open()
             conn_cm = self.pool.connection()
@@ -190,7 +193,11 @@ class PostgresDatabase:
         except (psycopg.OperationalError, PoolTimeout) as e:
             raise StoreUnavailable(f"PostgreSQL is unavailable: {_first_line(e)}") from None
         try:
-            with conn.transaction(force_rollback=not write), conn.cursor() as cur:
+            with (
+                conn.pipeline() if pipeline else nullcontext(),
+                conn.transaction(force_rollback=not write),
+                conn.cursor() as cur,
+            ):
                 yield _PgTx(cur)
         except BaseException as e:
             conn_cm.__exit__(type(e), e, e.__traceback__)

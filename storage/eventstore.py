@@ -151,7 +151,7 @@ class Events:
 
     def find(self, cls: type[A], aggregate_id: UUID) -> A | None:
         try:
-            aggregate = self.app.repository.get(aggregate_id)
+            aggregate: object = self.app.repository.get(aggregate_id)
         except AggregateNotFoundError:
             return None
         return aggregate if isinstance(aggregate, cls) else None
@@ -163,7 +163,7 @@ class Events:
     def update(
         self, cls: type[A], aggregate_id: UUID, change: Callable[[A], None], attempts: int = 8
     ) -> A:
-        """Load, change and save one aggregate, retrying when a concurrent writer got there first."""
+        """Load, change and save one aggregate; retry if another writer won."""
         for attempt in range(attempts):
             aggregate = self.find(cls, aggregate_id)
             if aggregate is None:

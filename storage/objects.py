@@ -95,7 +95,7 @@ class ObjectStore(Protocol):
     def set_legal_hold(self, key: str, version_id: str | None, on: bool) -> None: ...
 
     def delete(self, key: str, version_id: str | None = None) -> None:
-        """Remove one version (or the only one); raises ObjectLocked if retention or a hold forbid."""
+        """Remove one version (or the only one); ObjectLocked if retention or a hold forbid."""
 
     def iter_objects(self) -> Iterator[ObjectInfo]:
         """Every object version in the store, for fixity audits and orphan sweeps."""

@@ -228,7 +228,8 @@ def _purged(tx: Tx, _pos: int, e: Clip.ClipPurged) -> None:
 def _policy_set(tx: Tx, _pos: int, e: RetentionPolicy.PolicySet) -> None:
     tx.run(
         "INSERT INTO rm_policies (retention_class, keep_seconds, changed_at, changed_by) "
-        "VALUES (?,?,?,?) ON CONFLICT (retention_class) DO UPDATE SET keep_seconds=excluded.keep_seconds, "
+        "VALUES (?,?,?,?) ON CONFLICT (retention_class) DO UPDATE SET "
+        "keep_seconds=excluded.keep_seconds, "
         "changed_at=excluded.changed_at, changed_by=excluded.changed_by",
         (e.retention_class, e.keep_seconds, iso(e.timestamp), e.actor),
     )
@@ -291,7 +292,7 @@ class Projector:
                 return applied
 
     def _batch(self) -> int:
-        with self.db.tx() as tx:
+        with self.db.tx(pipeline=True) as tx:
             if self.db.dialect == "postgres":
                 tx.run("SELECT pg_advisory_xact_lock(?)", (PROJECTOR_LOCK,))
             row = tx.one("SELECT position FROM rm_tracking WHERE name=?", (TRACKING_NAME,))

@@ -23,6 +23,12 @@ def users(db: Database) -> list[Row]:
         )
 
 
+def event_count(db: Database) -> int:
+    with db.tx(write=False) as tx:
+        row = tx.one(f"SELECT COUNT(*) AS n FROM {db.events_table}")
+    return int(row["n"]) if row else 0
+
+
 def clip_row(db: Database, clip_id: str) -> Row | None:
     with db.tx(write=False) as tx:
         row = tx.one("SELECT * FROM rm_clips WHERE clip_id=?", (clip_id,))
@@ -42,6 +48,7 @@ def clips(
     *,
     camera_id: str | None = None,
     case_id: str | None = None,
+    district: str | None = None,
     since: str | None = None,
     until: str | None = None,
     status: str | None = None,
@@ -58,6 +65,9 @@ def clips(
     if camera_id is not None:
         where.append("c.camera_id = ?")
         params.append(camera_id)
+    if district is not None:
+        where.append("c.camera_id IN (SELECT camera_id FROM rm_cameras WHERE district = ?)")
+        params.append(district)
     if since is not None:  # recordings overlapping [since, until]
         where.append("c.end_at >= ?")
         params.append(since)
@@ -166,6 +176,21 @@ def case_row(db: Database, case_id: str) -> Row | None:
             )
         ]
         return row
+
+
+def cases(db: Database, member: str | None = None, limit: int = 200) -> list[Row]:
+    """Cases, newest first; with `member`, only the cases that user belongs to."""
+    sql = "SELECT c.* FROM rm_cases c"
+    params: list[Any] = []
+    if member is not None:
+        sql += " JOIN rm_case_members m ON m.case_id = c.case_id AND m.user_name = ?"
+        params.append(member)
+    sql += " ORDER BY c.opened_at DESC, c.case_id LIMIT ?"
+    with db.tx(write=False) as tx:
+        rows = tx.all(sql, [*params, limit])
+    for r in rows:
+        r["members"], r["clip_ids"] = [], []  # the list shows no detail; case_row has it
+    return rows
 
 
 def policies(db: Database) -> dict[str, int]:

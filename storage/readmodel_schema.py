@@ -21,7 +21,9 @@ TABLES = {
         "status TEXT NOT NULL, opened_at TEXT NOT NULL, closed_at TEXT, "
         "on_hold INTEGER NOT NULL DEFAULT 0"
     ),
-    "rm_case_members": "case_id TEXT NOT NULL, user_name TEXT NOT NULL, PRIMARY KEY (case_id, user_name)",
+    "rm_case_members": (
+        "case_id TEXT NOT NULL, user_name TEXT NOT NULL, PRIMARY KEY (case_id, user_name)"
+    ),
     "rm_case_clips": (
         "case_id TEXT NOT NULL, clip_id TEXT NOT NULL, attached_at TEXT NOT NULL, "
         "PRIMARY KEY (case_id, clip_id)"

@@ -134,3 +134,13 @@ def job_runs(db: Database, job: str | None = None, limit: int = 50) -> list[Row]
     with db.tx(write=False) as tx:
         rows: list[Row] = tx.all(sql, params)
     return rows
+
+
+def holds(db: Database) -> list[Row]:
+    """Every legal hold on a clip, by where it comes from (`clip` or `case:ID`)."""
+    with db.tx(write=False) as tx:
+        rows: list[Row] = tx.all(
+            "SELECT h.clip_id, h.source, c.camera_id, c.start_at, c.status FROM rm_clip_holds h "
+            "JOIN rm_clips c ON c.clip_id = h.clip_id ORDER BY h.source, c.start_at, h.clip_id"
+        )
+    return rows

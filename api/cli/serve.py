@@ -95,7 +95,7 @@ def _load_demo(svc: Services, host: str, port: int) -> None:
     result = load_demo(svc, say=lambda line: typer.echo(line, err=True))
     typer.echo(f"demo case {result['case_id']} holds {len(result['clips'])} clips", err=True)
     shown = f"[{host}]" if ":" in host else host
-    typer.echo(f"\nSaksi is serving on http://{shown}:{port}  (API docs: /docs)")
+    typer.echo(f"\nSaksi is serving on http://{shown}:{port}  (web UI: /, API docs: /docs)")
     typer.echo("sign-in tokens for the demo users (new each start; the old ones stop working):")
     for name, token in demo_tokens(svc).items():
         typer.echo(f"  {name:12} {token}")

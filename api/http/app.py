@@ -23,6 +23,7 @@ from api.http.routes import (
     retention,
     users,
 )
+from api.http.ui import install as install_ui
 from archive.bootstrap import Services
 
 DESCRIPTION = """Saksi's HTTP API. Everything under `/api/` needs `Authorization: Bearer TOKEN`.
@@ -49,6 +50,7 @@ def create_app(services: Services, limits: HttpLimits | None = None) -> FastAPI:
     app.state.metrics_token = metrics_token()
     for module in (health, metrics, clips, cases, users, cameras, audit, retention, holds):
         app.include_router(module.router)
+    install_ui(app)  # the web UI's pages under / (the JSON API stays under /api/)
     errors.install(app)
     # Added innermost first: RequestContext ends up outermost.
     app.add_middleware(Authenticate, services=services)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import uuid
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -18,12 +17,7 @@ from tests.support import flows
 
 
 def custody(api: Api, clip_id: str) -> list[dict[str, Any]]:
-    """The clip's stream: event type, actor, channel, client, reason."""
-    out = []
-    for row in flows.stream(api.archive.svc, uuid.UUID(clip_id)):
-        state = json.loads(bytes(row["state"]))
-        out.append({"type": row["topic"].rsplit(".", 1)[-1], **state})
-    return out
+    return flows.custody(api.archive.svc, clip_id)
 
 
 def content_url(clip_id: str, reason: str = "review for report") -> str:

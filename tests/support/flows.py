@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 from uuid import UUID
@@ -51,14 +52,31 @@ def clip_in_case(svc: Services, footage: Path, case_id: str = "R-2026-0001") -> 
     )
 
 
+def clip_in_no_case(svc: Services, footage: Path, by: str = "dodi") -> dict[str, Any]:
+    """A clip only its class's period keeps (no case holds it)."""
+    camera(svc)
+    return ingest.ingest_file(
+        svc, Context(by), camera_id="SMG-SS-0001", source=footage, reason="verify 112 report"
+    )
+
+
 def stream(svc: Services, originator_id: UUID) -> list[dict[str, Any]]:
     nid = "rowid" if svc.db.dialect == "sqlite" else "notification_id"
     with svc.db.tx(write=False) as tx:
         return tx.all(
-            f"SELECT {nid} AS pos, originator_version AS v, topic, state FROM {svc.db.events_table} "
-            "WHERE originator_id=? ORDER BY originator_version",
+            f"SELECT {nid} AS pos, originator_version AS v, topic, state "
+            f"FROM {svc.db.events_table} WHERE originator_id=? ORDER BY originator_version",
             (svc.db.oid(originator_id),),
         )
+
+
+def custody(svc: Services, clip_id: str) -> list[dict[str, Any]]:
+    """The clip's stream: event type, actor, channel, client, reason."""
+    out = []
+    for row in stream(svc, UUID(clip_id)):
+        state = json.loads(bytes(row["state"]))
+        out.append({"type": row["topic"].rsplit(".", 1)[-1], **state})
+    return out
 
 
 def event_count(svc: Services) -> int:

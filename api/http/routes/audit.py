@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Annotated, Any
+from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query
 
@@ -32,9 +33,9 @@ async def verify(ctx: Ctx, run: Run) -> dict[str, Any]:
 
 
 @router.get("/trail/{clip_id}", response_model=TrailOut, responses=responses(*READ))
-async def clip_trail(clip_id: str, ctx: Ctx, run: Run) -> dict[str, Any]:
+async def clip_trail(clip_id: UUID, ctx: Ctx, run: Run) -> dict[str, Any]:
     """Every custody event of a clip, in order, with chain hashes and global positions."""
-    return await run(trail.trail, clip_id, ctx)
+    return await run(trail.trail, str(clip_id), ctx)
 
 
 @router.get("/checkpoint", response_model=CheckpointOut, responses=responses(*READ))

@@ -13,7 +13,7 @@ from fastapi.responses import Response, StreamingResponse
 from pydantic import ValidationError
 from starlette.background import BackgroundTask
 
-from api.http.deps import Ctx, Run, throttle
+from api.http.deps import Ctx, Run, Runner, throttle
 from api.http.errors import describe
 from api.http.models import (
     UPLOAD_SCHEMA,
@@ -31,6 +31,7 @@ from api.http.uploads import receive_upload
 from archive import content, retrieval, uploads
 from archive.errors import InvalidInput
 from archive.timefmt import parse_time
+from domain.base import Context
 from storage.projector import iso
 
 router = APIRouter(prefix="/api/clips", tags=["clips"])
@@ -102,6 +103,18 @@ async def clip_content(
     if_range: Annotated[str | None, Header(alias="if-range", max_length=200)] = None,
 ) -> Response:
     """Stream the original, with `Range` so a player can seek; members of its case only."""
+    return await content_response(run, ctx, clip_id, reason, range_header, if_range)
+
+
+async def content_response(
+    run: Runner,
+    ctx: Context,
+    clip_id: UUID,
+    reason: str,
+    range_header: str | None,
+    if_range: str | None,
+) -> Response:
+    """The content answer, shared by the API and the web UI's player (a cookie there)."""
 
     def read(svc: Any) -> content.Content:
         ranges = None

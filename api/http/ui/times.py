@@ -1,0 +1,53 @@
+"""Times on pages: shown and typed in the archive's local time zone (Semarang: WIB, UTC+7).
+
+`<input type="datetime-local">` sends a wall-clock time without an offset; the zone it is
+read in is SAKSI_UI_TIMEZONE (an IANA name, default Asia/Jakarta) and every page says which.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import UTC, datetime, timedelta, timezone, tzinfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from archive.errors import InvalidInput
+
+
+def zone() -> tzinfo:
+    name = os.environ.get("SAKSI_UI_TIMEZONE", "Asia/Jakarta")
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return timezone(timedelta(hours=7), "WIB")  # no tz database: Semarang's own offset
+
+
+def zone_label() -> str:
+    now = datetime.now(UTC).astimezone(zone())
+    offset = now.strftime("%z")
+    return f"{now.tzname()} (UTC{offset[:3]}:{offset[3:]})"
+
+
+def parse_local(text: str | None, what: str) -> datetime | None:
+    """A datetime-local value (or ISO 8601 with an offset) as an aware time; None if empty."""
+    if not text or not text.strip():
+        return None
+    try:
+        t = datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise InvalidInput(f"invalid {what} {text!r}: expected e.g. 2026-11-01T17:00") from None
+    return t if t.tzinfo else t.replace(tzinfo=zone())
+
+
+def shown(iso_text: str | None) -> str:
+    """An ISO time from a view as local wall-clock text with its zone, for tables."""
+    if not iso_text:
+        return "–"
+    t = datetime.fromisoformat(iso_text)
+    if t.year >= 9000:  # "kept while its case is open": no end date yet
+        return "∞"
+    return t.astimezone(zone()).strftime("%Y-%m-%d %H:%M:%S %Z")
+
+
+def as_input(t: datetime | None) -> str:
+    """A time as a datetime-local field value in the local zone."""
+    return t.astimezone(zone()).strftime("%Y-%m-%dT%H:%M") if t else ""

@@ -1,0 +1,235 @@
+"""What every UI page shares: the signed-in viewer, CSRF, rendering, and errors as pages.
+
+The session cookie holds a random session id (HttpOnly, SameSite=Strict); the server keeps
+only its hash (archive.sessions). Forms carry a CSRF token derived from the session id, which
+a page of another site can neither read nor guess; before sign-in, a random cookie value is
+submitted twice (cookie and form field) instead.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import secrets
+from pathlib import Path
+from typing import Annotated, Any
+from urllib.parse import quote
+
+import anyio
+import jinja2
+from fastapi import Depends, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.routing import APIRoute
+from starlette.exceptions import HTTPException
+
+from api.http.deps import get_services
+from api.http.ui import i18n, times
+from archive import sessions
+from archive.errors import InvalidInput, Refused, classify
+from archive.sessions import Viewer
+
+log = logging.getLogger("saksi.ui")
+SESSION_COOKIE = "saksi_session"
+CSRF_COOKIE = "saksi_csrf"
+LANG_COOKIE = "saksi_lang"
+HERE = Path(__file__).parent
+_env = jinja2.Environment(
+    loader=jinja2.FileSystemLoader(HERE / "templates"),
+    autoescape=True,
+    undefined=jinja2.StrictUndefined,  # a missing value is a bug, not an empty cell
+)
+_env.filters["when"] = times.shown
+_env.globals["zone_label"] = times.zone_label
+SECURITY_HEADERS = {
+    # Everything is self-hosted: no CDN, no tile server, no inline script.
+    "Content-Security-Policy": (
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        "media-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
+        "frame-ancestors 'none'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "X-Frame-Options": "DENY",
+    "Cache-Control": "no-store",
+}
+
+
+class SignInRequired(Exception):
+    """The page needs a signed-in user: the browser is sent to the sign-in page."""
+
+
+def secure_cookies(request: Request) -> bool:
+    """Secure cookies over TLS (or when told to, behind a TLS-terminating proxy)."""
+    return request.url.scheme == "https" or os.environ.get("SAKSI_UI_SECURE_COOKIES") == "1"
+
+
+def set_cookie(request: Request, response: Response, name: str, value: str, **kw: Any) -> None:
+    response.set_cookie(
+        name,
+        value,
+        httponly=True,
+        samesite="strict",
+        secure=secure_cookies(request),
+        path="/",
+        **kw,
+    )
+
+
+def client_of(request: Request) -> str | None:
+    return request.client.host if request.client else None
+
+
+async def current_viewer(request: Request) -> Viewer | None:
+    if hasattr(request.state, "saksi_viewer"):
+        known: Viewer | None = request.state.saksi_viewer
+        return known
+    session_id = request.cookies.get(SESSION_COOKIE, "")
+    viewer = None
+    if session_id:
+        viewer = await anyio.to_thread.run_sync(
+            sessions.resolve, get_services(request), session_id, client_of(request)
+        )
+    request.state.saksi_viewer = viewer
+    return viewer
+
+
+async def signed_in(request: Request) -> Viewer:
+    viewer = await current_viewer(request)
+    if viewer is None:
+        raise SignInRequired()
+    return viewer
+
+
+SignedIn = Annotated[Viewer, Depends(signed_in)]
+
+
+def _expected_csrf(request: Request) -> str:
+    """Signed in: derived from the session id. Before: the browser's random CSRF cookie."""
+    if getattr(request.state, "saksi_viewer", None) is not None:
+        session_id = request.cookies.get(SESSION_COOKIE, "")
+        return hashlib.sha256(f"saksi-csrf:{session_id}".encode()).hexdigest()
+    return request.cookies.get(CSRF_COOKIE, "")
+
+
+def csrf_token(request: Request) -> str:
+    """The token for this page's forms (a new CSRF cookie goes out with the page if needed)."""
+    token = _expected_csrf(request) or getattr(request.state, "new_csrf", "")
+    if not token:
+        token = secrets.token_urlsafe(24)
+        request.state.new_csrf = token
+    return token
+
+
+async def checked_form(request: Request) -> dict[str, str]:
+    """A POSTed form whose CSRF token matches this browser's; 403 (a page) otherwise."""
+    await current_viewer(request)
+    origin = request.headers.get("origin")
+    if origin and origin != f"{request.url.scheme}://{request.url.netloc}":
+        raise CsrfFailed("the form was sent from another site")
+    form = await request.form()
+    fields = {k: v for k, v in form.items() if isinstance(v, str)}
+    expected = _expected_csrf(request)
+    given = fields.pop("csrf", "")
+    if not expected or not secrets.compare_digest(given.encode(), expected.encode()):
+        raise CsrfFailed("the form's security token is missing or out of date")
+    return fields
+
+
+Form = Annotated[dict[str, str], Depends(checked_form)]
+
+
+class CsrfFailed(Exception):
+    pass
+
+
+def lang_of(request: Request) -> str:
+    chosen = request.cookies.get(LANG_COOKIE)
+    if chosen in i18n.LANGUAGES:
+        return chosen
+    accept = request.headers.get("accept-language", "").lower()
+    first = accept.split(",")[0].strip()[:2]
+    return first if first in i18n.LANGUAGES else i18n.DEFAULT
+
+
+def render(request: Request, template: str, status_code: int = 200, **data: Any) -> HTMLResponse:
+    lang = lang_of(request)
+    viewer = getattr(request.state, "saksi_viewer", None)
+    html = _env.get_template(template).render(
+        t=i18n.translator(lang),
+        lang=lang,
+        viewer=viewer,
+        csrf=csrf_token(request),
+        path=request.url.path,
+        here=request.url.path + (f"?{request.url.query}" if request.url.query else ""),
+        **data,
+    )
+    response = HTMLResponse(html, status_code=status_code, headers=SECURITY_HEADERS)
+    new = getattr(request.state, "new_csrf", None)
+    if new:
+        set_cookie(request, response, CSRF_COOKIE, new)
+    return response
+
+
+def local_path(target: str | None, default: str = "/") -> str:
+    """Where to send the browser next: a path on this site only (no open redirect)."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return default
+    return target
+
+
+def redirect(target: str) -> RedirectResponse:
+    return RedirectResponse(target, status_code=303, headers={"Cache-Control": "no-store"})
+
+
+def error_page(request: Request, exc: BaseException) -> Response:
+    if isinstance(exc, SignInRequired):
+        return redirect("/signin?next=" + quote(request.url.path, safe="/"))
+    if isinstance(exc, CsrfFailed):
+        log.warning("csrf check failed: %s", exc, extra={"path": request.url.path})
+        return render(request, "error.html", 403, code=403, title="csrf_title", message=str(exc))
+    if isinstance(exc, RequestValidationError):
+        exc = InvalidInput(f"invalid input: {exc.errors()[0].get('msg', 'invalid')}")
+    if isinstance(exc, HTTPException):
+        return render(
+            request,
+            "error.html",
+            exc.status_code,
+            code=exc.status_code,
+            title=f"error_{exc.status_code}",
+            message=str(exc.detail),
+        )
+    known = classify(exc)
+    if known is None:
+        log.error("internal error on a page", exc_info=exc)
+        return render(request, "error.html", 500, code=500, title="error_500", message="")
+    code = known.http_status
+    title = f"error_{code}" if f"error_{code}" in i18n.CATALOGUE["en"] else "error_other"
+    return render(
+        request,
+        "error.html",
+        code,
+        code=code,
+        title=title,
+        message=known.message,
+        refused=isinstance(known, Refused),
+    )
+
+
+class UiRoute(APIRoute):
+    """A page route: errors become HTML pages (403 says so; the use case has recorded it)."""
+
+    def get_route_handler(self) -> Any:
+        handler = super().get_route_handler()
+
+        async def page(request: Request) -> Response:
+            try:
+                response: Response = await handler(request)
+            except Exception as exc:
+                return error_page(request, exc)
+            for key, value in SECURITY_HEADERS.items():
+                response.headers.setdefault(key, value)
+            return response
+
+        return page
