@@ -8,9 +8,21 @@ from fastapi import Depends, FastAPI
 
 from api.http import errors
 from api.http.deps import reject_unknown_query
+from api.http.draining import RefuseWhenCut
 from api.http.limits import HttpLimits, RateLimiter
+from api.http.metrics import CountRequests, ProcessCounters, metrics_token
 from api.http.middleware import Authenticate, BodyLimit, RequestContext
-from api.http.routes import audit, cameras, cases, clips, health, holds, retention, users
+from api.http.routes import (
+    audit,
+    cameras,
+    cases,
+    clips,
+    health,
+    holds,
+    metrics,
+    retention,
+    users,
+)
 from api.http.ui import install as install_ui
 from archive.bootstrap import Services
 
@@ -34,7 +46,9 @@ def create_app(services: Services, limits: HttpLimits | None = None) -> FastAPI:
     app.state.services = services
     app.state.limits = limits
     app.state.rate_limiter = RateLimiter(limits.rates)
-    for module in (health, clips, cases, users, cameras, audit, retention, holds):
+    app.state.counters = ProcessCounters()
+    app.state.metrics_token = metrics_token()
+    for module in (health, metrics, clips, cases, users, cameras, audit, retention, holds):
         app.include_router(module.router)
     install_ui(app)  # the web UI's pages under / (the JSON API stays under /api/)
     errors.install(app)
@@ -42,4 +56,6 @@ def create_app(services: Services, limits: HttpLimits | None = None) -> FastAPI:
     app.add_middleware(Authenticate, services=services)
     app.add_middleware(BodyLimit, limits=limits)
     app.add_middleware(RequestContext)
+    app.add_middleware(CountRequests, counters=app.state.counters)
+    app.add_middleware(RefuseWhenCut)
     return app
