@@ -5,12 +5,14 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export SAKSI_HOME ?= $(CURDIR)/saksi-data
 
-.PHONY: run demo test test-fast bench lint deps test-deps services clean
+.PHONY: run demo test test-reliability bench lint lock deps test-deps services clean
 
-$(STAMP): pyproject.toml
+# Runtime dependencies at the versions the image pins (docker/requirements.lock, `make lock`).
+$(STAMP): pyproject.toml docker/requirements.lock
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip 2>&1 | grep -v "is ignored" || true
-	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[dev]' 2>&1 | grep -v "is ignored" || true
+	$(BIN)/pip install --quiet --disable-pip-version-check -c docker/requirements.lock -e '.[dev]' \
+	  2>&1 | grep -v "is ignored" || true
 	$(BIN)/python -c "import eventsourcing, minio, ffmpeg, psycopg, pydantic, apscheduler, typer, fastapi, uvicorn, python_multipart, jinja2, playwright"
 	test -x $(BIN)/weed
 	touch $(STAMP)
@@ -51,6 +53,16 @@ demo: $(STAMP) deps
 
 test: $(STAMP) deps test-deps services lint
 	$(BIN)/python -m pytest -q
+
+# The fault-injection and load suite alone (make test runs it too); figures in
+# tests/artifacts/reliability.json.
+test-reliability: $(STAMP) deps services
+	$(BIN)/python -m pytest -q tests/reliability
+
+# Pin the image's dependencies to this tested environment (docker/requirements.lock). To move a
+# pin: change pyproject.toml, `.venv/bin/pip install -e '.[dev]'`, then `make lock`.
+lock: $(STAMP)
+	$(BIN)/python docker/lock.py > docker/requirements.lock
 
 bench: $(STAMP) deps services
 	$(BIN)/python -m bench.run $(if $(QUICK),--quick,)

@@ -16,6 +16,7 @@ from domain.case import Case, check_case_id
 from domain.clip import Clip
 from domain.user import User
 from storage import queries
+from storage.eventstore import backoff
 
 
 def load_case(svc: Services, case_id: str) -> Case:
@@ -102,8 +103,10 @@ def attach_clip(svc: Services, ctx: Context, case: Case, clip: Clip, reason: str
             svc.events.save(case, clip)
             break
         except IntegrityError:  # a concurrent writer got there first: reload both, try again
+            svc.events.note_conflict()
             if attempt == attempts - 1:
                 raise
+            backoff(attempt)
             case, clip = load_case(svc, case.case_id), load_clip(svc, clip.clip_id)
     retention_calc.push_lock(svc, clip)
     if case.on_hold:

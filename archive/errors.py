@@ -10,12 +10,13 @@ SaksiError
  ├── Unauthenticated   exit 2   HTTP 401   no valid token
  ├── Gone              exit 2   HTTP 410   the clip was purged (carries the purge record)
  ├── Throttled         exit 2   HTTP 429   too many expensive requests with one token
- ├── Unavailable       exit 3   HTTP 503   database, object store or ffmpeg unavailable
+ ├── Unavailable       exit 3   HTTP 503   database, object store or ffmpeg unavailable; disk full
  └── IntegrityFailure  exit 1   HTTP 500   stored content does not match its recorded hash
 """
 
 from __future__ import annotations
 
+import errno
 from typing import Any
 
 import psycopg
@@ -96,6 +97,9 @@ def classify(exc: BaseException) -> SaksiError | None:
     """Translate an error from the domain, media or adapters into the tree; None if unknown."""
     if isinstance(exc, SaksiError):
         return exc
+    if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        # A full disk (spooling an upload, a work folder): the server's problem, not the input's.
+        return Unavailable(f"no space left on the server's disk ({exc.strerror})")
     table: list[tuple[type[BaseException] | tuple[type[BaseException], ...], type[SaksiError]]] = [
         ((RuleBroken, MediaError, StoreMisconfigured), InvalidInput),
         ((FfmpegMissing, StoreUnavailable), Unavailable),

@@ -25,8 +25,8 @@ class Settings(BaseModel):
         home = Path(overrides.get("home") or env.get("SAKSI_HOME") or "./saksi-data").absolute()
         values = {
             "home": home,
-            "event_store": env.get("SAKSI_EVENT_STORE") or f"sqlite:///{home}/events.sqlite",
-            "object_store": env.get("SAKSI_OBJECT_STORE") or f"file://{home}/objects",
+            "event_store": secret(env, "SAKSI_EVENT_STORE") or f"sqlite:///{home}/events.sqlite",
+            "object_store": secret(env, "SAKSI_OBJECT_STORE") or f"file://{home}/objects",
             "signing_key": Path(env.get("SAKSI_SIGNING_KEY") or home / "keys" / "checkpoint.key"),
             "origin": env.get("SAKSI_ORIGIN") or "saksi.local/archive",
             "pull_root": env.get("SAKSI_PULL_ROOT") or None,
@@ -43,6 +43,23 @@ class Settings(BaseModel):
             "signing_key": str(self.signing_key),
             "origin": self.origin,
         }
+
+
+def secret(env: Mapping[str, str], name: str) -> str | None:
+    """NAME, or else the contents of the file NAME_FILE names (Docker and Kubernetes secrets),
+    so that passwords in URLs need not sit in the environment of every process."""
+    value = env.get(name)
+    if value:
+        return value
+    path = env.get(f"{name}_FILE")
+    if not path:
+        return None
+    try:
+        return Path(path).read_text().strip() or None
+    except OSError as e:
+        from archive.errors import InvalidInput
+
+        raise InvalidInput(f"{name}_FILE: cannot read {path}: {e.strerror}") from None
 
 
 def redact_url(url: str) -> str:

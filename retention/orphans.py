@@ -5,25 +5,43 @@ They come from an ingest interrupted between storing the content and recording i
 purge that found content re-locked. They are deleted only when the store allows it, i.e.
 once their COMPLIANCE lock has run out and no legal hold is set, and only if no clip has
 come to reference them in the meantime.
+
+An unreferenced object younger than the grace period (`SAKSI_ORPHAN_GRACE`, default P1D) is
+left alone: it may be an upload still in flight. On S3 an upload's version stays unlocked
+until its checks pass (and a recording older than its retention is never locked), so without
+the grace a sweep running beside busy ingests deleted content an ingest was about to record.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+import os
+from datetime import datetime, timedelta
 from typing import Any
 
 from archive.bootstrap import Services
+from archive.timefmt import parse_duration
 from storage import retention_queries as rq
 from storage.errors import ObjectLocked, ObjectMissing
+
+GRACE = timedelta(days=1)
+
+
+def grace() -> timedelta:
+    text = os.environ.get("SAKSI_ORPHAN_GRACE")
+    return parse_duration(text, "SAKSI_ORPHAN_GRACE") if text else GRACE
 
 
 def reconcile(svc: Services, now: datetime) -> dict[str, Any]:
     svc.projector.catch_up()  # see references recorded by other processes up to now
     referenced = rq.referenced_keys(svc.db)
     deleted: list[dict[str, Any]] = []
-    waiting = 0
+    waiting = in_grace = 0
+    young = now - grace()
     for info in svc.objects.iter_objects():
         if info.key in referenced or getattr(info, "delete_marker", False):
+            continue
+        if info.modified is None or info.modified > young:
+            in_grace += 1  # perhaps an ingest between storing its content and its event
             continue
         if info.legal_hold or (info.retain_until is not None and info.retain_until > now):
             waiting += 1
@@ -41,4 +59,4 @@ def reconcile(svc: Services, now: datetime) -> dict[str, Any]:
         deleted.append(
             {"key": info.key, "version_id": info.version_id, "size_bytes": info.size_bytes}
         )
-    return {"deleted": deleted, "waiting_for_lock": waiting}
+    return {"deleted": deleted, "waiting_for_lock": waiting, "in_grace": in_grace}

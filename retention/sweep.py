@@ -70,7 +70,10 @@ def run_sweep(svc: Services, ctx: Context, *, wait_s: float = 0) -> dict[str, An
 
 
 def _empty() -> dict[str, Any]:
-    return {**asdict(purge.SweepReport()), "orphans": {"deleted": [], "waiting_for_lock": 0}}
+    return {
+        **asdict(purge.SweepReport()),
+        "orphans": {"deleted": [], "waiting_for_lock": 0, "in_grace": 0},
+    }
 
 
 def summary(result: dict[str, Any]) -> dict[str, Any]:
@@ -84,4 +87,5 @@ def summary(result: dict[str, Any]) -> dict[str, Any]:
         "errors": result["errors"][:20],
         "orphans_deleted": result["orphans"]["deleted"][:100],
         "orphans_waiting_for_lock": result["orphans"]["waiting_for_lock"],
+        "orphans_in_grace": result["orphans"]["in_grace"],
     }

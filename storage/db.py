@@ -42,6 +42,7 @@ class Database(Protocol):
     events_table: str  # the event store's table (its name differs between backends)
 
     def tx(self, *, write: bool = True, pipeline: bool = False) -> AbstractContextManager[Tx]: ...
+    def ping(self) -> None: ...  # raises StoreUnavailable unless the database answers now
     def oid(self, originator_id: UUID) -> Any: ...
     def close(self) -> None: ...
 
@@ -106,6 +107,10 @@ class SqliteDatabase:
             conn.execute("ROLLBACK")
             raise
         conn.execute("COMMIT" if write else "ROLLBACK")
+
+    def ping(self) -> None:
+        with self.tx(write=False) as tx:
+            tx.one("SELECT 1")
 
     def oid(self, originator_id: UUID) -> str:
         return originator_id.hex
@@ -200,6 +205,16 @@ class PostgresDatabase:
                 raise StoreUnavailable(f"PostgreSQL is unavailable: {_first_line(e)}") from None
             raise
         conn_cm.__exit__(None, None, None)
+
+    def ping(self) -> None:
+        """A connection of its own, not the pool's: readiness must answer within seconds and
+        say whether the server answers now (the pool waits up to 10 s for a connection, and
+        reconnects with back-off after an outage)."""
+        try:
+            with psycopg.connect(self.url.conninfo(), connect_timeout=2) as conn:
+                conn.execute("SELECT 1")
+        except psycopg.OperationalError as e:
+            raise StoreUnavailable(f"PostgreSQL is unavailable: {_first_line(e)}") from None
 
     def oid(self, originator_id: UUID) -> UUID:
         return originator_id

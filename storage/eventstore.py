@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -140,6 +142,12 @@ class Events:
     def __init__(self, app: EventStore, after_save: Callable[[], object]) -> None:
         self.app = app
         self._after_save = after_save
+        self.conflicts = 0  # optimistic-concurrency conflicts retried by this process
+        self._lock = threading.Lock()
+
+    def note_conflict(self) -> None:
+        with self._lock:
+            self.conflicts += 1
 
     def find(self, cls: type[A], aggregate_id: UUID) -> A | None:
         try:
@@ -165,7 +173,14 @@ class Events:
                 self.save(aggregate)
                 return aggregate
             except IntegrityError:
+                self.note_conflict()
                 if attempt == attempts - 1:
                     raise
-                time.sleep(0.005 * (attempt + 1))
+                backoff(attempt)
         raise AssertionError("unreachable")
+
+
+def backoff(attempt: int) -> None:
+    """Before retrying a conflict: growing and jittered, so that writers racing for one stream
+    (every reader of a clip recording its view) spread out instead of colliding again."""
+    time.sleep(random.uniform(0.001, 0.005 * 2 ** min(attempt, 6)))

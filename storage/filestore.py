@@ -118,7 +118,7 @@ class FileObjectStore:
     def stat(self, key: str, version_id: str | None = None) -> ObjectInfo:
         path = self._path(key)
         try:
-            size = path.stat().st_size
+            st = path.stat()
         except FileNotFoundError:
             raise ObjectMissing(f"object {key} is missing from the store") from None
         meta = self._read_meta(key)
@@ -126,9 +126,10 @@ class FileObjectStore:
         return ObjectInfo(
             key=key,
             version_id=None,
-            size_bytes=size,
+            size_bytes=st.st_size,
             retain_until=datetime.fromisoformat(until) if until else None,
             legal_hold=bool(meta.get("legal_hold")),
+            modified=datetime.fromtimestamp(st.st_mtime, UTC),
         )
 
     def versions(self, key: str) -> list[ObjectInfo]:

@@ -51,6 +51,7 @@ class ObjectInfo:
     legal_hold: bool
     is_latest: bool = True
     delete_marker: bool = False  # S3: a delete without version id hides, never removes
+    modified: datetime | None = None  # when this version was written (orphans get a grace)
 
 
 class ObjectStore(Protocol):

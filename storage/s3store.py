@@ -272,6 +272,7 @@ class S3ObjectStore:
             size_bytes=int(st.size or 0),
             retain_until=_parse_time(until) if until else None,
             legal_hold=str(meta.get("x-amz-object-lock-legal-hold", "")).upper() == "ON",
+            modified=st.last_modified,
         )
 
     def versions(self, key: str) -> list[ObjectInfo]:
@@ -297,7 +298,9 @@ class S3ObjectStore:
     def _listed(self, o: Any) -> ObjectInfo:
         latest = str(o.is_latest).lower() == "true"
         if o.is_delete_marker:
-            return ObjectInfo(o.object_name, o.version_id, 0, None, False, latest, True)
+            return ObjectInfo(
+                o.object_name, o.version_id, 0, None, False, latest, True, o.last_modified
+            )
         return replace(self._head(o.object_name, o.version_id), is_latest=latest)
 
     # locks ------------------------------------------------------------------------------

@@ -1,12 +1,35 @@
-"""`saksi serve`: the HTTP API under uvicorn."""
+"""`saksi serve`: the HTTP API under uvicorn.
+
+Shutdown (SIGTERM or SIGINT): uvicorn stops listening at once, closes idle connections, and
+lets requests under way - uploads included - finish for up to SAKSI_SHUTDOWN_GRACE (default
+PT30S; give the container's stop timeout more). Requests still running then are cut: the
+client sees its connection closed, and an upload cut that way records nothing (content already
+stored is an orphan for the sweep). Then the process cleans up (scheduler, catch-up,
+connections) and exits 0. A read-model catch-up runs beside the server (archive/catchup.py).
+"""
 
 from __future__ import annotations
+
+import math
+import os
+import signal
+from datetime import timedelta
 
 import typer
 
 from api.cli.common import DEBUG, services
+from archive import catchup
 from archive.bootstrap import Services
+from archive.timefmt import parse_duration
 from retention.scheduler import start_scheduler
+
+SHUTDOWN_GRACE = timedelta(seconds=30)
+
+
+def shutdown_grace() -> int:
+    text = os.environ.get("SAKSI_SHUTDOWN_GRACE")
+    grace = parse_duration(text, "SAKSI_SHUTDOWN_GRACE") if text else SHUTDOWN_GRACE
+    return max(1, math.ceil(grace.total_seconds()))
 
 
 def register(app: typer.Typer) -> None:
@@ -29,6 +52,7 @@ def serve(
     from api.http import create_app, logs
 
     logs.configure(debug=DEBUG["on"])
+    grace, every = shutdown_grace(), catchup.interval()
     with services() as svc:
         if demo:
             _load_demo(svc, host, port)
@@ -42,15 +66,26 @@ def serve(
             timeout_keep_alive=5,
             limit_concurrency=256,
             h11_max_incomplete_event_size=16 * 1024,
+            timeout_graceful_shutdown=grace,
         )
         # The scheduled jobs (retention sweep, checkpoint sealing, fixity) run in this process
         # unless scaled out to a separate `saksi scheduler`.
         scheduler = None if no_scheduler else start_scheduler(svc.settings)
+        catching_up = catchup.CatchUp(svc, every).start()
+        # uvicorn drains on SIGTERM/SIGINT, then raises the signal again under the handler it
+        # found: with the default one the process would die there, skipping the clean-up below.
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(sig, _drained)
         try:
             uvicorn.Server(config).run()
         finally:
+            catching_up.stop()
             if scheduler is not None:
                 scheduler.shutdown(wait=False)
+
+
+def _drained(_signum: int, _frame: object) -> None:
+    """The signal uvicorn re-raises once it has drained: nothing left to do but clean up."""
 
 
 def _load_demo(svc: Services, host: str, port: int) -> None:

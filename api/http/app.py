@@ -8,7 +8,9 @@ from fastapi import Depends, FastAPI
 
 from api.http import errors
 from api.http.deps import reject_unknown_query
+from api.http.draining import RefuseWhenCut
 from api.http.limits import HttpLimits, RateLimiter
+from api.http.metrics import CountRequests, ProcessCounters, metrics_token
 from api.http.middleware import Authenticate, BodyLimit, RequestContext
 from api.http.routes import (
     audit,
@@ -18,6 +20,7 @@ from api.http.routes import (
     exports,
     health,
     holds,
+    metrics,
     retention,
     users,
 )
@@ -44,7 +47,10 @@ def create_app(services: Services, limits: HttpLimits | None = None) -> FastAPI:
     app.state.services = services
     app.state.limits = limits
     app.state.rate_limiter = RateLimiter(limits.rates)
-    for module in (health, clips, cases, exports, users, cameras, audit, retention, holds):
+    app.state.counters = ProcessCounters()
+    app.state.metrics_token = metrics_token()
+    routers = (health, metrics, clips, cases, exports, users, cameras, audit, retention, holds)
+    for module in routers:
         app.include_router(module.router)
     install_ui(app)  # the web UI's pages under / (the JSON API stays under /api/)
     errors.install(app)
@@ -52,4 +58,6 @@ def create_app(services: Services, limits: HttpLimits | None = None) -> FastAPI:
     app.add_middleware(Authenticate, services=services)
     app.add_middleware(BodyLimit, limits=limits)
     app.add_middleware(RequestContext)
+    app.add_middleware(CountRequests, counters=app.state.counters)
+    app.add_middleware(RefuseWhenCut)
     return app

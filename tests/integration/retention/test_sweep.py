@@ -156,8 +156,11 @@ def test_changing_a_policy_recomputes_retain_until_and_extends_the_store_lock(
     assert "report set to P120D" in changed["reason"]
 
 
-def test_orphan_objects_are_deleted_once_the_store_lets_them_go(archive: Archive) -> None:
+def test_orphan_objects_are_deleted_once_the_store_lets_them_go(
+    archive: Archive, monkeypatch: pytest.MonkeyPatch
+) -> None:
     svc = archive.svc
+    monkeypatch.setenv("SAKSI_ORPHAN_GRACE", "PT0S")  # no grace for uploads in flight here
     # What an ingest interrupted between storing content and recording its event leaves.
     expired = svc.objects.put(io.BytesIO(b"orphan, lock over"), retain_until=now() - timedelta(1))
     locked = svc.objects.put(io.BytesIO(b"orphan, still locked"), retain_until=now() + timedelta(1))
