@@ -6,6 +6,7 @@ the target is one (so they appear in its custody trail), otherwise as a Refusal.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import NoReturn
@@ -51,17 +52,21 @@ class Guard:
         self.events = events
 
     def require(
-        self, ctx: Context, action: str, target: Clip | Case | str | None = None
+        self,
+        ctx: Context,
+        action: str,
+        target: Clip | Case | str | None = None,
+        also: Sequence[Clip | Case] = (),
     ) -> Principal:
         user = self.events.find(User, User.create_id(ctx.actor))
         if user is None:
-            self.refuse(ctx, action, f"unknown user {ctx.actor!r}", target)
+            self.refuse(ctx, action, f"unknown user {ctx.actor!r}", target, also)
         if user.revoked:
-            self.refuse(ctx, action, f"the access of {ctx.actor} is revoked", target)
+            self.refuse(ctx, action, f"the access of {ctx.actor} is revoked", target, also)
         if user.token_expires and user.token_expires < datetime.now(UTC):
-            self.refuse(ctx, action, f"the token of {ctx.actor} has expired", target)
+            self.refuse(ctx, action, f"the token of {ctx.actor} has expired", target, also)
         if user.role not in PERMISSIONS[action]:
-            self.refuse(ctx, action, f"role {user.role} may not {action}", target)
+            self.refuse(ctx, action, f"role {user.role} may not {action}", target, also)
         return Principal(user.name, user.role, ctx)
 
     def require_member(self, who: Principal, case: Case, action: str, target: Clip | Case) -> None:
@@ -71,8 +76,19 @@ class Guard:
             )
 
     def refuse(
-        self, ctx: Context, action: str, detail: str, target: Clip | Case | str | None = None
+        self,
+        ctx: Context,
+        action: str,
+        detail: str,
+        target: Clip | Case | str | None = None,
+        also: Sequence[Clip | Case] = (),
     ) -> NoReturn:
+        """Record the refusal on the target (and on every stream in `also`: a case export
+        refused is recorded on each of its clips' trails too), then raise Refused."""
+        for other in also:
+            self.events.update(
+                type(other), other.id, lambda a: a.record_refusal(action, detail, ctx)
+            )
         if isinstance(target, (Clip, Case)):
             self.events.update(
                 type(target), target.id, lambda a: a.record_refusal(action, detail, ctx)

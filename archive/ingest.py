@@ -46,10 +46,12 @@ def ingest(
     duration: timedelta | None = None,
     source_tz: tzinfo = UTC,
     progress: Progress | None = None,
+    clamp: bool = False,
 ) -> dict[str, Any]:
-    """Ingest a recording file, a range of one, a range of NVR segments or a live stream."""
+    """Ingest a recording file, a range of one, a range of NVR segments or a live stream.
+    `clamp`: cut what the recording holds of the range (sources.Request)."""
     case = _check_request(svc, ctx, camera_id, reason, case_id)
-    request = sources.Request(source, source_start, start, end, duration, source_tz)
+    request = sources.Request(source, source_start, start, end, duration, source_tz, clamp)
     with (
         tempfile.TemporaryDirectory(prefix="saksi-ingest-") as work,
         ThreadPoolExecutor(max_workers=2, thread_name_prefix="ingest") as pool,

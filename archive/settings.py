@@ -17,6 +17,7 @@ class Settings(BaseModel):
     object_store: str
     signing_key: Path
     origin: str = "saksi.local/archive"
+    pull_root: Path | None = None  # SAKSI_PULL_ROOT: the NVR folders POST .../pull reads
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: str) -> Settings:
@@ -28,6 +29,7 @@ class Settings(BaseModel):
             "object_store": secret(env, "SAKSI_OBJECT_STORE") or f"file://{home}/objects",
             "signing_key": Path(env.get("SAKSI_SIGNING_KEY") or home / "keys" / "checkpoint.key"),
             "origin": env.get("SAKSI_ORIGIN") or "saksi.local/archive",
+            "pull_root": env.get("SAKSI_PULL_ROOT") or None,
         }
         values.update({k: v for k, v in overrides.items() if k != "home"})
         return cls.model_validate(values)

@@ -23,6 +23,10 @@ MAX_LIVE = timedelta(hours=12)
 EARLY_STOP_S = 1.0  # a live recording may fall short of the duration by a frame interval or so
 
 
+class NoFootage(InvalidInput):
+    """The recording holds nothing of the requested range (a pull reports, not fails)."""
+
+
 @dataclass(frozen=True)
 class Request:
     source: str
@@ -31,6 +35,9 @@ class Request:
     end: datetime | None = None
     duration: timedelta | None = None
     source_tz: tzinfo = UTC
+    # Cut what the recording holds of [start, end] instead of refusing a range reaching
+    # outside it (NoFootage if it holds none of it): a pull takes what each camera kept.
+    clamp: bool = False
 
 
 @dataclass(frozen=True)
@@ -75,7 +82,10 @@ def _file(path: Path, req: Request, workdir: Path) -> Recording:
     if req.start is None and req.end is None:
         span = {"start": _iso(whole.start), "end": _iso(whole.end)}
         return Recording(path, info, whole.start, whole.end, {**described, "actual": span})
-    return _cut([whole], req.start or whole.start, req.end or whole.end, workdir, described)
+    start, end = req.start or whole.start, req.end or whole.end
+    if req.clamp:
+        start, end = _clamp([whole], start, end)
+    return _cut([whole], start, end, workdir, described)
 
 
 def _segments(folder: Path, req: Request, workdir: Path) -> Recording:
@@ -98,7 +108,19 @@ def _segments(folder: Path, req: Request, workdir: Path) -> Recording:
                 )
             found.append(Segment(p, when, info))
     described = {"kind": "segments", "folder": folder.name}
-    return _cut(found, req.start, req.end, workdir, described)
+    start, end = _clamp(found, req.start, req.end) if req.clamp else (req.start, req.end)
+    return _cut(found, start, end, workdir, described)
+
+
+def _clamp(found: list[Segment], start: datetime, end: datetime) -> tuple[datetime, datetime]:
+    """[start, end] narrowed to the recordings that overlap it."""
+    if end <= start:
+        raise InvalidInput("--end must be after --start")
+    overlapping = [s for s in found if s.end > start and s.start < end]
+    if not overlapping:
+        held = ", ".join(f"{s.start.isoformat()} – {s.end.isoformat()}" for s in found[:3])
+        raise NoFootage(f"no recording in the requested range (the recordings hold {held})")
+    return max(start, min(s.start for s in overlapping)), min(end, max(s.end for s in overlapping))
 
 
 def _cut(

@@ -1,26 +1,39 @@
 """`audit trail`: a clip's chain of custody, which is its own hash-chained stream.
 
 Every event of the clip in order: what happened, when, by whom and why, with its chain hash,
-global position and Merkle leaf, each link re-checked on the way.
+global position and Merkle leaf, each link re-checked on the way. Refusals (AccessDenied)
+are events of the stream like any other, so they are in the trail.
 """
 
 from __future__ import annotations
 
-import html
+from collections.abc import Sequence
 from typing import Any
 from uuid import UUID
 
 from eventsourcing.persistence import StoredEvent
 
+from archive import report, views
 from archive.bootstrap import Services
 from archive.errors import InvalidInput, NotFound
 from archive.ledger.chain import GENESIS, event_hash
 from domain.base import Context
 from domain.clip import Clip
-from storage import ledger_rows
+from storage import ledger_rows, queries
 
 # Fields worth showing besides who/why/when, when an event has them.
-_DETAILS = ("case_id", "export_id", "recipient", "action", "detail", "kind", "sha256")
+_DETAILS = (
+    "case_id",
+    "export_id",
+    "recipient",
+    "clip_ids",
+    "user",
+    "action",
+    "detail",
+    "kind",
+    "sha256",
+    "retain_until",
+)
 
 
 def trail(svc: Services, clip_id: str, ctx: Context | None = None) -> dict[str, Any]:
@@ -33,6 +46,30 @@ def trail(svc: Services, clip_id: str, ctx: Context | None = None) -> dict[str, 
     rows = ledger_rows.stream_with_links(svc.db, oid)
     if not rows or not rows[0]["topic"].endswith(Clip.ClipIngested.__qualname__):
         raise NotFound(f"no clip {clip_id}")
+    events, intact = decode(svc, oid, rows)
+    return {
+        "clip_id": clip_id,
+        "clip": clip_metadata(svc, clip_id),
+        "chain_intact": intact,
+        "events": events,
+    }
+
+
+def clip_metadata(svc: Services, clip_id: str) -> dict[str, Any] | None:
+    """What the report shows about a clip: its read-model view and its camera."""
+    row = queries.clip_row(svc.db, clip_id)
+    if row is None:
+        return None
+    meta = views.clip(row)
+    camera = queries.camera_row(svc.db, meta["camera_id"])
+    if camera is not None:
+        meta["camera"] = f"{camera['name']}, {camera['district']}"
+    return meta
+
+
+def decode(svc: Services, oid: UUID, rows: Sequence[dict[str, Any]]) -> tuple[list[Any], bool]:
+    """A stream's rows (`ledger_rows.stream_with_links`) as trail events, each chain link
+    re-checked; and whether the whole chain holds."""
     events, prev, intact = [], GENESIS, True
     for r in rows:
         state = bytes(r["state"])
@@ -53,7 +90,7 @@ def trail(svc: Services, clip_id: str, ctx: Context | None = None) -> dict[str, 
                 "reason": getattr(e, "reason", None),
                 "channel": getattr(e, "channel", None),
                 "client": getattr(e, "client", None),
-                "details": {k: getattr(e, k) for k in _DETAILS if hasattr(e, k)},
+                "details": {k: _plain(getattr(e, k)) for k in _DETAILS if hasattr(e, k)},
                 "version": int(r["v"]),
                 "position": int(r["pos"]),
                 "leaf_index": None if r["leaf"] is None else int(r["leaf"]),
@@ -62,40 +99,13 @@ def trail(svc: Services, clip_id: str, ctx: Context | None = None) -> dict[str, 
                 "chain_ok": ok,
             }
         )
-    return {"clip_id": clip_id, "chain_intact": intact, "events": events}
+    return events, intact
+
+
+def _plain(value: Any) -> Any:
+    return value.isoformat() if hasattr(value, "isoformat") else value
 
 
 def render_html(t: dict[str, Any]) -> str:
     """A printable custody report of one trail."""
-    esc = html.escape
-    rows = "\n".join(
-        "<tr>"
-        + "".join(
-            f"<td>{esc(str(v))}</td>"
-            for v in (
-                e["version"],
-                e["at"],
-                e["type"],
-                e["actor"],
-                e["reason"] or "",
-                ", ".join(f"{k}={v}" for k, v in e["details"].items()),
-                e["position"],
-                "" if e["leaf_index"] is None else e["leaf_index"],
-            )
-        )
-        + f'<td class="h">{esc(e["hash"] or "")}</td><td>{"✓" if e["chain_ok"] else "✗"}</td></tr>'
-        for e in t["events"]
-    )
-    verdict = "intact" if t["chain_intact"] else "BROKEN: see the rows marked ✗"
-    return f"""<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>Custody trail {esc(t["clip_id"])}</title>
-<style>body{{font:12px sans-serif}}table{{border-collapse:collapse}}
-td,th{{border:1px solid #999;padding:2px 4px;vertical-align:top}}.h{{font:10px monospace}}</style>
-</head><body><h1>Chain of custody: clip {esc(t["clip_id"])}</h1>
-<p>Hash chain: <b>{verdict}</b>. Each row is one event of the clip's stream; the hash is
-SHA-256 over the canonical bytes in docs/ledger.md, chained from the row before.</p>
-<table><tr><th>v</th><th>at</th><th>event</th><th>actor</th><th>reason</th><th>details</th>
-<th>position</th><th>leaf</th><th>hash</th><th>chain</th></tr>
-{rows}
-</table></body></html>
-"""
+    return report.trail_page(t)

@@ -129,9 +129,12 @@ def cameras(
         # A bounding box narrows the search through the index; the exact distance filters after.
         lat, lon = near
         dlat = math.degrees(radius_m / EARTH_RADIUS_M)
-        dlon = dlat / max(math.cos(math.radians(lat)), 1e-6)
-        where += ["lat BETWEEN ? AND ?", "lon BETWEEN ? AND ?"]
-        params += [lat - dlat, lat + dlat, lon - dlon, lon + dlon]
+        dlon = dlat / max(math.cos(math.radians(min(abs(lat) + dlat, 90.0))), 1e-6)
+        where.append("lat BETWEEN ? AND ?")
+        params += [lat - dlat, lat + dlat]
+        if lon - dlon >= -180 and lon + dlon <= 180:  # a box across ±180° filters by latitude only
+            where.append("lon BETWEEN ? AND ?")
+            params += [lon - dlon, lon + dlon]
     if where:
         sql += " WHERE " + " AND ".join(where)
     sql += " ORDER BY camera_id"

@@ -8,7 +8,7 @@ from importlib.metadata import version
 import typer
 from typer.exceptions import TyperException
 
-from api.cli import audit, cases, clips, retention, serve, setup
+from api.cli import audit, cases, clips, packages, retention, serve, setup
 from api.cli.common import DEBUG, handle
 
 app = typer.Typer(
@@ -40,6 +40,7 @@ setup.register(app)
 cases.register(app)
 clips.register(app)
 audit.register(app)
+packages.register(app)
 retention.register(app)
 serve.register(app)
 

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
 from typing import Any
 
 import typer
 
-from api.cli.common import cli_context, emit, services
-from archive import cases
+from api.cli.common import cli_context, emit, services, table
+from api.cli.setup import parse_point
+from archive import cases, pull
+from archive.segments import parse_offset
+from archive.timefmt import parse_time
 
 
 def register(app: typer.Typer) -> None:
@@ -17,6 +22,7 @@ def register(app: typer.Typer) -> None:
     case_app.command("attach")(case_attach)
     case_app.command("close")(case_close)
     case_app.command("show")(case_show)
+    case_app.command("pull")(case_pull)
     app.add_typer(case_app, name="case")
 
 
@@ -95,3 +101,57 @@ def case_show(
     with services() as svc:
         result = cases.show_case(svc, case_id)
     emit(result, as_json, _human)
+
+
+def _pulled(r: dict[str, Any]) -> str:
+    rows = [{**c, "outcome": f"clip {c['clip_id']}"} for c in r["ingested"]]
+    rows += [{**c, "outcome": f"no footage: {c['reason']}"} for c in r["without_footage"]]
+    rows += [{**c, "outcome": f"FAILED: {c['error']}"} for c in r["failed"]]
+    rows.sort(key=lambda c: c["distance_m"])
+    head = (
+        f"case {r['case_id']}: {len(r['ingested'])} clip(s) pulled from {r['cameras']} "
+        f"camera(s) within {r['radius_m']:g} m"
+    )
+    return head + "\n" + table(rows, ["camera_id", "distance_m", "outcome"])
+
+
+def case_pull(
+    case_id: str = typer.Argument(...),
+    near: str = typer.Option(..., "--near", help="LAT,LON of the report."),
+    radius_m: float = typer.Option(..., "--radius-m"),
+    start: str = typer.Option(..., "--start", help="ISO time."),
+    end: str = typer.Option(..., "--end", help="ISO time."),
+    source_root: str = typer.Option(
+        ..., "--source-root", help="Folder holding <CAMERA_ID>/ folders of recordings."
+    ),
+    actor: str = typer.Option(..., "--actor"),
+    reason: str = typer.Option(..., "--reason"),
+    source_tz: str = typer.Option(
+        "Z", "--source-tz", help="Offset of segment names without one, e.g. +07:00."
+    ),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """Pull the range from every camera near a point that has recordings, into the case."""
+
+    def progress(camera_id: str, i: int, n: int) -> None:
+        if sys.stderr.isatty():
+            sys.stderr.write(f"\rpulling {camera_id} ({i + 1}/{n})\x1b[K")
+            sys.stderr.flush()
+
+    with services() as svc:
+        result = pull.pull(
+            svc,
+            cli_context(actor),
+            case_id=case_id,
+            near=parse_point(near),
+            radius_m=radius_m,
+            start=parse_time(start, "--start"),
+            end=parse_time(end, "--end"),
+            source_root=Path(source_root),
+            reason=reason,
+            source_tz=parse_offset(source_tz),
+            progress=progress,
+        )
+    if sys.stderr.isatty():
+        sys.stderr.write("\n")
+    emit(result, as_json, _pulled)

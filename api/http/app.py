@@ -17,6 +17,7 @@ from api.http.routes import (
     cameras,
     cases,
     clips,
+    exports,
     health,
     holds,
     metrics,
@@ -48,7 +49,8 @@ def create_app(services: Services, limits: HttpLimits | None = None) -> FastAPI:
     app.state.rate_limiter = RateLimiter(limits.rates)
     app.state.counters = ProcessCounters()
     app.state.metrics_token = metrics_token()
-    for module in (health, metrics, clips, cases, users, cameras, audit, retention, holds):
+    routers = (health, metrics, clips, cases, exports, users, cameras, audit, retention, holds)
+    for module in routers:
         app.include_router(module.router)
     install_ui(app)  # the web UI's pages under / (the JSON API stays under /api/)
     errors.install(app)

@@ -42,3 +42,32 @@ def test_the_ledger_depends_only_on_the_standard_library_and_cryptography() -> N
             assert top in STDLIB or top == "cryptography" or name.startswith("archive.ledger"), (
                 f"{path} imports {name}"
             )
+
+
+def test_the_standalone_package_verifier_needs_only_the_standard_library_and_cryptography() -> None:
+    """verify_package.py, as packaged: one file, no Saksi import, no name defined twice."""
+    import collections
+
+    from archive.ledger.standalone import script_source
+
+    tree = ast.parse(script_source())
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names = [a.name for a in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            assert node.level == 0, "relative import in the standalone verifier"
+            names = [node.module or ""]
+        else:
+            continue
+        for name in names:
+            top = name.split(".")[0]
+            assert top in STDLIB or top in ("cryptography", "__future__"), name
+    defined: collections.Counter[str] = collections.Counter()
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.ClassDef)):
+            defined[node.name] += 1
+        elif isinstance(node, (ast.Assign, ast.AnnAssign)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            defined.update(t.id for t in targets if isinstance(t, ast.Name))
+    assert [name for name, n in defined.items() if n > 1] == []
+    assert any(isinstance(n, ast.FunctionDef) and n.name == "main" for n in tree.body)

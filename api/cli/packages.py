@@ -1,0 +1,83 @@
+"""`saksi export` and `saksi verify` (offline: no database, no object store, no network)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from api.cli.common import cli_context, emit, progress_printer, services
+from archive import export as export_uc
+from archive.errors import InvalidInput
+from archive.ledger.checkpoint import CheckpointError
+from archive.ledger.package_cli import key_argument
+from archive.ledger.package_report import describe
+from archive.ledger.package_verify import verify_package
+
+
+def register(app: typer.Typer) -> None:
+    app.command("export")(export)
+    app.command("verify")(verify)
+
+
+def _progress(label: str) -> Any:
+    show = progress_printer(label)
+    return None if show is None else (lambda done, _total: show(done))
+
+
+def export(
+    out: str = typer.Option(..., "--out", help="The package to write (FILE.zip)."),
+    actor: str = typer.Option(..., "--actor"),
+    reason: str = typer.Option(..., "--reason"),
+    recipient: str = typer.Option(..., "--recipient", help="Who the package is for."),
+    case: str = typer.Option(None, "--case", help="Export every clip of this case."),
+    clip: list[str] = typer.Option([], "--clip", help="A clip (repeatable)."),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """Write an evidence package: originals, custody events, proofs, signed checkpoint."""
+    with services() as svc:
+        result = export_uc.export_to_file(
+            svc,
+            cli_context(actor),
+            out=Path(out),
+            reason=reason,
+            recipient=recipient,
+            case_id=case,
+            clip_ids=clip,
+            progress=_progress("export"),
+        )
+    if sys.stderr.isatty():
+        sys.stderr.write("\n")
+    emit(
+        result,
+        as_json,
+        lambda r: (
+            f"wrote {r['out']}: export {r['export_id']}, {r['clips']} clip(s), "
+            f"{r['events']} custody events, {r['size_bytes']} bytes, sha256 {r['sha256']}"
+        ),
+    )
+
+
+def verify(
+    package: str = typer.Argument(..., help="The evidence package (.zip)."),
+    key: str = typer.Option(
+        None, "--key", help="The archive's verifier key (or a file holding it), got elsewhere."
+    ),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """Check an evidence package offline; exit 1 naming every failed check."""
+    path = Path(package)
+    if not path.is_file():
+        raise InvalidInput(f"no such file: {package}")
+    try:
+        trusted = key_argument(key) if key is not None else None
+    except CheckpointError as e:
+        raise InvalidInput(f"--key: {e}") from None
+    report = verify_package(path, trusted, _progress("verify"))
+    if sys.stderr.isatty():
+        sys.stderr.write("\n")
+    emit(report.as_json(), as_json, lambda _: describe(report))
+    if not report.ok:
+        raise typer.Exit(1)

@@ -1,0 +1,60 @@
+"""Request and response bodies of evidence packages and pulls (next to api/http/models.py)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import BaseModel, Field, StringConstraints
+
+from api.http.models import IsoTime, Reason, Strict, Text
+
+
+class ExportIn(Strict):
+    reason: Reason
+    recipient: Text = Field(description="Who the package is for, e.g. the prosecutor's office")
+
+
+class PullIn(Strict):
+    lat: float = Field(ge=-90, le=90)
+    lon: float = Field(ge=-180, le=180)
+    radius_m: float = Field(gt=0, le=50_000)
+    start: IsoTime
+    end: IsoTime
+    reason: Reason
+    source_tz: Annotated[str, StringConstraints(pattern=r"^(Z|UTC|[+-]\d{2}:?\d{2})$")] = Field(
+        "Z", description="Offset of segment names that carry none, e.g. +07:00"
+    )
+
+
+class PulledClip(BaseModel):
+    camera_id: str
+    distance_m: float
+    clip_id: str
+    sha256: str
+    size_bytes: int
+    start: str
+    end: str
+    duration_s: float | None
+
+
+class CameraWithout(BaseModel):
+    camera_id: str
+    distance_m: float
+    reason: str
+
+
+class CameraFailed(BaseModel):
+    camera_id: str
+    distance_m: float
+    error: str
+
+
+class PullOut(BaseModel):
+    case_id: str
+    radius_m: float
+    start: str
+    end: str
+    cameras: int = Field(description="Registered cameras within the radius")
+    ingested: list[PulledClip]
+    without_footage: list[CameraWithout]
+    failed: list[CameraFailed]

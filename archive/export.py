@@ -1,0 +1,253 @@
+"""Evidence packages: `saksi export` and POST /api/cases/{id}/export.
+
+authorize → record ClipExported on each clip (and CaseExported on the case), in one
+transaction → seal a checkpoint, so the export events are inside the package's proofs →
+collect each stream from version 1 through its export event, with inclusion proofs →
+write the zip (`archive.package_write`), each original streamed from the object store and
+verified as it is written. Content access is case-scoped: members of the clips' cases only;
+a refusal is recorded on the case and on each clip it would have exported.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import os
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.persistence import IntegrityError
+
+from archive import sealing, trail
+from archive.bootstrap import Services
+from archive.cases import load_case, load_clip, show_case
+from archive.errors import Gone, IntegrityFailure, InvalidInput
+from archive.ledger import merkle
+from archive.ledger.checkpoint import Checkpoint
+from archive.package_write import package_chunks
+from archive.retrieval import authorize_content, gone_message, purge_record
+from domain.base import Context
+from domain.case import Case
+from domain.clip import Clip
+from storage import ledger_rows
+from storage.merkle_store import MerkleStore
+
+ACTION = "export"
+MAX_CLIPS = 1000
+
+
+@dataclass(frozen=True)
+class Stream:
+    """One custody stream of the package: its stored events, links, leaves and proofs."""
+
+    kind: str  # "clip" | "case"
+    label: str  # the clip id or the case id
+    originator_id: UUID
+    events: list[dict[str, Any]]  # as the custody file holds them
+    trail: list[dict[str, Any]]  # decoded, for the report
+
+
+@dataclass(frozen=True)
+class Export:
+    """An export recorded and sealed, ready to be written as a package."""
+
+    export_id: str
+    ctx: Context
+    recipient: str
+    reason: str
+    exported_at: datetime
+    checkpoint: Checkpoint
+    verifier_key: str
+    case: dict[str, Any] | None  # the case's view, for case exports
+    clips: list[Clip]
+    clip_views: dict[str, dict[str, Any]]  # clip id -> metadata for the report
+    streams: list[Stream]
+
+    @property
+    def events(self) -> int:
+        return sum(len(s.events) for s in self.streams)
+
+
+def prepare_export(
+    svc: Services,
+    ctx: Context,
+    *,
+    reason: str,
+    recipient: str,
+    case_id: str | None = None,
+    clip_ids: Sequence[str] = (),
+) -> Export:
+    """Authorize, record the export on every stream, seal, and collect what the package holds."""
+    reason, recipient = _text(reason, "a reason"), _text(recipient, "a recipient")
+    if (case_id is None) == (not clip_ids):
+        raise InvalidInput("export a case or clips: give either --case or --clip")
+    case = load_case(svc, case_id) if case_id is not None else None
+    clips = _authorize_case(svc, ctx, case) if case else _authorize_clips(svc, ctx, clip_ids)
+    export_id = str(uuid.uuid4())
+    case, clips = _record(svc, ctx, export_id, recipient, reason, case, clips)
+    checkpoint = sealing.seal_checkpoint(svc)
+    wanted = [("clip", c.clip_id, c.id, c.version) for c in clips]
+    if case is not None:
+        wanted.append(("case", case.case_id, case.id, case.version))
+    return Export(
+        export_id=export_id,
+        ctx=ctx,
+        recipient=recipient,
+        reason=reason,
+        exported_at=clips[0].modified_on,
+        checkpoint=checkpoint,
+        verifier_key=sealing.key_string(svc),
+        case=show_case(svc, case.case_id) if case else None,
+        clips=clips,
+        clip_views={c.clip_id: trail.clip_metadata(svc, c.clip_id) or {} for c in clips},
+        streams=_collect(svc, checkpoint, wanted),
+    )
+
+
+def _text(value: str, what: str) -> str:
+    if not value or not value.strip():
+        raise InvalidInput(f"{what} is required")
+    if any(ord(c) < 32 and c not in "\t" for c in value):
+        raise InvalidInput(f"{what} may not hold control characters")
+    return value.strip()
+
+
+def _authorize_case(svc: Services, ctx: Context, case: Case) -> list[Clip]:
+    clips = [load_clip(svc, cid) for cid in case.clip_ids]
+    who = svc.guard.require(ctx, "content.read", target=case, also=clips)
+    if not case.is_member(who.name):
+        detail = f"{who.name} is not a member of case {case.case_id}"
+        svc.guard.refuse(ctx, ACTION, detail, case, also=clips)
+    if not clips:
+        raise InvalidInput(f"case {case.case_id} holds no clips to export")
+    for clip in clips:
+        if clip.status != "active":
+            raise Gone(
+                f"{gone_message(clip)}; export the case's other clips with --clip",
+                purge=purge_record(clip),
+            )
+    return clips
+
+
+def _authorize_clips(svc: Services, ctx: Context, clip_ids: Sequence[str]) -> list[Clip]:
+    unique = list(dict.fromkeys(clip_ids))
+    if len(unique) > MAX_CLIPS:
+        raise InvalidInput(f"at most {MAX_CLIPS} clips in one package")
+    return [authorize_content(svc, ctx, clip_id, ACTION) for clip_id in unique]
+
+
+def _record(
+    svc: Services,
+    ctx: Context,
+    export_id: str,
+    recipient: str,
+    reason: str,
+    case: Case | None,
+    clips: list[Clip],
+) -> tuple[Case | None, list[Clip]]:
+    """ClipExported on every clip and CaseExported on the case, saved together."""
+    attempts = 8
+    for attempt in range(attempts):
+        for clip in clips:
+            clip.record_export(export_id, recipient, reason, ctx)
+        if case is not None:
+            ids = [c.clip_id for c in clips]
+            case.record_export(export_id, recipient, reason, ids, ctx)
+        try:
+            svc.events.save(*([case] if case else []), *clips)
+            return case, clips
+        except IntegrityError:  # a concurrent writer got there first: reload, record again
+            if attempt == attempts - 1:
+                raise
+            case = load_case(svc, case.case_id) if case is not None else None
+            clips = [load_clip(svc, c.clip_id) for c in clips]
+    raise AssertionError("unreachable")
+
+
+def _collect(
+    svc: Services, checkpoint: Checkpoint, wanted: list[tuple[str, str, UUID, int]]
+) -> list[Stream]:
+    """Each stream through its export event, every event sealed inside the checkpoint."""
+    streams = []
+    store = MerkleStore(svc.db)
+    for kind, label, oid, upto in wanted:
+        rows = [r for r in ledger_rows.stream_with_links(svc.db, oid) if int(r["v"]) <= upto]
+        for r in rows:
+            if r["h"] is None or r["leaf"] is None or int(r["leaf"]) >= checkpoint.size:
+                raise IntegrityFailure(
+                    f"{kind} {label} v{r['v']} has no chain link or is not sealed in "
+                    f"checkpoint {checkpoint.size}: run `saksi audit verify`"
+                )
+        with svc.db.tx(write=False) as tx:
+            source = store.source(tx)
+            proofs = [merkle.inclusion_proof(int(r["leaf"]), checkpoint.size, source) for r in rows]
+        decoded, _ = trail.decode(svc, oid, rows)
+        events = [_packaged(r, proof) for r, proof in zip(rows, proofs, strict=True)]
+        streams.append(Stream(kind, label, oid, events, decoded))
+    return streams
+
+
+def _packaged(row: dict[str, Any], proof: list[bytes]) -> dict[str, Any]:
+    return {
+        "version": int(row["v"]),
+        "position": int(row["pos"]),
+        "leaf_index": int(row["leaf"]),
+        "topic": row["topic"],
+        "state": base64.b64encode(bytes(row["state"])).decode("ascii"),
+        "prev_hash": bytes(row["prev"]).hex(),
+        "hash": bytes(row["h"]).hex(),
+        "inclusion_proof": [p.hex() for p in proof],
+    }
+
+
+def export_to_file(
+    svc: Services,
+    ctx: Context,
+    *,
+    out: Path,
+    reason: str,
+    recipient: str,
+    case_id: str | None = None,
+    clip_ids: Sequence[str] = (),
+    progress: Callable[[int, int], None] | None = None,
+) -> dict[str, Any]:
+    """`saksi export`: the package written to `out` (via a temporary file beside it)."""
+    if out.is_dir():
+        raise InvalidInput(f"{out} is a folder; give a file name")
+    if not out.parent.is_dir():
+        raise InvalidInput(f"no folder {out.parent}")
+    export = prepare_export(
+        svc, ctx, reason=reason, recipient=recipient, case_id=case_id, clip_ids=clip_ids
+    )
+    tmp = out.with_name(f".{out.name}.part")
+    digest, size = hashlib.sha256(), 0
+    try:
+        with open(tmp, "wb") as f:
+            for chunk in package_chunks(svc, export, progress):
+                f.write(chunk)
+                digest.update(chunk)
+                size += len(chunk)
+        os.replace(tmp, out)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return {**summary(export), "out": str(out), "size_bytes": size, "sha256": digest.hexdigest()}
+
+
+def summary(export: Export) -> dict[str, Any]:
+    return {
+        "export_id": export.export_id,
+        "case_id": export.case["case_id"] if export.case else None,
+        "clip_ids": [c.clip_id for c in export.clips],
+        "clips": len(export.clips),
+        "events": export.events,
+        "recipient": export.recipient,
+        "reason": export.reason,
+        "exported_by": export.ctx.actor,
+        "exported_at": export.exported_at.isoformat(),
+        "checkpoint": {"size": export.checkpoint.size, "root": export.checkpoint.root.hex()},
+    }

@@ -1,0 +1,64 @@
+"""What `saksi verify` found: the report, its JSON shape and its human verdict."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Problem:
+    kind: str
+    detail: str
+
+
+@dataclass
+class Report:
+    problems: list[Problem] = field(default_factory=list)
+    clips: int = 0
+    events: int = 0
+    files: int = 0
+    export_id: str | None = None
+    origin: str | None = None
+    checkpoint_size: int | None = None
+    key: str | None = None
+    key_checked: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def add(self, kind: str, detail: str) -> None:
+        self.problems.append(Problem(kind, detail))
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "ok": self.ok,
+            "clips": self.clips,
+            "events": self.events,
+            "files": self.files,
+            "export_id": self.export_id,
+            "origin": self.origin,
+            "checkpoint_size": self.checkpoint_size,
+            "key": self.key,
+            "key_checked": self.key_checked,
+            "problems": [{"kind": p.kind, "detail": p.detail} for p in self.problems],
+        }
+
+
+def describe(r: Report) -> str:
+    """The human verdict."""
+    if not r.ok:
+        lines = [f"FAILED: {len(r.problems)} problem(s) in evidence package {r.export_id or '?'}"]
+        return "\n".join(lines + [f"  {p.kind}: {p.detail}" for p in r.problems])
+    trust = (
+        f"signatures checked with the given key {r.key}"
+        if r.key_checked
+        else f"signatures checked with the package's own key {r.key} only: to tie the package "
+        "to the archive, pass --key with the archive's verifier key obtained independently"
+    )
+    return (
+        f"OK: evidence package {r.export_id}: {r.clips} clip(s), {r.events} custody events, "
+        f"{r.files} files; every file hash, chain link and inclusion proof checked against "
+        f"the signed checkpoint of {r.checkpoint_size} events of {r.origin}; {trust}"
+    )
