@@ -5,6 +5,8 @@ test_ui_pages.py on both stores). Screenshots of each main page go to tests/arti
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -12,8 +14,10 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
+from archive import sealing
 from tests.e2e.conftest import Api
 from tests.support import flows
+from tests.support.packages import flip_clip, rewrite
 from tests.support.ui import verify_proof
 
 CHROMIUM = "/usr/bin/chromium"
@@ -27,6 +31,7 @@ FLAGS = [
     "--no-first-run",
 ]
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
+SAKSI = Path(sys.executable).with_name("saksi")  # the installed command line
 TIMEOUT_MS = 20_000
 
 
@@ -69,8 +74,34 @@ def sign_in(page: Page, api: Api, user: str) -> None:
     expect(page.get_by_text(f"Signed in as {user}")).to_be_visible()
 
 
-def test_an_investigator_finds_a_clip_by_time_plays_it_and_opens_its_trail(
-    page: Page, server: Api, case_clip: dict[str, Any]
+def export_from_case_page(page: Page, folder: Path) -> Path:
+    """On a case page: fill in the export form and save the package the browser downloads."""
+    page.get_by_label("Recipient").fill("Kejaksaan Negeri Semarang")
+    page.get_by_label("Why you export (recorded)").fill("hand-over for prosecution")
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Export the evidence package").click()
+    name = download.value.suggested_filename
+    assert name.startswith("saksi-export-") and name.endswith(".zip"), name
+    saved = folder / name
+    download.value.save_as(saved)
+    return saved
+
+
+def saksi_verify(package: Path, key: str) -> tuple[int, dict[str, Any]]:
+    """`saksi verify PACKAGE --key KEY --json`, the real command, as a recipient runs it."""
+    done = subprocess.run(
+        [str(SAKSI), "verify", str(package), "--key", key, "--json"],
+        capture_output=True,
+        text=True,
+        cwd=package.parent,
+        timeout=120,
+        check=False,
+    )
+    return done.returncode, json.loads(done.stdout)
+
+
+def test_an_investigator_finds_a_clip_by_time_plays_it_opens_its_trail_and_exports_the_case(
+    page: Page, server: Api, case_clip: dict[str, Any], tmp_path: Path
 ) -> None:
     page.goto("/")
     expect(page.get_by_label("Access token")).to_be_focused()
@@ -114,9 +145,30 @@ def test_an_investigator_finds_a_clip_by_time_plays_it_and_opens_its_trail(
     page.get_by_role("link", name="R-2026-0001").first.click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("R-2026-0001")
     shot(page, "05-case")
+    package = export_from_case_page(page, tmp_path)
+    shot(page, "05b-case-exported")
+    code, report = saksi_verify(package, sealing.key_string(server.archive.svc))
+    assert code == 0 and report["ok"] is True, report
+    assert report["clips"] == 1 and not report["problems"]
+    exported = flows.custody(server.archive.svc, case_clip["clip_id"])[-1]
+    assert (exported["type"], exported["actor"]) == ("ClipExported", "budi")
     page.goto("/map?lat=-6.9903&lon=110.4229&radius_m=500")
     expect(page.get_by_text("1 cameras in range")).to_be_visible()
     shot(page, "06-camera-map")
+
+
+def test_a_tampered_copy_of_the_package_downloaded_from_the_case_page_fails_verify(
+    page: Page, server: Api, case_clip: dict[str, Any], tmp_path: Path
+) -> None:
+    sign_in(page, server, "budi")
+    page.goto("/cases/R-2026-0001")
+    package = export_from_case_page(page, tmp_path)
+    key = sealing.key_string(server.archive.svc)
+    assert saksi_verify(package, key)[0] == 0  # as downloaded, it passes
+    tampered = rewrite(package, tmp_path / "tampered.zip", flip_clip(package))
+    code, report = saksi_verify(tampered, key)
+    assert code == 1 and report["ok"] is False
+    assert "file_hash" in {p["kind"] for p in report["problems"]}, report
 
 
 def test_an_investigator_is_refused_another_cases_clip_and_the_refusal_is_recorded(
@@ -151,6 +203,8 @@ def test_an_auditor_runs_verify_now_sees_intact_and_downloads_a_proof(
     shot(page, "09-verify")
     page.get_by_role("link", name="Back to the ledger").click()
     expect(page.locator("table.data")).to_contain_text("audit-verify")
+    expect(page.locator("#last-audit-verify")).to_contain_text("intact")
+    shot(page, "09b-ledger-after-verify")
     page.get_by_label("Clip id").fill(case_clip["clip_id"])
     page.get_by_role("button", name="Custody trail").click()
     with page.expect_download() as download:

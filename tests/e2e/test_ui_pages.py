@@ -12,7 +12,12 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.http.ui import i18n
+from archive import sealing
+from archive.ledger.package_verify import verify_package
+from domain.case import Case
+from retention import jobs, runs, scheduler
 from tests.e2e.conftest import Api
+from tests.e2e.test_http_export import stream_types
 from tests.support import flows
 from tests.support.ui import Pages, verify_proof
 
@@ -314,3 +319,95 @@ def test_an_auditor_seals_a_checkpoint_and_downloads_an_inclusion_proof_that_ver
     member.sign_in(api.archive.tokens["budi"])
     assert "/audit/proof" not in member.get(f"/clips/{case_clip['clip_id']}/trail").text
     assert member.get(links[0]).status_code == 403
+
+
+EXPORT = "/cases/R-2026-0001/export"
+HANDOVER = {"recipient": "Kejaksaan Negeri Semarang", "reason": "hand-over for prosecution"}
+
+
+def test_a_case_member_exports_the_case_from_its_page_and_the_package_verifies(
+    api: Api, pages: Pages, case_clip: dict[str, Any], object_kind: str, tmp_path: Path
+) -> None:
+    pages.sign_in(api.archive.tokens["budi"])
+    assert f'action="{EXPORT}"' in pages.get("/cases/R-2026-0001").text
+    response = pages.submit("/cases/R-2026-0001", EXPORT, HANDOVER)
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"] == "application/zip"
+    export_id = response.headers["x-export-id"]
+    disposition = response.headers["content-disposition"]
+    assert disposition == f'attachment; filename="saksi-export-{export_id}.zip"'
+    package = tmp_path / "package.zip"
+    package.write_bytes(response.content)
+    report = verify_package(package, sealing.key_string(api.archive.svc))
+    assert report.ok, report.problems
+    assert report.export_id == export_id and report.clips == 1
+    # Recorded on the clip and on the case, by the signed-in user, over HTTP.
+    clip_events = flows.custody(api.archive.svc, case_clip["clip_id"])
+    case_events = stream_types(api, Case.create_id("R-2026-0001"))
+    for last, kind in ((clip_events[-1], "ClipExported"), (case_events[-1], "CaseExported")):
+        assert (last["type"], last["export_id"]) == (kind, export_id)
+        assert (last["actor"], last["channel"]) == ("budi", "http")
+        assert (last["recipient"], last["reason"]) == (HANDOVER["recipient"], HANDOVER["reason"])
+
+
+@pytest.mark.parametrize("user", ["eko", "sari", "ana"])
+def test_non_members_auditors_and_admins_see_no_export_and_a_forced_one_is_refused_and_recorded(
+    api: Api, pages: Pages, case_clip: dict[str, Any], user: str
+) -> None:
+    pages.sign_in(api.archive.tokens[user])
+    case_page = pages.get("/cases/R-2026-0001")
+    assert case_page.status_code == 200 and EXPORT not in case_page.text
+    refused = pages.submit("/cases/R-2026-0001", EXPORT, HANDOVER)
+    assert refused.status_code == 403
+    assert "text/html" in refused.headers["content-type"] and "AccessDenied" in refused.text
+    clip_events = flows.custody(api.archive.svc, case_clip["clip_id"])
+    case_events = stream_types(api, Case.create_id("R-2026-0001"))
+    for events in (clip_events, case_events):
+        denied = events[-1]
+        assert (denied["type"], denied["actor"], denied["channel"]) == (
+            "AccessDenied",
+            user,
+            "http",
+        )
+    assert not [e for e in clip_events if e["type"] == "ClipExported"]
+
+
+def test_an_export_without_its_csrf_token_or_a_recipient_is_refused_and_records_nothing(
+    api: Api, pages: Pages, case_clip: dict[str, Any]
+) -> None:
+    pages.sign_in(api.archive.tokens["dodi"])  # an operator member: may export
+    assert f'action="{EXPORT}"' in pages.get("/cases/R-2026-0001").text
+    assert pages.client.post(EXPORT, data=HANDOVER).status_code == 403
+    blank = pages.submit("/cases/R-2026-0001", EXPORT, {**HANDOVER, "recipient": "  "})
+    assert blank.status_code == 422 and "recipient is required" in blank.text
+    types = [e["type"] for e in flows.custody(api.archive.svc, case_clip["clip_id"])]
+    assert "ClipExported" not in types
+
+
+def test_the_ledger_page_shows_the_last_verify_and_fixity_runs_however_many_runs_followed(
+    api: Api, pages: Pages, case_clip: dict[str, Any]
+) -> None:
+    svc = api.archive.svc
+    pages.sign_in(api.archive.tokens["sari"])
+    never = i18n.CATALOGUE["id"]["never_run"]
+    before = pages.get("/audit").text
+    for job in ("audit-verify", "fixity-audit"):
+        assert never in before.split(f'id="last-{job}"')[1].split("</dd>")[0]
+    job = pages.submit("/audit", "/audit/verify", {}).headers["location"]
+    for _ in range(200):
+        if not pages.get(f"{job}/progress").json()["running"]:
+            break
+        time.sleep(0.05)
+    fixity_job = jobs.available()[0]["fixity-audit"]
+    scheduler.execute(svc.settings, fixity_job, "schedule")
+    for _ in range(55):  # a checkpoint every 5 minutes: the recent runs soon hold only these
+        runs.run_recorded(svc, scheduler.scheduler_context(), "checkpoint", "schedule", dict)
+    after = pages.get("/audit").text
+    intact = i18n.CATALOGUE["id"]["verify_intact"]
+    for job, trigger, result in (
+        ("audit-verify", "web", "ok=True"),
+        ("fixity-audit", "schedule", "count=0"),
+    ):
+        shown = after.split(f'id="last-{job}"')[1].split("</dd>")[0]
+        assert 'class="verdict ok"' in shown and intact in shown, shown
+        assert trigger in shown and result in shown, shown

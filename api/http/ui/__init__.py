@@ -11,12 +11,12 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from api.http.ui import admin, audit, cameramap, investigate, signin
+from api.http.ui import admin, audit, cameramap, exports, investigate, signin
 
 STATIC = Path(__file__).parent / "static"
 
 
 def install(app: FastAPI) -> None:
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    for module in (signin, investigate, cameramap, audit, admin):
+    for module in (signin, investigate, cameramap, audit, admin, exports):
         app.include_router(module.router)

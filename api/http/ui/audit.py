@@ -19,7 +19,8 @@ from retention import overview, runs
 
 router = APIRouter(route_class=UiRoute, include_in_schema=False)
 VERIFY_JOB = "audit-verify"
-AUDIT_JOBS = (VERIFY_JOB, "fixity-audit", "checkpoint")  # the runs the ledger page shows
+FIXITY_JOB = "fixity-audit"
+AUDIT_JOBS = (VERIFY_JOB, FIXITY_JOB, "checkpoint")  # the runs the ledger page shows
 
 
 def jobs_of(request: Request) -> Jobs:
@@ -36,7 +37,31 @@ async def ledger_page(request: Request, viewer: SignedIn, run: Run) -> Response:
     recent = await run(overview.recent_runs, viewer.ctx)
     checks = [r for r in recent if r["job"] in AUDIT_JOBS]
     last = jobs_of(request).latest("verify")
-    return render(request, "audit.html", ledger=got, last=last, runs=checks)
+    latest = await run(last_checks, viewer.ctx)
+    return render(request, "audit.html", ledger=got, last=last, runs=checks, latest=latest)
+
+
+def last_checks(svc: Services, ctx: Context) -> list[dict[str, Any]]:
+    """The latest verify and fixity runs with their verdicts, however long ago they ran (the
+    recent runs may by then be all checkpoints and sweeps)."""
+    found = []
+    for job in (VERIFY_JOB, FIXITY_JOB):
+        latest = overview.recent_runs(svc, ctx, job)[:1]
+        found.append({"job": job, "run": latest[0] if latest else None})
+        if latest:
+            found[-1]["verdict"] = verdict(latest[0])
+    return found
+
+
+def verdict(run: dict[str, Any]) -> str:
+    """ok, bad (problems found or the run failed) or running."""
+    if run["status"] == "failed":
+        return "bad"
+    if run["status"] != "finished":
+        return "running"
+    result = run["result"] or {}
+    problems = result.get("count", 0) if "ok" not in result else not result["ok"]
+    return "bad" if problems else "ok"
 
 
 @router.post("/audit/verify")

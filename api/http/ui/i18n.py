@@ -284,6 +284,26 @@ _TEXTS: dict[str, tuple[str, str]] = {
     "no_checkpoint": ("Belum ada checkpoint.", "No checkpoint yet."),
     "verifier_key": ("Kunci verifikasi", "Verifier key"),
     "seal_now": ("Segel checkpoint sekarang", "Seal a checkpoint now"),
+    # the case's evidence package
+    "export_title": ("Paket bukti", "Evidence package"),
+    "export_help": (
+        "Mengunduh semua klip perkara ini dengan rantai bukti dan bukti inklusinya dalam satu "
+        "zip. Ekspor dicatat dalam rantai bukti perkara dan setiap klip; penerima memeriksa "
+        "paket dengan saksi verify.",
+        "Downloads every clip of this case with its custody trail and inclusion proofs as one "
+        "zip. The export is recorded in the custody trail of the case and of each clip; the "
+        "recipient checks the package with saksi verify.",
+    ),
+    "recipient": ("Penerima", "Recipient"),
+    "recipient_placeholder": ("mis. Kejaksaan Negeri Semarang", "e.g. Kejaksaan Negeri Semarang"),
+    "export_reason": ("Alasan ekspor (dicatat)", "Why you export (recorded)"),
+    "export_button": ("Ekspor paket bukti", "Export the evidence package"),
+    # the ledger's latest checks
+    "latest_checks": ("Hasil pemeriksaan terakhir", "Latest check results"),
+    "last_verify_run": ("Verifikasi log terakhir", "Last log verify"),
+    "last_fixity_run": ("Audit fixity (hash objek) terakhir", "Last fixity audit (object hashes)"),
+    "never_run": ("belum pernah dijalankan", "never run"),
+    "run_failed": ("gagal", "failed"),
 }
 
 CATALOGUE: dict[str, dict[str, str]] = {

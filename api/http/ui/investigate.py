@@ -127,7 +127,9 @@ def case_details(svc: Services, ctx: Context, case_id: str) -> dict[str, Any]:
 @router.get("/cases/{case_id:path}")
 async def case_page(request: Request, case_id: str, viewer: SignedIn, run: Run) -> Response:
     got = await run(case_details, viewer.ctx, case_id)
-    return render(request, "case.html", **got)
+    member = viewer.ctx.actor in got["case"]["members"]
+    may_export = member and viewer.role in CONTENT_ROLES and bool(got["clips"])
+    return render(request, "case.html", may_export=may_export, **got)
 
 
 @router.post("/cases/{case_id:path}/members")
