@@ -51,6 +51,17 @@ def link(base_url: str | None, token: str) -> str:
     return f"{(base_url or DEFAULT_BASE_URL).rstrip('/')}/share/{token}"
 
 
+def lifetime(text: str) -> timedelta:
+    """A share's --expires: an ISO 8601 duration of at most MAX_EXPIRY."""
+    try:
+        value = timefmt.parse_duration(text, "expires")
+    except OverflowError:
+        value = MAX_EXPIRY * 2
+    if value <= timedelta(0) or value > MAX_EXPIRY:
+        raise InvalidInput("a share expires after more than 0 seconds and at most P365D")
+    return value
+
+
 def create_share(
     svc: Services,
     ctx: Context,

@@ -8,7 +8,6 @@ import typer
 
 from api.cli.common import cli_context, emit, services, table
 from archive import shares
-from archive.timefmt import parse_duration
 
 
 def register(app: typer.Typer) -> None:
@@ -33,7 +32,7 @@ def create(
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Create a share; prints its link and token once (only their hash is kept)."""
-    until = parse_duration(expires, "--expires")
+    until = shares.lifetime(expires)
     with services() as svc:
         result = shares.create_share(
             svc,
