@@ -11,8 +11,8 @@ acts as `share:<share id>` from its client address:
 - loose files are not handed out: a read of a clip without a byte range is refused.
 Refusals (unknown, expired, revoked, view-only, a clip the share does not hold) are recorded:
 on the share's stream when the share is known (and on the clip's when one is asked for), as
-a `Refusal` otherwise; like failed sign-ins, at most one record per client and minute, the
-attempts in between counted into the next record.
+a `Refusal` otherwise; like failed sign-ins, at most one record per client, share and kind
+of refusal a minute (30 a minute in all), the attempts in between counted into the next.
 """
 
 from __future__ import annotations
@@ -205,7 +205,7 @@ def _record(
     """A refused use of a link, on the share's stream (and the clip's), or as a Refusal for
     an unknown link; rate-limited per client (and share) like failed sign-ins."""
     limiter: FailedSignIns = svc.extras.setdefault("refused_share_links", FailedSignIns())
-    key = f"{ctx.client or 'unknown'}|{share.share_id if share else '-'}"
+    key = f"{ctx.client or 'unknown'}|{share.share_id if share else '-'}|{action}|{detail}"
     suppressed = limiter.admit(key)
     if suppressed is None:
         return
