@@ -33,7 +33,8 @@ from archive.content import VIEW_SESSION, ByteRange, Content
 from archive.errors import Gone, NotFound, Refused, SaksiError
 from archive.export import Export, record_export
 from archive.retrieval import gone_message, purge_record
-from archive.shares import TOKEN_PREFIX, hash_token
+from archive.shares import TOKEN_PREFIX
+from archive.users import hash_token
 from domain.base import Context
 from domain.clip import Clip
 from domain.refusal import Refusal

@@ -10,7 +10,6 @@ What the recipient does with the link is archive/share_links.py.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import secrets
 import uuid
@@ -27,6 +26,7 @@ from archive.bootstrap import Services
 from archive.cases import load_case, load_clip
 from archive.errors import InvalidInput, NotFound
 from archive.export import _authorize_case, _authorize_clips, _text
+from archive.users import hash_token
 from archive.views import local
 from domain.base import Context
 from domain.share import Share
@@ -36,15 +36,6 @@ from storage.eventstore import backoff
 TOKEN_PREFIX = "shr_"
 MAX_EXPIRY = timedelta(days=365)
 DEFAULT_BASE_URL = "http://127.0.0.1:8000"
-
-
-def new_token() -> tuple[str, str]:
-    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    return token, hash_token(token)
-
-
-def hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
 def link(base_url: str | None, token: str) -> str:
@@ -87,7 +78,8 @@ def create_share(
         clips = _authorize_case(svc, ctx, case, "share.create")
     else:
         clips = _authorize_clips(svc, ctx, clip_ids, "share.create")
-    token, token_hash = new_token()
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token_hash = hash_token(token)
     share_id = uuid.uuid4()
     expires_at = timefmt.now() + expires
     attempts = 8

@@ -50,14 +50,11 @@ def catch_up(db: Database, mapper: Mapper[UUID]) -> int:
                 found,
             )
             if rows:
-                last = int(rows[-1]["nid"])
-                if row:
-                    tx.run("UPDATE rm_tracking SET position=? WHERE name=?", (last, TRACKING_NAME))
-                else:
-                    tx.run(
-                        "INSERT INTO rm_tracking (name, position) VALUES (?,?)",
-                        (TRACKING_NAME, last),
-                    )
+                tx.run(
+                    "INSERT INTO rm_tracking (name, position) VALUES (?,?) ON CONFLICT (name) "
+                    "DO UPDATE SET position = excluded.position",
+                    (TRACKING_NAME, int(rows[-1]["nid"])),
+                )
         read += len(rows)
         if len(rows) < BATCH:
             return read

@@ -13,6 +13,7 @@ from api.http.responses import WRITE, responses
 from api.http.routes.cases import CasePath
 from archive import export as export_uc
 from archive import pull as pull_uc
+from archive.bootstrap import Services
 from archive.package_write import package_chunks
 from archive.segments import parse_offset
 from archive.timefmt import parse_time
@@ -45,6 +46,11 @@ async def export_case(case_id: CasePath, body: ExportIn, ctx: Ctx, run: Run, svc
         reason=body.reason,
         recipient=body.recipient,
     )
+    return package_response(svc, export)
+
+
+def package_response(svc: Services, export: export_uc.Export) -> StreamingResponse:
+    """An evidence package as a download, streamed as it is written."""
     name = f"saksi-export-{export.export_id}.zip"
     return StreamingResponse(
         package_chunks(svc, export),

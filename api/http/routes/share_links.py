@@ -19,12 +19,11 @@ from api.http.deps import Run, Svc
 from api.http.ranges import parse_range
 from api.http.responses import responses
 from api.http.routes.clips import CONTENT_RESPONSES, content_stream
-from api.http.routes.exports import ZIP_RESPONSE
+from api.http.routes.exports import ZIP_RESPONSE, package_response
 from api.http.share_models import ShareLinkOut, ShareToken
 from api.http.ui.web import client_of, render
 from archive import share_links
 from archive.errors import classify
-from archive.package_write import package_chunks
 
 router = APIRouter(prefix="/share", tags=["share links"])
 LINK_ERRORS = (403, 404, 410, 422, 429, 503)
@@ -99,13 +98,4 @@ async def share_package(token: Token, request: Request, run: Run, svc: Svc) -> R
     """The evidence package of what is shared (as `saksi export` writes it, checked by
     `saksi verify`); recorded as an export to the recipient. View-only shares refuse it."""
     export = await run(share_links.package, token, client_of(request))
-    name = f"saksi-export-{export.export_id}.zip"
-    return StreamingResponse(
-        package_chunks(svc, export),
-        media_type="application/zip",
-        headers={
-            "Content-Disposition": f'attachment; filename="{name}"',
-            "X-Export-ID": export.export_id,
-            "Cache-Control": "private, no-store",
-        },
-    )
+    return package_response(svc, export)
