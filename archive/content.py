@@ -107,6 +107,11 @@ def read_content(
         svc.events.update(Clip, clip.id, view)
     else:
         svc.events.update(Clip, clip.id, lambda c: c.record_download(reason, ctx))
+    return open_content(svc, clip, first, last, partial=bool(ranges))
+
+
+def open_content(svc: Services, clip: Clip, first: int, last: int, *, partial: bool) -> Content:
+    """Open bytes first..last of an authorized clip's original (its custody event recorded)."""
     stack = ExitStack()
     try:
         src = stack.enter_context(
@@ -123,7 +128,7 @@ def read_content(
         size=clip.size_bytes,
         first=first,
         last=last,
-        partial=bool(ranges),
+        partial=partial,
         media_type=media_type(clip.media),
         chunks=_chunks(src, stack, clip, last - first + 1, verify=whole),
         _stack=stack,

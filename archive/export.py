@@ -88,7 +88,22 @@ def prepare_export(
         raise InvalidInput("export a case or clips: give either --case or --clip")
     case = load_case(svc, case_id) if case_id is not None else None
     clips = _authorize_case(svc, ctx, case) if case else _authorize_clips(svc, ctx, clip_ids)
-    export_id = str(uuid.uuid4())
+    return record_export(svc, ctx, reason=reason, recipient=recipient, case=case, clips=clips)
+
+
+def record_export(
+    svc: Services,
+    ctx: Context,
+    *,
+    reason: str,
+    recipient: str,
+    case: Case | None,
+    clips: list[Clip],
+    export_id: str | None = None,
+) -> Export:
+    """For clips (and their case) already authorized: record, seal and collect (a share's
+    package comes here, authorized by its link: archive/share_links.py)."""
+    export_id = export_id or str(uuid.uuid4())
     case, clips = _record(svc, ctx, export_id, recipient, reason, case, clips)
     checkpoint = sealing.seal_checkpoint(svc)
     wanted = [("clip", c.clip_id, c.id, c.version) for c in clips]
@@ -117,12 +132,12 @@ def _text(value: str, what: str) -> str:
     return value.strip()
 
 
-def _authorize_case(svc: Services, ctx: Context, case: Case) -> list[Clip]:
+def _authorize_case(svc: Services, ctx: Context, case: Case, action: str = ACTION) -> list[Clip]:
     clips = [load_clip(svc, cid) for cid in case.clip_ids]
     who = svc.guard.require(ctx, "content.read", target=case, also=clips)
     if not case.is_member(who.name):
         detail = f"{who.name} is not a member of case {case.case_id}"
-        svc.guard.refuse(ctx, ACTION, detail, case, also=clips)
+        svc.guard.refuse(ctx, action, detail, case, also=clips)
     if not clips:
         raise InvalidInput(f"case {case.case_id} holds no clips to export")
     for clip in clips:
@@ -134,11 +149,13 @@ def _authorize_case(svc: Services, ctx: Context, case: Case) -> list[Clip]:
     return clips
 
 
-def _authorize_clips(svc: Services, ctx: Context, clip_ids: Sequence[str]) -> list[Clip]:
+def _authorize_clips(
+    svc: Services, ctx: Context, clip_ids: Sequence[str], action: str = ACTION
+) -> list[Clip]:
     unique = list(dict.fromkeys(clip_ids))
     if len(unique) > MAX_CLIPS:
         raise InvalidInput(f"at most {MAX_CLIPS} clips in one package")
-    return [authorize_content(svc, ctx, clip_id, ACTION) for clip_id in unique]
+    return [authorize_content(svc, ctx, clip_id, action) for clip_id in unique]
 
 
 def _record(

@@ -18,6 +18,7 @@ class Settings(BaseModel):
     signing_key: Path
     origin: str = "saksi.local/archive"
     pull_root: Path | None = None  # SAKSI_PULL_ROOT: the NVR folders POST .../pull reads
+    public_url: str | None = None  # SAKSI_PUBLIC_URL: where recipients reach share links
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: str) -> Settings:
@@ -30,6 +31,7 @@ class Settings(BaseModel):
             "signing_key": Path(env.get("SAKSI_SIGNING_KEY") or home / "keys" / "checkpoint.key"),
             "origin": env.get("SAKSI_ORIGIN") or "saksi.local/archive",
             "pull_root": env.get("SAKSI_PULL_ROOT") or None,
+            "public_url": env.get("SAKSI_PUBLIC_URL") or None,
         }
         values.update({k: v for k, v in overrides.items() if k != "home"})
         return cls.model_validate(values)

@@ -33,6 +33,9 @@ _DETAILS = (
     "kind",
     "sha256",
     "retain_until",
+    "share_id",
+    "view_only",
+    "expires_at",
 )
 
 
@@ -72,34 +75,40 @@ def decode(svc: Services, oid: UUID, rows: Sequence[dict[str, Any]]) -> tuple[li
     re-checked; and whether the whole chain holds."""
     events, prev, intact = [], GENESIS, True
     for r in rows:
-        state = bytes(r["state"])
-        e: Any = svc.store.mapper.to_domain_event(StoredEvent(oid, r["v"], r["topic"], state))
-        recorded = None if r["h"] is None else bytes(r["h"])
-        ok = (
-            recorded is not None
-            and bytes(r["prev"]) == prev
-            and event_hash(prev, oid, int(r["v"]), r["topic"], state) == recorded
-        )
-        intact = intact and ok
-        prev = recorded or prev
-        events.append(
-            {
-                "type": type(e).__name__,
-                "at": e.timestamp.isoformat(),
-                "actor": getattr(e, "actor", None),
-                "reason": getattr(e, "reason", None),
-                "channel": getattr(e, "channel", None),
-                "client": getattr(e, "client", None),
-                "details": {k: _plain(getattr(e, k)) for k in _DETAILS if hasattr(e, k)},
-                "version": int(r["v"]),
-                "position": int(r["pos"]),
-                "leaf_index": None if r["leaf"] is None else int(r["leaf"]),
-                "prev_hash": None if r["prev"] is None else bytes(r["prev"]).hex(),
-                "hash": None if recorded is None else recorded.hex(),
-                "chain_ok": ok,
-            }
-        )
+        e = entry(svc, oid, r, prev)
+        intact = intact and e["chain_ok"]
+        prev = bytes(r["h"]) if r["h"] is not None else prev
+        events.append(e)
     return events, intact
+
+
+def entry(svc: Services, oid: UUID, r: dict[str, Any], prev: bytes) -> dict[str, Any]:
+    """One stored event as a trail event; `chain_ok`: its link follows `prev` and its bytes
+    hash to its recorded hash."""
+    state = bytes(r["state"])
+    e: Any = svc.store.mapper.to_domain_event(StoredEvent(oid, r["v"], r["topic"], state))
+    recorded = None if r["h"] is None else bytes(r["h"])
+    ok = (
+        recorded is not None
+        and r["prev"] is not None
+        and bytes(r["prev"]) == prev
+        and event_hash(prev, oid, int(r["v"]), r["topic"], state) == recorded
+    )
+    return {
+        "type": type(e).__name__,
+        "at": e.timestamp.isoformat(),
+        "actor": getattr(e, "actor", None),
+        "reason": getattr(e, "reason", None),
+        "channel": getattr(e, "channel", None),
+        "client": getattr(e, "client", None),
+        "details": {k: _plain(getattr(e, k)) for k in _DETAILS if hasattr(e, k)},
+        "version": int(r["v"]),
+        "position": int(r["pos"]),
+        "leaf_index": None if r["leaf"] is None else int(r["leaf"]),
+        "prev_hash": None if r["prev"] is None else bytes(r["prev"]).hex(),
+        "hash": None if recorded is None else recorded.hex(),
+        "chain_ok": ok,
+    }
 
 
 def _plain(value: Any) -> Any:

@@ -346,6 +346,58 @@ class Clip(Attributed):
     def record_refusal(self, action: str, detail: str, ctx: Context) -> None:
         self.trigger_event(self.AccessDenied, action=action, detail=detail, **ctx.fields())
 
+    # Shares (domain/share.py): the clip's custody trail says when it was shared with whom,
+    # and every viewing session through the link (actor "share:<id>", the client's address).
+    class ClipShared(Attributed.Event):
+        share_id: str
+        recipient: str
+        expires_at: datetime
+        view_only: bool
+        reason: str
+
+    class ViewedThroughShare(Attributed.Event):
+        share_id: str
+        recipient: str
+        reason: str
+
+        def apply(self, aggregate: Any) -> None:
+            aggregate.last_viewed[_view_key(self.actor, self.client or "")] = self.timestamp
+
+    def record_share(
+        self,
+        share_id: str,
+        recipient: str,
+        expires_at: datetime,
+        view_only: bool,
+        reason: str,
+        ctx: Context,
+    ) -> None:
+        self._check_active()
+        self.trigger_event(
+            self.ClipShared,
+            share_id=share_id,
+            recipient=recipient,
+            expires_at=expires_at,
+            view_only=view_only,
+            reason=_need_reason(reason),
+            **ctx.fields(),
+        )
+
+    def record_share_view(self, share_id: str, recipient: str, reason: str, ctx: Context) -> None:
+        self._check_active()
+        self.trigger_event(
+            self.ViewedThroughShare,
+            share_id=share_id,
+            recipient=recipient,
+            reason=_need_reason(reason),
+            **ctx.fields(),
+        )
+
+    def share_viewed_since(self, ctx: Context, since: datetime) -> bool:
+        """Whether this share's recipient, from this address, has a viewing session since."""
+        at = self.last_viewed.get(_view_key(ctx.actor, ctx.client or ""))
+        return at is not None and at >= since
+
 
 def _view_key(actor: str, reason: str) -> str:
     return f"{actor}\x1f{reason}"

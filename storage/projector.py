@@ -341,4 +341,5 @@ def _uuid(value: Any) -> UUID:
 
 
 # Handlers of holds, purges and job runs (registered on import; kept apart for retention).
+import storage.projector_shares  # noqa: E402, F401  (shares: rm_shares)
 from storage import projector_retention  # noqa: E402, F401

@@ -57,6 +57,20 @@ TABLES = {
         "actor TEXT NOT NULL, status TEXT NOT NULL, started_at TEXT NOT NULL, finished_at TEXT, "
         "result_json TEXT, error TEXT"
     ),
+    # Shares (storage/projector_shares.py): looked up by the hash of their link's token.
+    "rm_shares": (
+        "share_id TEXT PRIMARY KEY, token_hash TEXT NOT NULL, recipient TEXT NOT NULL, "
+        "case_id TEXT, clip_ids_json TEXT NOT NULL, view_only INTEGER NOT NULL, "
+        "reason TEXT NOT NULL, created_by TEXT NOT NULL, created_at TEXT NOT NULL, "
+        "expires_at TEXT NOT NULL, revoked_at TEXT, revoked_by TEXT, "
+        "views INTEGER NOT NULL DEFAULT 0, downloads INTEGER NOT NULL DEFAULT 0, last_used_at TEXT"
+    ),
+    # Every event's actor by global position, for per-user audit reports (storage/activity.py;
+    # its own tracking row, so an existing archive is indexed from the start of its log).
+    "rm_activity": (
+        "position BIGINT PRIMARY KEY, actor TEXT NOT NULL, oid TEXT NOT NULL, "
+        "version BIGINT NOT NULL"
+    ),
 }
 
 INDEXES = (
@@ -70,6 +84,9 @@ INDEXES = (
     "CREATE INDEX IF NOT EXISTS rm_case_clips_clip ON rm_case_clips (clip_id)",
     "CREATE INDEX IF NOT EXISTS rm_objects_key ON rm_objects (store_key)",
     "CREATE INDEX IF NOT EXISTS rm_job_runs_job ON rm_job_runs (job, status, finished_at)",
+    "CREATE INDEX IF NOT EXISTS rm_shares_token ON rm_shares (token_hash)",
+    "CREATE INDEX IF NOT EXISTS rm_shares_case ON rm_shares (case_id)",
+    "CREATE INDEX IF NOT EXISTS rm_activity_actor ON rm_activity (actor, position)",
 )
 
 

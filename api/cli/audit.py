@@ -8,6 +8,7 @@ from typing import Any
 
 import typer
 
+from api.cli import audit_report
 from api.cli.common import emit, services
 from archive import audit as audit_uc
 from archive import fixity as fixity_uc
@@ -25,6 +26,7 @@ def register(app: typer.Typer) -> None:
         ("consistency", consistency),
         ("trail", trail_cmd),
         ("replay", replay),
+        ("report", audit_report.report),
     ):
         audit_app.command(name)(fn)
     app.add_typer(audit_app, name="audit")

@@ -14,6 +14,7 @@ from api.http.metrics import CountRequests, ProcessCounters, metrics_token
 from api.http.middleware import Authenticate, BodyLimit, RequestContext
 from api.http.routes import (
     audit,
+    audit_reports,
     cameras,
     cases,
     clips,
@@ -22,6 +23,8 @@ from api.http.routes import (
     holds,
     metrics,
     retention,
+    share_links,
+    shares,
     users,
 )
 from api.http.ui import install as install_ui
@@ -51,6 +54,8 @@ def create_app(services: Services, limits: HttpLimits | None = None) -> FastAPI:
     app.state.metrics_token = metrics_token()
     routers = (health, metrics, clips, cases, exports, users, cameras, audit, retention, holds)
     for module in routers:
+        app.include_router(module.router)
+    for module in (shares, share_links, audit_reports):
         app.include_router(module.router)
     install_ui(app)  # the web UI's pages under / (the JSON API stays under /api/)
     errors.install(app)

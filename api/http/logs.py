@@ -8,10 +8,13 @@ from __future__ import annotations
 import contextvars
 import json
 import logging
+import re
 import sys
 from datetime import UTC, datetime
 from typing import Any, TextIO
 
+# A share link's token is in its path (/share/TOKEN): the credential never reaches a log line.
+_SHARE_TOKEN = re.compile(r"shr_[A-Za-z0-9_-]+")
 request_id: contextvars.ContextVar[str | None] = contextvars.ContextVar("request_id", default=None)
 
 # LogRecord attributes that are not extra fields given by the caller.
@@ -45,7 +48,7 @@ class JsonFormatter(logging.Formatter):
             doc["error"] = one_line(record.exc_info[1])
             if self.debug:
                 doc["traceback"] = self.formatException(record.exc_info)
-        return json.dumps(doc, default=str)
+        return _SHARE_TOKEN.sub("shr_[redacted]", json.dumps(doc, default=str))
 
 
 def one_line(exc: BaseException) -> str:

@@ -123,7 +123,11 @@ async def content_response(
             ranges = parse_range(range_header, if_range, etag)
         return content.read_content(svc, ctx, clip_id=str(clip_id), reason=reason, ranges=ranges)
 
-    got = await run(read)
+    return content_stream(await run(read))
+
+
+def content_stream(got: content.Content) -> Response:
+    """An opened read of a clip as the response: 206 for a range, with its headers."""
     headers = {
         "Accept-Ranges": "bytes",
         "ETag": f'"{got.sha256}"',

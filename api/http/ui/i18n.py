@@ -304,6 +304,41 @@ _TEXTS: dict[str, tuple[str, str]] = {
     "last_fixity_run": ("Audit fixity (hash objek) terakhir", "Last fixity audit (object hashes)"),
     "never_run": ("belum pernah dijalankan", "never run"),
     "run_failed": ("gagal", "failed"),
+    # the page a share's recipient opens (/share/TOKEN)
+    "share_title": ("Barang bukti yang dibagikan", "Shared evidence"),
+    "share_refused": ("Tautan ini tidak dapat dipakai", "This link does not work"),
+    "share_refused_note": (
+        "Tautan berbagi dapat kedaluwarsa atau dicabut. Percobaan ini dicatat. Hubungi "
+        "pengirim tautan untuk tautan baru.",
+        "Share links expire and can be revoked. This attempt is recorded. Ask whoever sent "
+        "the link for a new one.",
+    ),
+    "share_for": ("Untuk", "For"),
+    "share_by": ("Dibagikan oleh", "Shared by"),
+    "share_reason": ("Alasan", "Reason"),
+    "share_case": ("Perkara", "Case"),
+    "share_expires": ("Berlaku sampai", "Works until"),
+    "share_custody_note": (
+        "Setiap penayangan dan unduhan lewat tautan ini dicatat dalam rantai penguasaan barang "
+        "bukti, beserta alamat jaringan Anda.",
+        "Every viewing and download through this link is recorded in the evidence's chain of "
+        "custody, with your network address.",
+    ),
+    "share_view_only": (
+        "Hanya untuk ditonton: paket barang bukti tidak termasuk dalam tautan ini.",
+        "View only: this link does not include the evidence package.",
+    ),
+    "share_download_package": (
+        "Unduh paket barang bukti (zip)",
+        "Download the evidence package (zip)",
+    ),
+    "share_package_note": (
+        "Paket berisi rekaman asli, catatan penguasaan dengan bukti kriptografis, dan petunjuk "
+        "verifikasi (VERIFY.txt); periksa dengan saksi verify atau verify_package.py di dalamnya.",
+        "The package holds the original footage, its custody record with cryptographic proofs, "
+        "and instructions (VERIFY.txt); check it with saksi verify or the verify_package.py "
+        "inside.",
+    ),
 }
 
 CATALOGUE: dict[str, dict[str, str]] = {

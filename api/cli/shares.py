@@ -1,0 +1,86 @@
+"""`saksi share create|revoke|list`: links for recipients outside the archive."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import typer
+
+from api.cli.common import cli_context, emit, services, table
+from archive import shares
+
+
+def register(app: typer.Typer) -> None:
+    share_app = typer.Typer(
+        help="Share a case or clips with a recipient by a link that expires.",
+        no_args_is_help=True,
+    )
+    share_app.command("create")(create)
+    share_app.command("revoke")(revoke)
+    share_app.command("list")(list_cmd)
+    app.add_typer(share_app, name="share")
+
+
+def create(
+    actor: str = typer.Option(..., "--actor"),
+    recipient: str = typer.Option(..., "--recipient", help="Who the link is for."),
+    expires: str = typer.Option(..., "--expires", help="ISO 8601 duration, e.g. P14D."),
+    view_only: bool = typer.Option(False, "--view-only", help="Watch only: no package."),
+    case: str = typer.Option(None, "--case", help="Share every clip of this case."),
+    clip: list[str] = typer.Option([], "--clip", help="A clip (repeatable)."),
+    reason: str = typer.Option(None, "--reason", help="Why (default: shared with RECIPIENT)."),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """Create a share; prints its link and token once (only their hash is kept)."""
+    until = shares.lifetime(expires)
+    with services() as svc:
+        result = shares.create_share(
+            svc,
+            cli_context(actor),
+            recipient=recipient,
+            expires=until,
+            view_only=view_only,
+            case_id=case,
+            clip_ids=clip,
+            reason=reason,
+        )
+    emit(
+        result,
+        as_json,
+        lambda r: (
+            f"share {r['share_id']} for {r['recipient']}: {len(r['clip_ids'])} clip(s), "
+            f"expires {r['expires_at']}{', view-only' if r['view_only'] else ''}\n"
+            f"link (shown once; give it to the recipient only): {r['url']}"
+        ),
+    )
+
+
+def revoke(
+    share_id: str = typer.Argument(...),
+    actor: str = typer.Option(..., "--actor"),
+    reason: str = typer.Option(..., "--reason"),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """Revoke a share: its link stops working at once."""
+    with services() as svc:
+        result = shares.revoke_share(svc, cli_context(actor), share_id=share_id, reason=reason)
+    emit(result, as_json, lambda r: f"share {r['share_id']} revoked at {r['revoked_at']}")
+
+
+def list_cmd(
+    case: str = typer.Option(None, "--case", help="Only the shares of this case."),
+    actor: str = typer.Option(
+        None, "--actor", help="List as this user (default: all, read locally)."
+    ),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """Shares, newest first, with their state and use (never their tokens)."""
+    with services() as svc:
+        ctx = cli_context(actor) if actor else None
+        rows = shares.list_shares(svc, ctx, case_id=case)
+
+    def human(r: dict[str, Any]) -> str:
+        columns = ["share_id", "recipient", "case_id", "status", "expires_at", "views"]
+        return table(r["shares"], [*columns, "downloads", "view_only"])
+
+    emit({"shares": rows}, as_json, human)
