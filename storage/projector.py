@@ -340,5 +340,6 @@ def _uuid(value: Any) -> UUID:
     return value if isinstance(value, UUID) else UUID(str(value))
 
 
-# Handlers of holds, purges and job runs (registered on import; kept apart for retention).
-from storage import projector_retention  # noqa: E402, F401
+# Handlers of holds, purges and job runs (registered on import; kept apart for retention),
+# and of footage requests to private camera owners.
+from storage import projector_requests, projector_retention  # noqa: E402, F401

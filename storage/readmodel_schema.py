@@ -57,6 +57,13 @@ TABLES = {
         "actor TEXT NOT NULL, status TEXT NOT NULL, started_at TEXT NOT NULL, finished_at TEXT, "
         "result_json TEXT, error TEXT"
     ),
+    "rm_requests": (
+        "request_id TEXT PRIMARY KEY, camera_id TEXT NOT NULL, owner_user TEXT NOT NULL, "
+        "case_id TEXT NOT NULL, start_at TEXT NOT NULL, end_at TEXT NOT NULL, "
+        "reason TEXT NOT NULL, status TEXT NOT NULL, sent_by TEXT NOT NULL, "
+        "sent_at TEXT NOT NULL, answered_at TEXT, decline_reason TEXT, link_expires TEXT, "
+        "link_max_bytes BIGINT, clip_id TEXT, sha256 TEXT, updated_at TEXT NOT NULL"
+    ),
 }
 
 INDEXES = (
@@ -70,6 +77,8 @@ INDEXES = (
     "CREATE INDEX IF NOT EXISTS rm_case_clips_clip ON rm_case_clips (clip_id)",
     "CREATE INDEX IF NOT EXISTS rm_objects_key ON rm_objects (store_key)",
     "CREATE INDEX IF NOT EXISTS rm_job_runs_job ON rm_job_runs (job, status, finished_at)",
+    "CREATE INDEX IF NOT EXISTS rm_requests_owner ON rm_requests (owner_user, sent_at)",
+    "CREATE INDEX IF NOT EXISTS rm_requests_case ON rm_requests (case_id, sent_at)",
 )
 
 

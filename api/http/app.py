@@ -18,10 +18,12 @@ from api.http.routes import (
     cases,
     clips,
     exports,
+    footage_requests,
     health,
     holds,
     metrics,
     retention,
+    upload_links,
     users,
 )
 from api.http.ui import install as install_ui
@@ -51,6 +53,8 @@ def create_app(services: Services, limits: HttpLimits | None = None) -> FastAPI:
     app.state.metrics_token = metrics_token()
     routers = (health, metrics, clips, cases, exports, users, cameras, audit, retention, holds)
     for module in routers:
+        app.include_router(module.router)
+    for module in (footage_requests, upload_links):  # requests to private camera owners
         app.include_router(module.router)
     install_ui(app)  # the web UI's pages under / (the JSON API stays under /api/)
     errors.install(app)
