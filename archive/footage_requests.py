@@ -140,10 +140,12 @@ def issue_link(svc: Services, ctx: Context, request_id: str) -> dict[str, Any]:
         UUID(request_id),
         lambda r: r.issue_link(link_id, hash_token(token), expires, policy.max_bytes, ctx),
     )
+    path = f"{request_links.LINK_PATH}/{request_id}?token={token}"
     return {
         **request_view(svc, request_id),
         "upload": {
-            "path": f"{request_links.LINK_PATH}/{request_id}?token={token}",
+            "url": f"{policy.public_url}{path}" if policy.public_url else None,
+            "path": path,
             "token": token,
             "expires": expires.isoformat(),
             "max_bytes": policy.max_bytes,

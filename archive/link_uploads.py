@@ -85,9 +85,8 @@ def claim(
     try:
         svc.events.update(FootageRequest, request.id, lambda r: r.start_upload(link_id, owner))
     except RuleBroken:  # another upload through this link started first
-        raise AlreadyExists(
-            f"an upload through the link of request {request_id} is under way or done"
-        ) from None
+        detail = f"an upload through the link of request {request_id} is under way or done"
+        _refuse(svc, owner, request, detail, AlreadyExists(detail))
     return Claim(request.request_id, link_id, limit, owner)
 
 

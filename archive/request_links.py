@@ -2,7 +2,9 @@
 
 SAKSI_REQUEST_LINK_TTL (ISO 8601 duration, default P3D: 72 hours) and
 SAKSI_REQUEST_UPLOAD_MAX_MB (default 2048) apply to links issued from then on; each link keeps
-its own expiry and limit in its LinkIssued event. Read once per process (Services.extras).
+its own expiry and limit in its LinkIssued event. SAKSI_PUBLIC_URL, when set, is the address
+links are given at (behind a TLS proxy); otherwise the address the approval came in at (HTTP),
+or only the path (CLI). Read once per process (Services.extras).
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ LINK_PATH = "/upload/requests"  # POST {LINK_PATH}/{request_id}?token=TOKEN (no 
 class LinkPolicy:
     ttl: timedelta = timedelta(hours=72)
     max_bytes: int = 2048 * MIB
+    public_url: str | None = None
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> LinkPolicy:
@@ -38,6 +41,7 @@ class LinkPolicy:
         policy = cls(
             ttl=parse_duration(ttl, "SAKSI_REQUEST_LINK_TTL") if ttl else base.ttl,
             max_bytes=max_bytes,
+            public_url=(env.get("SAKSI_PUBLIC_URL") or "").rstrip("/") or None,
         )
         if policy.ttl <= timedelta(0) or policy.max_bytes <= 0:
             raise InvalidInput("upload links need a positive lifetime and size limit")

@@ -39,7 +39,7 @@ def _human(r: dict[str, Any]) -> str:
         lines += [
             f"  upload link (shown once; POST the recording as multipart 'file' to the server,"
             f" at most {up['max_bytes']} bytes, before {up['expires']}):",
-            f"  {up['path']}",
+            f"  {up['url'] or up['path']}",
         ]
     return "\n".join(lines)
 

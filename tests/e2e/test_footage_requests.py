@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import threading
 import time
 from collections.abc import Iterator
 from datetime import timedelta
@@ -325,3 +326,51 @@ def test_an_approved_request_shows_neither_its_link_token_nor_its_hash(
         shown = json.dumps(api.get(f"/api/requests/{rid}", user).json())
         assert "LinkIssued" in shown
         assert link["token"] not in shown and users.hash_token(link["token"]) not in shown
+
+
+@pytest.mark.parametrize(("store_kind", "object_kind"), [("postgres", "s3")])
+def test_two_uploads_through_one_link_at_once_deliver_exactly_one_clip(
+    server: Api, owners: Archive, footage: Path, object_kind: str
+) -> None:
+    rid = server.post("/api/requests", "budi", json=ASK).json()["request_id"]
+    url = server.post(f"/api/requests/{rid}/approve", "pak.agus").json()["upload"]["url"]
+    data = footage.read_bytes()
+    answers: list[int] = []
+    start = threading.Barrier(2)
+
+    def upload() -> None:
+        start.wait()
+        with httpx.Client(timeout=60) as client:
+            answers.append(client.post(url, files={"file": ("a.mp4", data)}).status_code)
+
+    threads = [threading.Thread(target=upload) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(90)
+    assert sorted(answers)[0] == 201 and sorted(answers)[1] in (409, 410), answers
+    with server.archive.svc.db.tx(write=False) as tx:
+        assert tx.all("SELECT clip_id FROM rm_clips") == [
+            {"clip_id": server.get(f"/api/requests/{rid}", "budi").json()["clip_id"]}
+        ]
+
+
+def test_admins_add_owners_and_operators_link_them_to_private_cameras_over_http(
+    api: Api, owners: Archive
+) -> None:
+    added = api.post("/api/users", "ana", json={"name": "bu.tini", "role": "owner"})
+    assert added.status_code == 201 and added.json()["role"] == "owner"
+    camera = {"name": "Warung", "owner": "private", "district": "Candisari"}
+    linked = api.post(
+        "/api/cameras", "dodi", json={**camera, "camera_id": "SMG-PV-0009", "owner_user": "bu.tini"}
+    )
+    assert linked.status_code == 201 and linked.json()["owner_user"] == "bu.tini"
+    not_an_owner = api.post(
+        "/api/cameras", "dodi", json={**camera, "camera_id": "SMG-PV-0010", "owner_user": "budi"}
+    )
+    assert not_an_owner.status_code == 422 and "needs role owner" in not_an_owner.json()["error"]
+    public = {**camera, "owner": "public", "camera_id": "SMG-PB-0010", "owner_user": "bu.tini"}
+    assert api.post("/api/cameras", "dodi", json=public).status_code == 422
+    owner_token = {"Authorization": f"Bearer {added.json()['token']}"}
+    cams = api.get("/api/cameras", headers=owner_token).json()["cameras"]
+    assert [c["camera_id"] for c in cams] == ["SMG-PV-0009"]

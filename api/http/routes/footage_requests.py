@@ -57,8 +57,8 @@ async def show_request(request_id: UUID, ctx: Ctx, run: Run) -> dict[str, Any]:
 async def approve(request_id: UUID, request: Request, ctx: Ctx, run: Run) -> dict[str, Any]:
     """The owner approves: the answer carries a one-time upload link (its token shown once)."""
     result = await run(footage_requests.approve, ctx, request_id=str(request_id))
-    base = str(request.base_url).rstrip("/")
-    result["upload"]["url"] = base + result["upload"]["path"]
+    if result["upload"]["url"] is None:  # no SAKSI_PUBLIC_URL: where this request came in
+        result["upload"]["url"] = str(request.base_url).rstrip("/") + result["upload"]["path"]
     return result
 
 
