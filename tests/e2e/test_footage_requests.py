@@ -17,6 +17,7 @@ from uuid import UUID
 
 import httpx
 import pytest
+from fastapi.testclient import TestClient
 
 from archive import cameras, users
 from archive.request_links import LinkPolicy
@@ -25,6 +26,7 @@ from tests.conftest import Archive
 from tests.e2e.conftest import Api
 from tests.e2e.test_http_auth import _all_stored_text
 from tests.support import flows
+from tests.support.ui import Pages
 
 BACKENDS = pytest.mark.parametrize(
     ("store_kind", "object_kind"), [("sqlite", "file"), ("postgres", "s3")]
@@ -374,3 +376,19 @@ def test_admins_add_owners_and_operators_link_them_to_private_cameras_over_http(
     owner_token = {"Authorization": f"Bearer {added.json()['token']}"}
     cams = api.get("/api/cameras", headers=owner_token).json()["cameras"]
     assert [c["camera_id"] for c in cams] == ["SMG-PV-0009"]
+
+
+def test_the_web_ui_shows_owners_to_admins_and_refuses_owners_its_pages(
+    api: Api, owners: Archive
+) -> None:
+    admin = Pages(TestClient(api.app, raise_server_exceptions=False))
+    admin.sign_in(owners.tokens["ana"])
+    listed = admin.get("/admin/users", headers={"Accept-Language": "en"})
+    assert listed.status_code == 200 and "camera owner" in listed.text
+    added = admin.submit("/admin/users", "/admin/users", {"name": "bu.tini", "role": "owner"})
+    assert added.status_code in (200, 303), added.text
+    owner = Pages(TestClient(api.app, raise_server_exceptions=False))
+    owner.sign_in(owners.tokens["pak.agus"])
+    for page in ("/clips", "/cases", "/map"):
+        assert owner.get(page).status_code == 403, page
+    assert {r["actor"] for r in refusals(owners, "metadata.search")} == {"pak.agus"}

@@ -284,6 +284,7 @@ _TEXTS: dict[str, tuple[str, str]] = {
     "no_checkpoint": ("Belum ada checkpoint.", "No checkpoint yet."),
     "verifier_key": ("Kunci verifikasi", "Verifier key"),
     "seal_now": ("Segel checkpoint sekarang", "Seal a checkpoint now"),
+    "role_owner": ("pemilik kamera", "camera owner"),
 }
 
 CATALOGUE: dict[str, dict[str, str]] = {
