@@ -35,6 +35,12 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "users.admin": frozenset({"admin"}),
     "hold.place": frozenset({"investigator", "admin"}),  # investigators on their own cases
     "hold.release": frozenset({"admin"}),
+    # Private camera owners (role owner) see their own cameras and the footage requests sent
+    # to them, and answer those; nothing else (archive/footage_requests.py).
+    "camera.list": ANY_ROLE | {"owner"},  # owners: their own cameras only
+    "request.send": frozenset({"operator", "investigator"}),  # members of the request's case
+    "request.read": ANY_ROLE | {"owner"},  # owners: theirs; operators, investigators: their cases'
+    "request.answer": frozenset({"owner"}),  # the owner the request was sent to
 }
 
 

@@ -9,6 +9,7 @@ from archive.bootstrap import Services
 from archive.errors import AlreadyExists, InvalidInput, NotFound
 from domain.base import Context
 from domain.camera import Camera
+from domain.user import User
 from storage import queries
 
 
@@ -27,6 +28,8 @@ def register_camera(
 ) -> dict[str, Any]:
     svc.guard.require(ctx, "camera.register", target=f"camera:{camera_id}")
     camera = Camera.register(camera_id, name, owner, district, ctx, rt, lat, lon, owner_user)
+    if owner_user is not None:
+        _check_owner_user(svc, owner_user)
     if svc.events.find(Camera, camera.id) is not None:
         raise AlreadyExists(f"camera {camera_id} is already registered")
     svc.events.save(camera)
@@ -48,8 +51,10 @@ def list_cameras(
     radius_m: float | None = None,
     ctx: Context | None = None,
 ) -> list[dict[str, Any]]:
+    mine: str | None = None  # a private camera owner sees only their own cameras
     if ctx is not None:  # HTTP reads check their caller; CLI reads are local
-        svc.guard.require(ctx, "metadata.search", target="cameras")
+        who = svc.guard.require(ctx, "camera.list", target="cameras")
+        mine = who.name if who.role == "owner" else None
     if (near is None) != (radius_m is None):
         raise InvalidInput("give --near and --radius-m together")
     if radius_m is not None and radius_m <= 0:
@@ -57,4 +62,16 @@ def list_cameras(
     return [
         views.camera(r)
         for r in queries.cameras(svc.db, district=district, near=near, radius_m=radius_m)
+        if mine is None or r["owner_user"] == mine
     ]
+
+
+def _check_owner_user(svc: Services, name: str) -> None:
+    """A private camera's owner user must exist and have the owner role."""
+    user = svc.events.find(User, User.create_id(name))
+    if user is None:
+        raise NotFound(f"no user {name}")
+    if user.role != "owner":
+        raise InvalidInput(
+            f"user {name} has role {user.role}; a camera's owner user needs role owner"
+        )

@@ -51,6 +51,45 @@ def ingest(
     """Ingest a recording file, a range of one, a range of NVR segments or a live stream.
     `clamp`: cut what the recording holds of the range (sources.Request)."""
     case = _check_request(svc, ctx, camera_id, reason, case_id)
+    return ingest_checked(
+        svc,
+        ctx,
+        case=case,
+        camera_id=camera_id,
+        source=source,
+        reason=reason,
+        retention_class=retention_class,
+        source_start=source_start,
+        start=start,
+        end=end,
+        duration=duration,
+        source_tz=source_tz,
+        progress=progress,
+        clamp=clamp,
+    )
+
+
+def ingest_checked(
+    svc: Services,
+    ctx: Context,
+    *,
+    case: Case | None,
+    camera_id: str,
+    source: str,
+    reason: str,
+    retention_class: str | None = None,
+    source_start: datetime | None = None,
+    start: datetime | None = None,
+    end: datetime | None = None,
+    duration: timedelta | None = None,
+    source_tz: tzinfo = UTC,
+    progress: Progress | None = None,
+    clamp: bool = False,
+    origin: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """`ingest` once the caller's right to it was checked: by `ingest` itself, or by a
+    footage request whose camera owner delivers the recording (archive.footage_requests).
+    `origin`: more about where the recording came from, kept in the clip's `source`."""
     request = sources.Request(source, source_start, start, end, duration, source_tz, clamp)
     with (
         tempfile.TemporaryDirectory(prefix="saksi-ingest-") as work,
@@ -87,7 +126,7 @@ def ingest(
         storage=original.reference(),
         retention_class=cls,
         retain_until=until,
-        source={**rec.source, "deduplicated": original.existed},
+        source={**rec.source, "deduplicated": original.existed, **(origin or {})},
         reason=reason,
         ctx=ctx,
     )

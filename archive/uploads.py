@@ -62,11 +62,7 @@ def ingest_upload(
     source_start: datetime | None = None,
 ) -> dict[str, Any]:
     """Ingest a spooled upload; a client hash that does not match stores nothing."""
-    if expected_sha256 is not None and expected_sha256.lower() != received_sha256:
-        raise InvalidInput(
-            f"the upload does not match its sha256: expected {expected_sha256.lower()}, "
-            f"received {received_sha256}"
-        )
+    check_expected(expected_sha256, received_sha256)
     result = ingest_file(
         svc,
         ctx,
@@ -77,6 +73,20 @@ def ingest_upload(
         retention_class=retention_class,
         source_start=source_start,
     )
+    return check_stored(result, received_sha256)
+
+
+def check_expected(expected_sha256: str | None, received_sha256: str) -> None:
+    """The client's SHA-256 of its upload, when given, must be that of the bytes received."""
+    if expected_sha256 is not None and expected_sha256.lower() != received_sha256:
+        raise InvalidInput(
+            f"the upload does not match its sha256: expected {expected_sha256.lower()}, "
+            f"received {received_sha256}"
+        )
+
+
+def check_stored(result: dict[str, Any], received_sha256: str) -> dict[str, Any]:
+    """The clip stored from a spooled upload must hold the bytes received."""
     if result["sha256"] != received_sha256:  # the spooled file changed under us
         raise IntegrityFailure(
             f"stored sha256 {result['sha256']} differs from the {received_sha256} received"

@@ -75,6 +75,8 @@ class Camera(Attributed):
             raise RuleBroken(f"invalid owner {owner!r}: expected public or private")
         if not name.strip() or not district.strip():
             raise RuleBroken("a camera needs a name and a district")
+        if owner_user is not None and owner != "private":
+            raise RuleBroken("only a private camera has an owner user (--owner private)")
         if (lat is None) != (lon is None):
             raise RuleBroken("give both --lat and --lon, or neither")
         if lat is not None and lon is not None and not (-90 <= lat <= 90 and -180 <= lon <= 180):

@@ -57,6 +57,23 @@ class Case(Attributed):
         action: str
         detail: str
 
+    class FootageRequested(Attributed.Event):
+        """A footage request for this case was sent to a private camera's owner."""
+
+        request_id: str
+        camera_id: str
+        owner_user: str
+        start: datetime
+        end: datetime
+        reason: str
+
+    class FootageRequestAnswered(Attributed.Event):
+        """The camera's owner approved (answer "approved") or declined a request of this case."""
+
+        request_id: str
+        answer: str
+        reason: str | None
+
     @staticmethod
     def create_id(case_id: str, **_: Any) -> UUID:
         return named_id("case", case_id)
@@ -184,3 +201,37 @@ class Case(Attributed):
         self, action: str, detail: str, actor: str, channel: str, client: str | None
     ) -> None:
         pass
+
+    def record_footage_request(
+        self,
+        request_id: str,
+        camera_id: str,
+        owner_user: str,
+        start: datetime,
+        end: datetime,
+        reason: str,
+        ctx: Context,
+    ) -> None:
+        if not self.is_open:
+            raise RuleBroken(f"case {self.case_id} is closed")
+        self.trigger_event(
+            self.FootageRequested,
+            request_id=request_id,
+            camera_id=camera_id,
+            owner_user=owner_user,
+            start=start,
+            end=end,
+            reason=reason,
+            **ctx.fields(),
+        )
+
+    def record_request_answer(
+        self, request_id: str, answer: str, reason: str | None, ctx: Context
+    ) -> None:
+        self.trigger_event(
+            self.FootageRequestAnswered,
+            request_id=request_id,
+            answer=answer,
+            reason=reason,
+            **ctx.fields(),
+        )

@@ -340,6 +340,7 @@ def _uuid(value: Any) -> UUID:
     return value if isinstance(value, UUID) else UUID(str(value))
 
 
-# Handlers of holds, purges and job runs (registered on import; kept apart for retention).
+# Handlers of holds, purges and job runs (registered on import; kept apart for retention),
+# of shares and of footage requests to private camera owners.
 import storage.projector_shares  # noqa: E402, F401  (shares: rm_shares)
-from storage import projector_retention  # noqa: E402, F401
+from storage import projector_requests, projector_retention  # noqa: E402, F401

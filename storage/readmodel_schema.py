@@ -71,6 +71,13 @@ TABLES = {
         "position BIGINT PRIMARY KEY, actor TEXT NOT NULL, oid TEXT NOT NULL, "
         "version BIGINT NOT NULL"
     ),
+    "rm_requests": (
+        "request_id TEXT PRIMARY KEY, camera_id TEXT NOT NULL, owner_user TEXT NOT NULL, "
+        "case_id TEXT NOT NULL, start_at TEXT NOT NULL, end_at TEXT NOT NULL, "
+        "reason TEXT NOT NULL, status TEXT NOT NULL, sent_by TEXT NOT NULL, "
+        "sent_at TEXT NOT NULL, answered_at TEXT, decline_reason TEXT, link_expires TEXT, "
+        "link_max_bytes BIGINT, clip_id TEXT, sha256 TEXT, updated_at TEXT NOT NULL"
+    ),
 }
 
 INDEXES = (
@@ -87,6 +94,8 @@ INDEXES = (
     "CREATE INDEX IF NOT EXISTS rm_shares_token ON rm_shares (token_hash)",
     "CREATE INDEX IF NOT EXISTS rm_shares_case ON rm_shares (case_id)",
     "CREATE INDEX IF NOT EXISTS rm_activity_actor ON rm_activity (actor, position)",
+    "CREATE INDEX IF NOT EXISTS rm_requests_owner ON rm_requests (owner_user, sent_at)",
+    "CREATE INDEX IF NOT EXISTS rm_requests_case ON rm_requests (case_id, sent_at)",
 )
 
 

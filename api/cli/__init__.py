@@ -8,7 +8,17 @@ from importlib.metadata import version
 import typer
 from typer.exceptions import TyperException
 
-from api.cli import audit, cases, clips, packages, retention, serve, setup, shares
+from api.cli import (
+    audit,
+    cases,
+    clips,
+    footage_requests,
+    packages,
+    retention,
+    serve,
+    setup,
+    shares,
+)
 from api.cli.common import DEBUG, handle
 
 app = typer.Typer(
@@ -44,6 +54,7 @@ packages.register(app)
 retention.register(app)
 serve.register(app)
 shares.register(app)
+footage_requests.register(app)
 
 
 def main() -> None:

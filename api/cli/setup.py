@@ -124,11 +124,20 @@ def camera_list(
     near: str = typer.Option(None, "--near", help="LAT,LON"),
     radius_m: float = typer.Option(None, "--radius-m"),
     as_json: bool = typer.Option(False, "--json"),
+    actor: str = typer.Option(
+        None, "--actor", help="List as this user (a private camera owner sees only their own)."
+    ),
 ) -> None:
     """List cameras, by district or around a point."""
     point = parse_point(near) if near else None
     with services() as svc:
-        rows = cameras.list_cameras(svc, district=district, near=point, radius_m=radius_m)
+        rows = cameras.list_cameras(
+            svc,
+            district=district,
+            near=point,
+            radius_m=radius_m,
+            ctx=cli_context(actor) if actor else None,
+        )
     cols = ["camera_id", "name", "owner", "district", "rt", "lat", "lon"]
     if point:
         cols.append("distance_m")

@@ -19,12 +19,14 @@ from api.http.routes import (
     cases,
     clips,
     exports,
+    footage_requests,
     health,
     holds,
     metrics,
     retention,
     share_links,
     shares,
+    upload_links,
     users,
 )
 from api.http.ui import install as install_ui
@@ -56,6 +58,8 @@ def create_app(services: Services, limits: HttpLimits | None = None) -> FastAPI:
     for module in routers:
         app.include_router(module.router)
     for module in (shares, share_links, audit_reports):
+        app.include_router(module.router)
+    for module in (footage_requests, upload_links):  # requests to private camera owners
         app.include_router(module.router)
     install_ui(app)  # the web UI's pages under / (the JSON API stays under /api/)
     errors.install(app)

@@ -25,6 +25,7 @@ from archive.errors import InvalidInput, TooLarge, Unauthenticated
 log = logging.getLogger("saksi.http")
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 UPLOAD_PATHS = frozenset({"/api/clips"})  # POST bodies that may be large (streamed to disk)
+SELF_LIMITED = ("/upload/",)  # upload links: each enforces (and records) its own size limit
 CONTEXT_KEY = "saksi_context"
 
 
@@ -113,7 +114,7 @@ class BodyLimit:
         self.app, self.limits = app, limits
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        if scope["type"] != "http" or scope["path"].startswith(SELF_LIMITED):
             await self.app(scope, receive, send)
             return
         upload = scope["method"] == "POST" and scope["path"] in UPLOAD_PATHS

@@ -32,7 +32,7 @@ IsoTime = Annotated[
     StringConstraints(max_length=64),
     WithJsonSchema({"type": "string", "format": "date-time", "maxLength": 64}),
 ]
-Role = Literal["operator", "investigator", "auditor", "admin"]
+Role = Literal["operator", "investigator", "auditor", "admin", "owner"]
 
 
 class Strict(BaseModel):
@@ -208,6 +208,7 @@ class CameraIn(Strict):
     ) = None
     lat: float | None = Field(None, ge=-90, le=90)
     lon: float | None = Field(None, ge=-180, le=180)
+    owner_user: Name | None = Field(None, description="A private camera's owner (role owner)")
 
 
 class CameraOut(BaseModel):

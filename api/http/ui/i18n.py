@@ -339,6 +339,7 @@ _TEXTS: dict[str, tuple[str, str]] = {
         "and instructions (VERIFY.txt); check it with saksi verify or the verify_package.py "
         "inside.",
     ),
+    "role_owner": ("pemilik kamera", "camera owner"),
 }
 
 CATALOGUE: dict[str, dict[str, str]] = {

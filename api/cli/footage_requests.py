@@ -1,0 +1,131 @@
+"""`saksi request ...`: footage requests to private camera owners."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from api.cli.common import cli_context, emit, services, table
+from archive import footage_requests
+from archive.timefmt import parse_time
+
+
+def register(app: typer.Typer) -> None:
+    request_app = typer.Typer(
+        help="Footage requests to private camera owners.", no_args_is_help=True
+    )
+    request_app.command("send")(request_send)
+    request_app.command("approve")(request_approve)
+    request_app.command("decline")(request_decline)
+    request_app.command("list")(request_list)
+    request_app.command("show")(request_show)
+    app.add_typer(request_app, name="request")
+
+
+def _human(r: dict[str, Any]) -> str:
+    lines = [
+        f"request {r['request_id']} ({r['status']}) for case {r['case_id']}",
+        f"  camera: {r['camera_id']} (owner {r['owner_user']})   {r['start']} → {r['end']}",
+        f"  reason: {r['reason']}   sent by {r['sent_by']} at {r['sent_at']}",
+    ]
+    if r["decline_reason"]:
+        lines.append(f"  declined: {r['decline_reason']}")
+    if r["clip_id"]:
+        lines.append(f"  clip: {r['clip_id']}   sha256: {r['sha256']}")
+    if "upload" in r:
+        up = r["upload"]
+        lines += [
+            f"  upload link (shown once; POST the recording as multipart 'file' to the server,"
+            f" at most {up['max_bytes']} bytes, before {up['expires']}):",
+            f"  {up['url'] or up['path']}",
+        ]
+    return "\n".join(lines)
+
+
+def request_send(
+    camera: str = typer.Option(..., "--camera", help="A private camera with an owner user."),
+    start: str = typer.Option(..., "--start", help="ISO 8601 with offset."),
+    end: str = typer.Option(..., "--end", help="ISO 8601 with offset."),
+    case: str = typer.Option(..., "--case", help="The case the footage is for."),
+    actor: str = typer.Option(..., "--actor", help="A member of the case."),
+    reason: str = typer.Option(..., "--reason", help="Why the footage is needed."),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """Ask a private camera's owner for the recording of a time range."""
+    first, last = parse_time(start, "--start"), parse_time(end, "--end")
+    with services() as svc:
+        result = footage_requests.send_request(
+            svc,
+            cli_context(actor),
+            camera_id=camera,
+            start=first,
+            end=last,
+            case_id=case,
+            reason=reason,
+        )
+    emit(result, as_json, _human)
+
+
+def request_approve(
+    request_id: str = typer.Argument(...),
+    actor: str = typer.Option(..., "--actor", help="The camera's owner."),
+    source: Path = typer.Option(
+        None, "--source", help="The recording, ingested at once (without: an upload link)."
+    ),
+    source_start: str = typer.Option(
+        None, "--source-start", help="Wall-clock time of the first frame, ISO 8601."
+    ),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """Approve a request: deliver the recording now, or get a one-time upload link."""
+    start = parse_time(source_start, "--source-start") if source_start else None
+    with services() as svc:
+        result = footage_requests.approve(
+            svc, cli_context(actor), request_id=request_id, source=source, source_start=start
+        )
+    emit(result, as_json, _human)
+
+
+def request_decline(
+    request_id: str = typer.Argument(...),
+    actor: str = typer.Option(..., "--actor", help="The camera's owner."),
+    reason: str = typer.Option(..., "--reason"),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """Decline a request, with a reason."""
+    with services() as svc:
+        result = footage_requests.decline(
+            svc, cli_context(actor), request_id=request_id, reason=reason
+        )
+    emit(result, as_json, _human)
+
+
+def request_list(
+    actor: str = typer.Option(..., "--actor", help="Whose view: owners see theirs only."),
+    status: str = typer.Option(None, "--status", help="sent|approved|uploading|fulfilled|declined"),
+    case: str = typer.Option(None, "--case"),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """List the requests the actor may see."""
+    with services() as svc:
+        rows = footage_requests.list_requests(svc, cli_context(actor), status=status, case_id=case)
+    cols = ["request_id", "status", "camera_id", "owner_user", "case_id", "start", "end"]
+    emit({"requests": rows}, as_json, lambda r: table(r["requests"], cols))
+
+
+def request_show(
+    request_id: str = typer.Argument(...),
+    actor: str = typer.Option(..., "--actor"),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """A request and its events (its own hash-chained stream)."""
+    with services() as svc:
+        result = footage_requests.show_request(svc, cli_context(actor), request_id)
+
+    def human(r: dict[str, Any]) -> str:
+        events = [f"  {e['at']}  {e['type']:<15} {e['actor']}" for e in r["events"]]
+        return "\n".join([_human(r), "  events:", *events])
+
+    emit(result, as_json, human)

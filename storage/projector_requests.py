@@ -1,0 +1,90 @@
+"""Read-model handlers for footage requests (registered with projector.on): rm_requests, and
+refusals recorded on a request's stream into rm_refusals."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from domain.footage_request import FootageRequest
+from storage.db import Tx
+from storage.projector import iso, on
+
+
+@on(FootageRequest.Sent)
+def _sent(tx: Tx, _pos: int, e: FootageRequest.Sent) -> None:
+    tx.run(
+        "INSERT INTO rm_requests (request_id, camera_id, owner_user, case_id, start_at, end_at, "
+        "reason, status, sent_by, sent_at, updated_at) VALUES (?,?,?,?,?,?,?,'sent',?,?,?) "
+        "ON CONFLICT (request_id) DO NOTHING",
+        (
+            str(e.originator_id),
+            e.camera_id,
+            e.owner_user,
+            e.case_id,
+            iso(e.start),
+            iso(e.end),
+            e.reason,
+            e.actor,
+            iso(e.timestamp),
+            iso(e.timestamp),
+        ),
+    )
+
+
+def _set(tx: Tx, e: Any, **columns: Any) -> None:
+    names = ", ".join(f"{c}=?" for c in columns)
+    tx.run(
+        f"UPDATE rm_requests SET {names}, updated_at=? WHERE request_id=?",
+        (*columns.values(), iso(e.timestamp), str(e.originator_id)),
+    )
+
+
+@on(FootageRequest.Approved)
+def _approved(tx: Tx, _pos: int, e: FootageRequest.Approved) -> None:
+    _set(tx, e, status="approved", answered_at=iso(e.timestamp))
+
+
+@on(FootageRequest.Declined)
+def _declined(tx: Tx, _pos: int, e: FootageRequest.Declined) -> None:
+    _set(
+        tx,
+        e,
+        status="declined",
+        answered_at=iso(e.timestamp),
+        decline_reason=e.reason,
+        link_expires=None,
+    )
+
+
+@on(FootageRequest.LinkIssued)
+def _link(tx: Tx, _pos: int, e: FootageRequest.LinkIssued) -> None:
+    _set(tx, e, status="approved", link_expires=iso(e.expires), link_max_bytes=e.max_bytes)
+
+
+@on(FootageRequest.UploadStarted, FootageRequest.UploadFailed)
+def _upload(tx: Tx, _pos: int, e: Any) -> None:
+    started = isinstance(e, FootageRequest.UploadStarted)
+    _set(tx, e, status="uploading" if started else "approved")
+
+
+@on(FootageRequest.Fulfilled)
+def _fulfilled(tx: Tx, _pos: int, e: FootageRequest.Fulfilled) -> None:
+    _set(tx, e, status="fulfilled", clip_id=e.clip_id, sha256=e.sha256)
+
+
+@on(FootageRequest.AccessDenied)
+def _refused(tx: Tx, pos: int, e: FootageRequest.AccessDenied) -> None:
+    tx.run(
+        "INSERT INTO rm_refusals (position, at, actor, action, target, detail, channel, client) "
+        "VALUES (?,?,?,?,?,?,?,?) ON CONFLICT (position) DO NOTHING",
+        (
+            pos,
+            iso(e.timestamp),
+            e.actor,
+            e.action,
+            f"request:{e.originator_id}",
+            e.detail,
+            e.channel,
+            e.client,
+        ),
+    )
