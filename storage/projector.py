@@ -342,3 +342,4 @@ def _uuid(value: Any) -> UUID:
 
 # Handlers of holds, purges and job runs (registered on import; kept apart for retention).
 from storage import projector_retention  # noqa: E402, F401
+from storage import projector_redactions  # noqa: E402, F401

@@ -57,6 +57,11 @@ TABLES = {
         "actor TEXT NOT NULL, status TEXT NOT NULL, started_at TEXT NOT NULL, finished_at TEXT, "
         "result_json TEXT, error TEXT"
     ),
+    # A redacted copy (clip_id) and the clip it was made from (domain/redaction.py).
+    "rm_redactions": (
+        "clip_id TEXT PRIMARY KEY, source_clip_id TEXT NOT NULL, source_sha256 TEXT NOT NULL, "
+        "made_at TEXT NOT NULL, made_by TEXT NOT NULL"
+    ),
 }
 
 INDEXES = (
@@ -70,6 +75,7 @@ INDEXES = (
     "CREATE INDEX IF NOT EXISTS rm_case_clips_clip ON rm_case_clips (clip_id)",
     "CREATE INDEX IF NOT EXISTS rm_objects_key ON rm_objects (store_key)",
     "CREATE INDEX IF NOT EXISTS rm_job_runs_job ON rm_job_runs (job, status, finished_at)",
+    "CREATE INDEX IF NOT EXISTS rm_redactions_source ON rm_redactions (source_clip_id)",
 )
 
 

@@ -8,7 +8,7 @@ from importlib.metadata import version
 import typer
 from typer.exceptions import TyperException
 
-from api.cli import audit, cases, clips, packages, retention, serve, setup
+from api.cli import audit, cases, clips, packages, redactions, retention, serve, setup
 from api.cli.common import DEBUG, handle
 
 app = typer.Typer(
@@ -43,6 +43,7 @@ audit.register(app)
 packages.register(app)
 retention.register(app)
 serve.register(app)
+redactions.register(app)
 
 
 def main() -> None:

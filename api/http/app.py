@@ -21,6 +21,7 @@ from api.http.routes import (
     health,
     holds,
     metrics,
+    redactions,
     retention,
     users,
 )
@@ -52,6 +53,7 @@ def create_app(services: Services, limits: HttpLimits | None = None) -> FastAPI:
     routers = (health, metrics, clips, cases, exports, users, cameras, audit, retention, holds)
     for module in routers:
         app.include_router(module.router)
+    app.include_router(redactions.router)
     install_ui(app)  # the web UI's pages under / (the JSON API stays under /api/)
     errors.install(app)
     # Added innermost first: RequestContext ends up outermost.
