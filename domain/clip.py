@@ -146,7 +146,7 @@ class Clip(Attributed):
         reason: str
 
         def apply(self, aggregate: Any) -> None:
-            aggregate.redactions.append(self.redacted_clip_id)
+            aggregate.redactions[self.redacted_clip_id] = self.originator_version
 
     @event(ClipIngested)
     def __init__(
@@ -189,7 +189,8 @@ class Clip(Attributed):
         self.purge_objects: list[dict[str, Any]] = []
         self.derivatives: list[dict[str, Any]] = []
         self.last_viewed: dict[str, datetime] = {}  # (actor, reason) -> time of the last view
-        self.redactions: list[str] = []  # ids of the redacted copies made of this clip
+        # The redacted copies made of this clip, oldest first: copy id -> version of the event.
+        self.redactions: dict[str, int] = {}
 
     @classmethod
     def ingest(
