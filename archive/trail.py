@@ -33,6 +33,7 @@ _DETAILS = (
     "kind",
     "sha256",
     "retain_until",
+    "redacted_clip_id",
 )
 
 

@@ -43,8 +43,10 @@ class Box:
         return d
 
     def label(self) -> str:
-        span = "" if self.start is None else f"@{self.start:g}-{self.end:g}"
-        return f"{self.x},{self.y},{self.w},{self.h}{span}"
+        if self.start is None and self.end is None:
+            return f"{self.x},{self.y},{self.w},{self.h}"
+        span = "-".join("" if t is None else f"{t:g}" for t in (self.start, self.end))
+        return f"{self.x},{self.y},{self.w},{self.h}@{span}"
 
 
 def parse_box(spec: str) -> Box:
