@@ -340,6 +340,8 @@ def _uuid(value: Any) -> UUID:
     return value if isinstance(value, UUID) else UUID(str(value))
 
 
-# Handlers of holds, purges and job runs (registered on import; kept apart for retention).
-from storage import projector_retention  # noqa: E402, F401
-from storage import projector_redactions  # noqa: E402, F401
+# Handlers of holds, purges and job runs, and of redacted copies (registered on import).
+from storage import (  # noqa: E402
+    projector_redactions,  # noqa: F401
+    projector_retention,  # noqa: F401
+)
