@@ -2,7 +2,8 @@
 
 - `none` (the default): the originals selected, as before redaction existed; a case's
   redacted copies stay out (a copy named with --clip is exported as named);
-- `with`: each original and its newest redacted copy that is still active;
+- `with`: each original and its newest redacted copy that is still active (a copy named
+  with --clip brings its original);
 - `only`: each original's newest redacted copy instead of it; an original without one is
   refused (exit 2), so such a package never carries unredacted footage by mistake.
 
@@ -40,8 +41,13 @@ def select(
     each with the version its stream is cut at)."""
     chosen: dict[str, Clip] = {}
     for clip in clips:
+        if clip.derived_from is not None:  # a copy named with --clip: exported as named
+            if mode == "with":
+                chosen.setdefault(clip.derived_from, authorize(clip.derived_from))
+            chosen.setdefault(clip.clip_id, clip)
+            continue
         copy = _newest_copy(svc, clip, authorize) if mode != "none" else None
-        if mode == "only" and clip.derived_from is None:
+        if mode == "only":
             if copy is None:
                 raise InvalidInput(
                     f"clip {clip.clip_id} has no redacted copy: make one (saksi redact) or "
@@ -75,16 +81,16 @@ def _sources(svc: Services, clips: list[Clip]) -> list[tuple[Clip, int]]:
     return [(s, upto[s.clip_id]) for s in sources.values()]
 
 
-def manifest_fields(clip: Clip) -> dict[str, Any]:
+def manifest_fields(clip: Clip, custody_of: Callable[[str], str]) -> dict[str, Any]:
     """What the manifest adds to a redacted copy's entry: how it was made, from what, and
-    where the original's custody is (nothing for an original)."""
+    where the original's custody is, `custody_of(clip id)` (nothing for an original)."""
     if clip.derived_from is None:
         return {}
     keys = ("ffmpeg", "boxes", "mode", "mute")
     derived = {
         "clip_id": clip.derived_from,
         "sha256": clip.source["source_sha256"],
-        "custody": f"custody/clip-{clip.derived_from}.json",
+        "custody": custody_of(clip.derived_from),
         **{k: clip.source[k] for k in keys},
     }
     return {"derived_from": derived}

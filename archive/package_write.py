@@ -151,7 +151,7 @@ def manifest(export: Export, files: dict[str, bytes]) -> bytes:
             "media": c.media,
             "file": clip_path(c),
             "custody": custody_path("clip", c.clip_id),
-            **export_redacted.manifest_fields(c),
+            **export_redacted.manifest_fields(c, lambda clip_id: custody_path("clip", clip_id)),
         }
         for c in export.clips
     ]

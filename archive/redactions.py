@@ -33,6 +33,7 @@ from domain.redaction import Box, check_boxes, check_redactable, make_redacted_c
 from storage.objects import CHUNK, HashingReader, StoredObject
 
 ACTION = "clip.redact"
+ATTEMPTS = 8  # saves tried when the original changes meanwhile
 
 
 def redact(
@@ -72,7 +73,7 @@ def redact(
         stored = _store(svc, out, lock)
         stored_poster = _store(svc, poster.path, lock)
     copy_id = uuid.uuid4()
-    for attempt in range(8):
+    for attempt in range(ATTEMPTS):
         copy = make_redacted_copy(
             original,
             copy_id=copy_id,
@@ -98,7 +99,7 @@ def redact(
             break
         except IntegrityError:  # the original changed meanwhile (a view): record again
             svc.events.note_conflict()
-            if attempt == 7:
+            if attempt == ATTEMPTS - 1:
                 raise
             original = load_clip(svc, clip_id)
     for case in cases:

@@ -4,14 +4,16 @@ Run on SQLite with the file store and on PostgreSQL with S3 (SeaweedFS)."""
 from __future__ import annotations
 
 import hashlib
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from archive import ingest, redactions
+from archive import export, ingest, redactions, sealing
 from archive.cases import load_clip
-from archive.errors import Refused
+from archive.errors import InvalidInput, Refused
+from archive.ledger.package_verify import verify_package
 from domain.base import Context, RuleBroken
 from domain.redaction import Box
 from tests.conftest import Archive
@@ -186,3 +188,41 @@ def test_a_copy_cannot_be_redacted_again_and_outsiders_are_refused_on_the_trail(
     ]
     assert denied == [("eko", "clip.redact"), ("sari", "content.read")]
     assert len(load_clip(archive.svc, original["clip_id"]).redactions) == 1
+
+
+def test_a_copy_exported_on_its_own_carries_its_originals_custody_and_with_brings_the_original(
+    archive: Archive, original: dict[str, Any], detailed: Path, tmp_path: Path
+) -> None:
+    svc = archive.svc
+    copy = redactions.redact(
+        svc, BUDI, clip_id=original["clip_id"], boxes=[Box(*HIDDEN)], reason="press"
+    )
+    bare = ingest.ingest_file(
+        svc, BUDI, camera_id="SMG-SS-0001", source=detailed, reason="another angle",
+        case_id="R-2026-0001", source_start=datetime(2026, 11, 1, 11, 0, tzinfo=UTC),
+    )  # fmt: skip
+    key = sealing.key_string(svc)
+    common = {"reason": "hand-over", "recipient": "Kejaksaan"}
+
+    alone = export.export_to_file(
+        svc, BUDI, out=tmp_path / "alone.zip", clip_ids=[copy["clip_id"]], **common
+    )
+    assert alone["clip_ids"] == [copy["clip_id"]]
+    assert alone["source_clip_ids"] == [original["clip_id"]]
+    assert verify_package(tmp_path / "alone.zip", key).ok
+
+    both = export.export_to_file(
+        svc, BUDI, out=tmp_path / "both.zip", clip_ids=[copy["clip_id"]], redacted="with",
+        **common,
+    )  # fmt: skip
+    assert both["clip_ids"] == [original["clip_id"], copy["clip_id"]]
+    assert both["source_clip_ids"] == []
+    assert verify_package(tmp_path / "both.zip", key).ok
+
+    # A case with an original that has no copy cannot go out as copies only.
+    with pytest.raises(InvalidInput, match=f"clip {bare['clip_id']} has no redacted copy"):
+        export.export_to_file(
+            svc, BUDI, out=tmp_path / "only.zip", case_id="R-2026-0001", redacted="only",
+            **common,
+        )  # fmt: skip
+    assert not (tmp_path / "only.zip").exists()
