@@ -15,7 +15,7 @@ import hashlib
 import os
 import uuid
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -23,7 +23,7 @@ from uuid import UUID
 
 from eventsourcing.persistence import IntegrityError
 
-from archive import sealing, trail
+from archive import export_redacted, sealing, trail
 from archive.bootstrap import Services
 from archive.cases import load_case, load_clip, show_case
 from archive.errors import Gone, IntegrityFailure, InvalidInput
@@ -67,6 +67,8 @@ class Export:
     clips: list[Clip]
     clip_views: dict[str, dict[str, Any]]  # clip id -> metadata for the report
     streams: list[Stream]
+    redacted: str = "none"  # originals, redacted copies or both (archive/export_redacted.py)
+    sources: list[Clip] = field(default_factory=list)  # originals of copies: custody only
 
     @property
     def events(self) -> int:
@@ -81,14 +83,28 @@ def prepare_export(
     recipient: str,
     case_id: str | None = None,
     clip_ids: Sequence[str] = (),
+    redacted: str = "none",
 ) -> Export:
     """Authorize, record the export on every stream, seal, and collect what the package holds."""
     reason, recipient = _text(reason, "a reason"), _text(recipient, "a recipient")
+    export_redacted.check_mode(redacted)
     if (case_id is None) == (not clip_ids):
         raise InvalidInput("export a case or clips: give either --case or --clip")
     case = load_case(svc, case_id) if case_id is not None else None
     clips = _authorize_case(svc, ctx, case) if case else _authorize_clips(svc, ctx, clip_ids)
-    return record_export(svc, ctx, reason=reason, recipient=recipient, case=case, clips=clips)
+    clips, sources = export_redacted.select(
+        svc, clips, redacted, lambda clip_id: authorize_content(svc, ctx, clip_id, ACTION)
+    )
+    return record_export(
+        svc,
+        ctx,
+        reason=reason,
+        recipient=recipient,
+        case=case,
+        clips=clips,
+        sources=sources,
+        redacted=redacted,
+    )
 
 
 def record_export(
@@ -100,6 +116,8 @@ def record_export(
     case: Case | None,
     clips: list[Clip],
     export_id: str | None = None,
+    sources: Sequence[tuple[Clip, int]] = (),
+    redacted: str = "none",
 ) -> Export:
     """For clips (and their case) already authorized: record, seal and collect (a share's
     package comes here, authorized by its link: archive/share_links.py)."""
@@ -107,6 +125,7 @@ def record_export(
     case, clips = _record(svc, ctx, export_id, recipient, reason, case, clips)
     checkpoint = sealing.seal_checkpoint(svc)
     wanted = [("clip", c.clip_id, c.id, c.version) for c in clips]
+    wanted += [("clip", s.clip_id, s.id, upto) for s, upto in sources]
     if case is not None:
         wanted.append(("case", case.case_id, case.id, case.version))
     return Export(
@@ -119,8 +138,13 @@ def record_export(
         verifier_key=sealing.key_string(svc),
         case=show_case(svc, case.case_id) if case else None,
         clips=clips,
-        clip_views={c.clip_id: trail.clip_metadata(svc, c.clip_id) or {} for c in clips},
+        clip_views={
+            c.clip_id: trail.clip_metadata(svc, c.clip_id) or {}
+            for c in [*clips, *(s for s, _ in sources)]
+        },
         streams=_collect(svc, checkpoint, wanted),
+        redacted=redacted,
+        sources=[s for s, _ in sources],
     )
 
 
@@ -138,6 +162,7 @@ def _authorize_case(svc: Services, ctx: Context, case: Case, action: str = ACTIO
     if not case.is_member(who.name):
         detail = f"{who.name} is not a member of case {case.case_id}"
         svc.guard.refuse(ctx, action, detail, case, also=clips)
+    clips = [c for c in clips if c.derived_from is None]  # copies come with --redacted
     if not clips:
         raise InvalidInput(f"case {case.case_id} holds no clips to export")
     for clip in clips:
@@ -232,6 +257,7 @@ def export_to_file(
     case_id: str | None = None,
     clip_ids: Sequence[str] = (),
     progress: Callable[[int, int], None] | None = None,
+    redacted: str = "none",
 ) -> dict[str, Any]:
     """`saksi export`: the package written to `out` (via a temporary file beside it)."""
     if out.is_dir():
@@ -239,7 +265,13 @@ def export_to_file(
     if not out.parent.is_dir():
         raise InvalidInput(f"no folder {out.parent}")
     export = prepare_export(
-        svc, ctx, reason=reason, recipient=recipient, case_id=case_id, clip_ids=clip_ids
+        svc,
+        ctx,
+        reason=reason,
+        recipient=recipient,
+        case_id=case_id,
+        clip_ids=clip_ids,
+        redacted=redacted,
     )
     tmp = out.with_name(f".{out.name}.part")
     digest, size = hashlib.sha256(), 0
@@ -267,4 +299,6 @@ def summary(export: Export) -> dict[str, Any]:
         "exported_by": export.ctx.actor,
         "exported_at": export.exported_at.isoformat(),
         "checkpoint": {"size": export.checkpoint.size, "root": export.checkpoint.root.hex()},
+        "redacted": export.redacted,
+        "source_clip_ids": [s.clip_id for s in export.sources],
     }

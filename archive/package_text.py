@@ -27,6 +27,16 @@ CHECKS = """\
   7. The manifest says what the events say (export id, who, for whom, why, clips).
 Every failed check is named on its own line; the exit code is 1 if any failed."""
 
+REDACTED = """\
+REDACTED COPIES (exported with --redacted {mode})
+
+Some clips are redacted copies: boxes blurred or blacked out, perhaps the audio removed.
+Each is a clip of its own, archived with its own SHA-256; its manifest entry ("derived_from")
+and its first custody event name the original's clip id and SHA-256 and the exact ffmpeg
+version and arguments that made it. The verifier also checks that this source SHA-256 is the
+one the original was archived with, and that the original's own custody records the copy
+(the original's custody file is in the package even when its footage is not)."""
+
 FILES = """\
   VERIFY.txt              this file
   manifest.json           the export, its clips and case, and every file's SHA-256
@@ -86,4 +96,6 @@ def verify_text(export: Export) -> str:
         "checkpoints, proofs) and archive/ledger/package_format.py (this package).",
         "",
     ]
+    if any(c.derived_from for c in export.clips):
+        lines += [REDACTED.format(mode=export.redacted), ""]
     return "\n".join(lines)

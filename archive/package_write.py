@@ -17,7 +17,7 @@ from datetime import UTC
 from importlib.metadata import version
 from typing import IO, TYPE_CHECKING, Any, cast
 
-from archive import report
+from archive import export_redacted, report
 from archive.bootstrap import Services
 from archive.errors import IntegrityFailure
 from archive.ledger import package_format as fmt
@@ -89,6 +89,15 @@ def small_files(export: Export) -> dict[str, bytes]:
     if export.case is not None:
         label = export.case["case_id"]
         sections.append((f"Case {label}", export.case, _trail(export, label)))
+    sections += [
+        (
+            f"Clip {s.clip_id}: the original of a redacted copy (custody only, its footage is "
+            "not in this package)",
+            export.clip_views[s.clip_id],
+            _trail(export, s.clip_id),
+        )
+        for s in export.sources
+    ]
     files["report.html"] = report.package_page(header(export), sections).encode("utf-8")
     files[SCRIPT_NAME] = script_source().encode("utf-8")
     return files
@@ -142,6 +151,7 @@ def manifest(export: Export, files: dict[str, bytes]) -> bytes:
             "media": c.media,
             "file": clip_path(c),
             "custody": custody_path("clip", c.clip_id),
+            **export_redacted.manifest_fields(c, lambda clip_id: custody_path("clip", clip_id)),
         }
         for c in export.clips
     ]
@@ -158,6 +168,7 @@ def manifest(export: Export, files: dict[str, bytes]) -> bytes:
             "format_version": fmt.VERSION,
             "generator": f"saksi {version('saksi')}",
             **header(export),
+            "redacted": export.redacted,
             "clips": clips,
             "files": listed,
         }

@@ -36,6 +36,7 @@ _DETAILS = (
     "share_id",
     "view_only",
     "expires_at",
+    "redacted_clip_id",
 )
 
 

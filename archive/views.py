@@ -39,6 +39,7 @@ def clip(row: Row) -> dict[str, Any]:
         "ingested_at": local(row["ingested_at"]),
         "ingested_by": row["ingested_by"],
         "purged_at": local(row["purged_at"]),
+        "derived_from": row.get("derived_from"),
     }
 
 

@@ -18,6 +18,7 @@ from domain.base import Attributed, Context, RuleBroken
 # "purging": a sweep recorded its intent and is deleting the content (crash-safe purge, see
 # retention/purge.py); the clip takes no custody events until the purge is recorded.
 STATUSES = ("active", "purging", "purged")
+REDACTED_COPY = "redaction"  # ClipIngested.source["kind"] of a redacted copy (domain/redaction.py)
 
 
 class Clip(Attributed):
@@ -134,6 +135,19 @@ class Clip(Attributed):
         action: str
         detail: str
 
+    class RedactedCopyMade(Attributed.Event):
+        """A redacted copy of this clip was made (domain/redaction.py); this clip's content is
+        untouched. `derivation`: source_sha256, ffmpeg version and args, boxes, mode, mute."""
+
+        redacted_clip_id: str
+        sha256: str
+        size_bytes: int
+        derivation: dict[str, Any]
+        reason: str
+
+        def apply(self, aggregate: Any) -> None:
+            aggregate.redactions[self.redacted_clip_id] = self.originator_version
+
     @event(ClipIngested)
     def __init__(
         self,
@@ -175,6 +189,8 @@ class Clip(Attributed):
         self.purge_objects: list[dict[str, Any]] = []
         self.derivatives: list[dict[str, Any]] = []
         self.last_viewed: dict[str, datetime] = {}  # (actor, reason) -> time of the last view
+        # The redacted copies made of this clip, oldest first: copy id -> version of the event.
+        self.redactions: dict[str, int] = {}
 
     @classmethod
     def ingest(
@@ -228,6 +244,13 @@ class Clip(Attributed):
         for d in self.derivatives:
             refs.setdefault(d["storage"]["key"], (d["kind"], d["storage"].get("version_id")))
         return [(kind, key, version) for key, (kind, version) in refs.items()]
+
+    @property
+    def derived_from(self) -> str | None:
+        """For a redacted copy, the id of the clip it was made from."""
+        if self.source.get("kind") != REDACTED_COPY:
+            return None
+        return str(self.source["derived_from"])
 
     @property
     def is_held(self) -> bool:
@@ -397,6 +420,26 @@ class Clip(Attributed):
         """Whether this share's recipient, from this address, has a viewing session since."""
         at = self.last_viewed.get(_view_key(ctx.actor, ctx.client or ""))
         return at is not None and at >= since
+
+    def record_redaction(
+        self,
+        redacted_clip_id: str,
+        sha256: str,
+        size_bytes: int,
+        derivation: dict[str, Any],
+        reason: str,
+        ctx: Context,
+    ) -> None:
+        self._check_active()
+        self.trigger_event(
+            self.RedactedCopyMade,
+            redacted_clip_id=redacted_clip_id,
+            sha256=sha256,
+            size_bytes=size_bytes,
+            derivation=derivation,
+            reason=_need_reason(reason),
+            **ctx.fields(),
+        )
 
 
 def _view_key(actor: str, reason: str) -> str:

@@ -341,6 +341,10 @@ def _uuid(value: Any) -> UUID:
 
 
 # Handlers of holds, purges and job runs (registered on import; kept apart for retention),
-# of shares and of footage requests to private camera owners.
+# of shares, of footage requests to private camera owners and of redacted copies.
 import storage.projector_shares  # noqa: E402, F401  (shares: rm_shares)
-from storage import projector_requests, projector_retention  # noqa: E402, F401
+from storage import (  # noqa: E402
+    projector_redactions,  # noqa: F401
+    projector_requests,  # noqa: F401
+    projector_retention,  # noqa: F401
+)

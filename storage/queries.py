@@ -29,9 +29,16 @@ def event_count(db: Database) -> int:
     return int(row["n"]) if row else 0
 
 
+# Clips with, for a redacted copy, the clip it was made from.
+_CLIPS = (
+    "SELECT c.*, r.source_clip_id AS derived_from FROM rm_clips c "
+    "LEFT JOIN rm_redactions r ON r.clip_id = c.clip_id"
+)
+
+
 def clip_row(db: Database, clip_id: str) -> Row | None:
     with db.tx(write=False) as tx:
-        row = tx.one("SELECT * FROM rm_clips WHERE clip_id=?", (clip_id,))
+        row = tx.one(f"{_CLIPS} WHERE c.clip_id=?", (clip_id,))
         if row is not None:
             row["case_ids"] = [
                 r["case_id"]
@@ -55,7 +62,7 @@ def clips(
     limit: int | None = None,
     offset: int = 0,
 ) -> list[Row]:
-    sql = "SELECT c.* FROM rm_clips c"
+    sql = _CLIPS
     where: list[str] = []
     params: list[Any] = []
     if case_id is not None:

@@ -78,6 +78,11 @@ TABLES = {
         "sent_at TEXT NOT NULL, answered_at TEXT, decline_reason TEXT, link_expires TEXT, "
         "link_max_bytes BIGINT, clip_id TEXT, sha256 TEXT, updated_at TEXT NOT NULL"
     ),
+    # A redacted copy (clip_id) and the clip it was made from (domain/redaction.py).
+    "rm_redactions": (
+        "clip_id TEXT PRIMARY KEY, source_clip_id TEXT NOT NULL, source_sha256 TEXT NOT NULL, "
+        "made_at TEXT NOT NULL, made_by TEXT NOT NULL"
+    ),
 }
 
 INDEXES = (
@@ -96,6 +101,7 @@ INDEXES = (
     "CREATE INDEX IF NOT EXISTS rm_activity_actor ON rm_activity (actor, position)",
     "CREATE INDEX IF NOT EXISTS rm_requests_owner ON rm_requests (owner_user, sent_at)",
     "CREATE INDEX IF NOT EXISTS rm_requests_case ON rm_requests (case_id, sent_at)",
+    "CREATE INDEX IF NOT EXISTS rm_redactions_source ON rm_redactions (source_clip_id)",
 )
 
 

@@ -14,6 +14,7 @@ from api.cli import (
     clips,
     footage_requests,
     packages,
+    redactions,
     retention,
     serve,
     setup,
@@ -55,6 +56,7 @@ retention.register(app)
 serve.register(app)
 shares.register(app)
 footage_requests.register(app)
+redactions.register(app)
 
 
 def main() -> None:

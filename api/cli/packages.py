@@ -35,6 +35,12 @@ def export(
     case: str = typer.Option(None, "--case", help="Export every clip of this case."),
     clip: list[str] = typer.Option([], "--clip", help="A clip (repeatable)."),
     as_json: bool = typer.Option(False, "--json"),
+    redacted: str = typer.Option(
+        "none",
+        "--redacted",
+        help="none: originals only; with: each original and its newest redacted copy; "
+        "only: the redacted copies instead of the originals.",
+    ),
 ) -> None:
     """Write an evidence package: originals, custody events, proofs, signed checkpoint."""
     with services() as svc:
@@ -47,6 +53,7 @@ def export(
             case_id=case,
             clip_ids=clip,
             progress=_progress("export"),
+            redacted=redacted,
         )
     if sys.stderr.isatty():
         sys.stderr.write("\n")

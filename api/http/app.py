@@ -23,6 +23,7 @@ from api.http.routes import (
     health,
     holds,
     metrics,
+    redactions,
     retention,
     share_links,
     shares,
@@ -61,6 +62,7 @@ def create_app(services: Services, limits: HttpLimits | None = None) -> FastAPI:
         app.include_router(module.router)
     for module in (footage_requests, upload_links):  # requests to private camera owners
         app.include_router(module.router)
+    app.include_router(redactions.router)
     install_ui(app)  # the web UI's pages under / (the JSON API stays under /api/)
     errors.install(app)
     # Added innermost first: RequestContext ends up outermost.

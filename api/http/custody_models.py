@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field, StringConstraints
 
@@ -12,6 +12,11 @@ from api.http.models import IsoTime, Reason, Strict, Text
 class ExportIn(Strict):
     reason: Reason
     recipient: Text = Field(description="Who the package is for, e.g. the prosecutor's office")
+    redacted: Literal["none", "with", "only"] = Field(
+        "none",
+        description="none: the originals; with: each original and its newest redacted copy; "
+        "only: the redacted copies instead of the originals",
+    )
 
 
 class PullIn(Strict):

@@ -98,6 +98,9 @@ class ClipOut(BaseModel):
     ingested_at: str | None
     ingested_by: str
     purged_at: str | None
+    derived_from: str | None = Field(
+        None, description="For a redacted copy: the id of the clip it was made from"
+    )
 
 
 class ClipPage(BaseModel):

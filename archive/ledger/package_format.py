@@ -14,6 +14,12 @@ A package is a zip (README, "Evidence packages"):
     verify_package.py       this verifier as one file (Python 3.11+ and `cryptography`)
     clips/<id>.<ext>        the originals, stored uncompressed
 
+Redacted copies (added to version 1, optional): a clip entry may carry `derived_from`
+({clip_id, sha256, custody, ffmpeg, boxes, mode, mute}: the original it was made from, the
+original's archived SHA-256, the original's custody file, and how it was made), and the
+manifest may say `redacted` ("none", "with" or "only"). The original's custody file is in
+the package even when its footage is not (through the RedactedCopyMade of the copy).
+
 Custody files hold every event exactly as stored (topic, base64 state), its chain link, its
 global position, its Merkle leaf index and its inclusion proof at the checkpoint's size.
 Parsing here only checks shapes; `package_verify` checks meaning.
@@ -41,6 +47,8 @@ CLIP_INGESTED = "domain.clip:Clip.ClipIngested"
 CLIP_EXPORTED = "domain.clip:Clip.ClipExported"
 CASE_OPENED = "domain.case:Case.CaseOpened"
 CASE_EXPORTED = "domain.case:Case.CaseExported"
+CLIP_REDACTED = "domain.clip:Clip.RedactedCopyMade"
+REDACTED_MODES = ("none", "with", "only")
 
 
 class NotAPackage(ValueError):
@@ -70,12 +78,24 @@ class FileEntry:
 
 
 @dataclass(frozen=True)
+class Derivation:
+    """What a redacted copy's manifest entry says it was made from, and how (`made`: ffmpeg,
+    boxes, mode, mute as the manifest gives them)."""
+
+    clip_id: str
+    sha256: str
+    custody: str
+    made: dict[str, Any]
+
+
+@dataclass(frozen=True)
 class ClipEntry:
     clip_id: str
     sha256: str
     size: int
     file: str
     custody: str
+    derived_from: Derivation | None = None
 
 
 @dataclass(frozen=True)
@@ -92,6 +112,7 @@ class Manifest:
     clips: list[ClipEntry]
     case_id: str | None
     case_custody: str | None
+    redacted: str | None = None  # absent from packages made before redaction existed
 
 
 def _get(d: Any, key: str, kind: type, where: str) -> Any:
@@ -133,8 +154,12 @@ def parse_manifest(doc: Any) -> Manifest:
             size=_get(c, "size_bytes", int, where),
             file=_get(c, "file", str, where),
             custody=_get(c, "custody", str, where),
+            derived_from=_derivation(c, f"{where} derived_from"),
         )
-        for path in (entry.file, entry.custody):
+        paths = [entry.file, entry.custody]
+        if entry.derived_from is not None:
+            paths.append(entry.derived_from.custody)
+        for path in paths:
             if path not in files:
                 raise Malformed(f"{where}: {path!r} is not in the manifest's file list")
         clips.append(entry)
@@ -160,7 +185,27 @@ def parse_manifest(doc: Any) -> Manifest:
         clips=clips,
         case_id=case_id,
         case_custody=case_custody,
+        redacted=_redacted(doc),
     )
+
+
+def _derivation(clip: Any, where: str) -> Derivation | None:
+    if not isinstance(clip, dict) or clip.get("derived_from") is None:
+        return None
+    d = _get(clip, "derived_from", dict, where)
+    return Derivation(
+        clip_id=str(_uuid(_get(d, "clip_id", str, where), where)),
+        sha256=_hex(_get(d, "sha256", str, where), 32, where),
+        custody=_get(d, "custody", str, where),
+        made={k: d.get(k) for k in ("ffmpeg", "boxes", "mode", "mute")},
+    )
+
+
+def _redacted(doc: dict[str, Any]) -> str | None:
+    mode = doc.get("redacted")
+    if mode is not None and mode not in REDACTED_MODES:
+        raise Malformed(f"manifest: 'redacted' is {str(mode)[:40]!r}, not one of {REDACTED_MODES}")
+    return mode
 
 
 def _uuid(text: str, where: str) -> UUID:

@@ -12,7 +12,9 @@ From the bytes up, trusting nothing the package says until it is checked:
 6. each clip: its bytes hash to the sha256 its ClipIngested event recorded, and its stream
    ends with the ClipExported of this export (a removed trailing event is caught); a case
    stream begins with its CaseOpened and ends with this export's CaseExported of these clips;
-7. the manifest agrees with the events it summarises.
+7. the manifest agrees with the events it summarises;
+8. each redacted copy: its declared source SHA-256 is its original's archived one, and the
+   original's custody records the copy (`package_derivation`).
 
 The verifier key: with `key`, the given key is the only trust anchor and the package's key
 must be it (`foreign_key` otherwise); without, the package's own key is used, which proves
@@ -39,6 +41,7 @@ from archive.ledger.checkpoint import (
     public_bytes,
     verify_checkpoint,
 )
+from archive.ledger.package_derivation import derivation_problems
 from archive.ledger.package_format import (
     CASE_EXPORTED,
     CASE_OPENED,
@@ -96,6 +99,7 @@ class _Verification:
         self.add = report.add
         self.contents: dict[str, bytes] = {}  # small files, checked against the manifest
         self.clip_hashes: dict[str, str] = {}  # clip file -> its SHA-256 as read
+        self.streams: dict[str, list[PackagedEvent]] = {}  # custody file -> events, checked once
 
     def run(self) -> None:
         for name in self.pkg.duplicates:
@@ -259,7 +263,14 @@ class _Verification:
         return cp
 
     def _stream(self, path: str, oid: UUID, checkpoint: Checkpoint | None) -> list[PackagedEvent]:
-        """The stream's events if its file parses; its chain and proofs checked."""
+        """The stream's events if its file parses; its chain and proofs checked (once)."""
+        if path not in self.streams:
+            self.streams[path] = self._check_stream(path, oid, checkpoint)
+        return self.streams[path]
+
+    def _check_stream(
+        self, path: str, oid: UUID, checkpoint: Checkpoint | None
+    ) -> list[PackagedEvent]:
         data = self.contents.get(path)
         if data is None:
             return []
@@ -340,6 +351,11 @@ class _Verification:
                 f"{recorded}: this is not the recorded footage",
             )
         self._ends_with_export(clip.custody, events, CLIP_EXPORTED, m)
+        d = clip.derived_from
+        source = self._stream(d.custody, UUID(d.clip_id), checkpoint) if d else None
+        ingested = first.fields() if first.topic == CLIP_INGESTED else {}
+        for kind, detail in derivation_problems(m, clip, ingested, source):
+            self.add(kind, detail)
 
     def _case(self, m: Manifest, checkpoint: Checkpoint | None) -> None:
         assert m.case_id is not None and m.case_custody is not None

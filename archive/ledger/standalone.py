@@ -18,6 +18,7 @@ MODULES = (
     "package_format",
     "package_zip",
     "package_report",
+    "package_derivation",
     "package_verify",
     "package_cli",
 )

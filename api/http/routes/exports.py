@@ -45,6 +45,7 @@ async def export_case(case_id: CasePath, body: ExportIn, ctx: Ctx, run: Run, svc
         case_id=case_id,
         reason=body.reason,
         recipient=body.recipient,
+        redacted=body.redacted,
     )
     return package_response(svc, export)
 
