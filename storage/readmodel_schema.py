@@ -57,6 +57,12 @@ TABLES = {
         "actor TEXT NOT NULL, status TEXT NOT NULL, started_at TEXT NOT NULL, finished_at TEXT, "
         "result_json TEXT, error TEXT"
     ),
+    # Clips in their recovery window (safe deletion, retention/recovery.py) until restored,
+    # cancelled or purged; read joined with rm_clips.status = 'active' (not while purging).
+    "rm_pending_deletions": (
+        "clip_id TEXT PRIMARY KEY, delete_after TEXT NOT NULL, scheduled_at TEXT NOT NULL, "
+        "scheduled_by TEXT NOT NULL, reason TEXT NOT NULL"
+    ),
 }
 
 INDEXES = (

@@ -21,6 +21,7 @@ from api.http.routes import (
     health,
     holds,
     metrics,
+    recovery,
     retention,
     users,
 )
@@ -51,6 +52,8 @@ def create_app(services: Services, limits: HttpLimits | None = None) -> FastAPI:
     app.state.metrics_token = metrics_token()
     routers = (health, metrics, clips, cases, exports, users, cameras, audit, retention, holds)
     for module in routers:
+        app.include_router(module.router)
+    for module in (recovery,):  # safe deletion: restore
         app.include_router(module.router)
     install_ui(app)  # the web UI's pages under / (the JSON API stays under /api/)
     errors.install(app)
