@@ -11,7 +11,10 @@ SaksiError
  ├── Gone              exit 2   HTTP 410   the clip was purged (carries the purge record)
  ├── Throttled         exit 2   HTTP 429   too many expensive requests with one token
  ├── Unavailable       exit 3   HTTP 503   database, object store or ffmpeg unavailable; disk full
- └── IntegrityFailure  exit 1   HTTP 500   stored content does not match its recorded hash
+ ├── IntegrityFailure  exit 1   HTTP 500   stored content does not match its recorded hash
+ └── StateConflict     exit 2   HTTP 409   the clip's state forbids it now: content pending deletion
+                                           (carries the pending record), a restore of a clip not
+                                           pending or past its recovery window
 """
 
 from __future__ import annotations
@@ -91,6 +94,10 @@ class Unavailable(SaksiError):
 class IntegrityFailure(SaksiError):
     exit_code = 1
     http_status = 500
+
+
+class StateConflict(SaksiError):
+    http_status = 409
 
 
 def classify(exc: BaseException) -> SaksiError | None:

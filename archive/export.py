@@ -30,7 +30,7 @@ from archive.errors import Gone, IntegrityFailure, InvalidInput
 from archive.ledger import merkle
 from archive.ledger.checkpoint import Checkpoint
 from archive.package_write import package_chunks
-from archive.retrieval import authorize_content, gone_message, purge_record
+from archive.retrieval import authorize_content, gone_message, purge_record, refuse_if_pending
 from domain.base import Context
 from domain.case import Case
 from domain.clip import Clip
@@ -171,6 +171,7 @@ def _authorize_case(svc: Services, ctx: Context, case: Case, action: str = ACTIO
                 f"{gone_message(clip)}; export the case's other clips with --clip",
                 purge=purge_record(clip),
             )
+        refuse_if_pending(clip)
     return clips
 
 

@@ -79,7 +79,7 @@ def _sweep(result: dict[str, object] | None) -> Family:
     family = Family("saksi_sweep_last", "gauge", "Results of the last finished retention sweep.")
     if result is None:
         return family
-    for key in ("purged", "kept_on_hold", "deferred", "resumed"):
+    for key in ("purged", "kept_on_hold", "deferred", "resumed", "scheduled", "cancelled"):
         value = result.get(key, 0)
         family.add(float(value) if isinstance(value, int | float) else 0.0, result=key)
     for key in ("errors", "orphans_deleted"):

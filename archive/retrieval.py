@@ -9,10 +9,10 @@ from typing import Any
 
 from archive import views
 from archive.bootstrap import Services
-from archive.errors import Gone, IntegrityFailure, InvalidInput, NotFound
+from archive.errors import Gone, IntegrityFailure, InvalidInput, NotFound, StateConflict
 from domain.base import Context
 from domain.clip import STATUSES, Clip
-from storage import queries
+from storage import queries, retention_queries
 from storage.objects import CHUNK, Progress
 
 
@@ -24,7 +24,18 @@ def show_clip(svc: Services, clip_id: str, ctx: Context | None = None) -> dict[s
     row = queries.clip_row(svc.db, clip_id)
     if row is None:
         raise NotFound(f"no clip {clip_id}")
-    return views.clip(row)
+    pending = retention_queries.pending_deletion(svc.db, clip_id)
+    return {
+        **views.clip(row),
+        "pending_deletion": None
+        if pending is None
+        else {
+            "delete_after": views.local(pending["delete_after"]),
+            "scheduled_at": views.local(pending["scheduled_at"]),
+            "scheduled_by": pending["scheduled_by"],
+            "reason": pending["reason"],
+        },
+    }
 
 
 def list_clips(svc: Services, ctx: Context | None = None, **filters: Any) -> list[dict[str, Any]]:
@@ -49,6 +60,7 @@ def authorize_content(svc: Services, ctx: Context, clip_id: str, action: str) ->
         )
     if clip.status != "active":
         raise Gone(gone_message(clip), purge=purge_record(clip))
+    refuse_if_pending(clip)
     return clip
 
 
@@ -76,6 +88,34 @@ def purge_record(clip: Clip) -> dict[str, Any]:
         "retain_until": clip.retain_until.isoformat(),
         "objects": clip.purge_objects,
     }
+
+
+def pending_record(clip: Clip) -> dict[str, Any] | None:
+    """What a 409 on pending content carries, and what `clip show` says of the window."""
+    if not clip.pending_deletion or clip.delete_after is None:
+        return None
+    return {
+        "clip_id": clip.clip_id,
+        "sha256": clip.sha256,
+        "retain_until": clip.retain_until.isoformat(),
+        "delete_after": clip.delete_after.isoformat(),
+        "scheduled_at": (
+            clip.deletion_scheduled_at.isoformat() if clip.deletion_scheduled_at else None
+        ),
+        "reason": clip.deletion_reason,
+        "restore": f"saksi retention restore {clip.clip_id} --actor ADMIN --reason TEXT",
+    }
+
+
+def refuse_if_pending(clip: Clip) -> None:
+    """Content is not read while its clip waits out the recovery window."""
+    record = pending_record(clip)
+    if record is not None:
+        raise StateConflict(
+            f"clip {clip.clip_id} is pending deletion after {record['delete_after']}; "
+            f"an admin can restore it until then ({record['restore']})",
+            pending_deletion=record,
+        )
 
 
 def download(

@@ -148,6 +148,37 @@ class Clip(Attributed):
         def apply(self, aggregate: Any) -> None:
             aggregate.redactions[self.redacted_clip_id] = self.originator_version
 
+    class DeletionScheduled(Attributed.Event):
+        """Safe deletion (retention/recovery.py): retention ran out, so the content becomes
+        unreadable and is purged after `delete_after` (the recovery window) unless an admin
+        restores it or a hold, a case or a longer policy keeps it by then."""
+
+        delete_after: datetime
+        reason: str
+
+        def apply(self, aggregate: Any) -> None:
+            aggregate.delete_after = self.delete_after
+            aggregate.deletion_scheduled_at = self.timestamp
+            aggregate.deletion_reason = self.reason
+
+    class Restored(Attributed.Event):
+        """An admin took the clip out of its recovery window; `retain_until` moves past it."""
+
+        reason: str
+        retain_until: datetime
+
+        def apply(self, aggregate: Any) -> None:
+            aggregate.delete_after = None
+            aggregate.retain_until = self.retain_until
+
+    class DeletionCancelled(Attributed.Event):
+        """The sweep found a clip pending deletion held, or no longer due (a case, a policy)."""
+
+        reason: str
+
+        def apply(self, aggregate: Any) -> None:
+            aggregate.delete_after = None
+
     @event(ClipIngested)
     def __init__(
         self,
@@ -191,6 +222,9 @@ class Clip(Attributed):
         self.last_viewed: dict[str, datetime] = {}  # (actor, reason) -> time of the last view
         # The redacted copies made of this clip, oldest first: copy id -> version of the event.
         self.redactions: dict[str, int] = {}
+        self.delete_after: datetime | None = None  # set while pending deletion
+        self.deletion_scheduled_at: datetime | None = None
+        self.deletion_reason: str | None = None
 
     @classmethod
     def ingest(
@@ -273,6 +307,7 @@ class Clip(Attributed):
 
     def record_view(self, reason: str, ctx: Context) -> None:
         self._check_active()
+        self._check_readable()
         self.trigger_event(self.ClipViewed, reason=_need_reason(reason), **ctx.fields())
 
     def viewed_since(self, actor: str, reason: str, since: datetime) -> bool:
@@ -283,10 +318,12 @@ class Clip(Attributed):
 
     def record_download(self, reason: str, ctx: Context) -> None:
         self._check_active()
+        self._check_readable()
         self.trigger_event(self.ClipDownloaded, reason=_need_reason(reason), **ctx.fields())
 
     def record_export(self, export_id: str, recipient: str, reason: str, ctx: Context) -> None:
         self._check_active()
+        self._check_readable()
         self.trigger_event(
             self.ClipExported,
             export_id=export_id,
@@ -440,6 +477,60 @@ class Clip(Attributed):
             reason=_need_reason(reason),
             **ctx.fields(),
         )
+
+    @property
+    def pending_deletion(self) -> bool:
+        """In its recovery window: content kept but unreadable until restored or purged."""
+        return self.status == "active" and self.delete_after is not None
+
+    def _check_readable(self) -> None:
+        if self.pending_deletion:
+            assert self.delete_after is not None
+            raise RuleBroken(
+                f"clip {self.clip_id} is pending deletion after {self.delete_after.isoformat()}; "
+                "an admin can restore it until then"
+            )
+
+    def schedule_deletion(self, delete_after: datetime, reason: str, ctx: Context) -> None:
+        self._check_active()
+        self._check_purgeable()
+        if self.pending_deletion:
+            raise RuleBroken(f"clip {self.clip_id} is already pending deletion")
+        self.trigger_event(
+            self.DeletionScheduled,
+            delete_after=delete_after,
+            reason=_need_reason(reason),
+            **ctx.fields(),
+        )
+
+    def restore(self, reason: str, retain_until: datetime, at: datetime, ctx: Context) -> None:
+        """Take the clip out of its recovery window, if `at` is still inside it; its
+        retain-until becomes `retain_until` (never earlier than it was)."""
+        if self.status != "active" or self.delete_after is None:
+            state = {"purging": "is being purged", "purged": "was purged"}.get(
+                self.status, "is not pending deletion"
+            )
+            raise NotRestorable(f"clip {self.clip_id} {state}: there is nothing to restore")
+        if at >= self.delete_after:
+            raise NotRestorable(
+                f"the recovery window of clip {self.clip_id} ended at "
+                f"{self.delete_after.isoformat()}: it can no longer be restored"
+            )
+        self.trigger_event(
+            self.Restored,
+            reason=_need_reason(reason),
+            retain_until=max(retain_until, self.retain_until),
+            **ctx.fields(),
+        )
+
+    def cancel_deletion(self, reason: str, ctx: Context) -> None:
+        if not self.pending_deletion:
+            raise RuleBroken(f"clip {self.clip_id} is not pending deletion")
+        self.trigger_event(self.DeletionCancelled, reason=_need_reason(reason), **ctx.fields())
+
+
+class NotRestorable(RuleBroken):
+    """A restore of a clip that is not pending deletion, or whose recovery window is over."""
 
 
 def _view_key(actor: str, reason: str) -> str:

@@ -1,9 +1,10 @@
 """The scheduled jobs: a small registry, so jobs other parts of Saksi provide plug in.
 
-Built in: the retention sweep. Plugged in when their function exists in this build:
-checkpoint sealing (`archive.sealing.seal_checkpoint(svc)`, the ledger's) and the fixity
-audit (`archive.fixity.check(svc)`, its problems). A job missing from the build is skipped,
-and said so at start.
+Built in: the retention sweep and the daily deletion notice (retention/recovery.py). Plugged
+in when their function exists in this build: checkpoint sealing
+(`archive.sealing.seal_checkpoint(svc)`, the ledger's) and the fixity audit
+(`archive.fixity.check(svc)`, its problems). A job missing from the build is skipped, and said
+so at start.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from archive.bootstrap import Services
 from archive.errors import InvalidInput
 from archive.timefmt import parse_duration
 from domain.base import Context
-from retention import runs, sweep
+from retention import recovery, runs, sweep
 
 Work = Callable[[Services, Context], Any]
 
@@ -55,6 +56,16 @@ register(
         timedelta(hours=1),
         lambda svc, ctx: sweep.run_sweep(svc, ctx),
         sweep.summary,
+    )
+)
+
+register(
+    Job(
+        recovery.NOTICE_JOB,
+        "SAKSI_DELETION_NOTICE_INTERVAL",
+        timedelta(days=1),
+        lambda svc, _ctx: recovery.notice(svc),
+        recovery.notice_summary,
     )
 )
 

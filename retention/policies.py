@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import contextlib
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from archive import retention_calc, views
@@ -86,17 +86,29 @@ def list_policies(svc: Services, ctx: Context | None = None) -> dict[str, Any]:
 
 
 def due(svc: Services, within: timedelta, ctx: Context | None = None) -> dict[str, Any]:
-    """Active clips whose retain-until falls before now + within: what the sweep will purge
-    and when (held clips are listed, and marked as not going)."""
+    """Active clips whose retain-until falls before now + within, and every clip pending
+    deletion: what the sweep will schedule, what it will purge, and when (held clips are
+    listed, and marked as not going). Auditors and admins."""
+    from retention.recovery import window
+
     if ctx is not None:
-        svc.guard.require(ctx, "retention.admin", target="retention")
+        svc.guard.require(ctx, "audit", target="retention")
     now = clock()
     until = now + within
+    wait = window()
     rows = rq.due_within(svc.db, iso(until) or "")
+
+    def delete_after(r: dict[str, Any]) -> str | None:
+        """As recorded while pending; otherwise the earliest the content can go."""
+        if r["delete_after"]:
+            return views.local(r["delete_after"])
+        return (max(datetime.fromisoformat(r["retain_until"]), now) + wait).isoformat()
+
     return {
         "now": now.isoformat(),
         "within": format_duration(within),
         "until": until.isoformat(),
+        "window": format_duration(wait),
         "clips": [
             {
                 "clip_id": r["clip_id"],
@@ -107,8 +119,11 @@ def due(svc: Services, within: timedelta, ctx: Context | None = None) -> dict[st
                 "overdue": (r["retain_until"] <= (iso(now) or "")),
                 "legal_hold": bool(r["legal_hold"]),
                 "holds": r["holds"],
-                "will_purge": not r["legal_hold"],
+                "will_purge": not r["legal_hold"] and r["retain_until"] <= (iso(until) or ""),
                 "size_bytes": int(r["size_bytes"]),
+                "pending_deletion": r["delete_after"] is not None,
+                "delete_after": delete_after(r),
+                "deletion_scheduled_at": views.local(r["scheduled_at"]),
             }
             for r in rows
         ],

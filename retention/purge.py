@@ -1,5 +1,8 @@
 """Purging clips, crash-safe: intent, deletion, record.
 
+Only clips whose recovery window is over are purged (retention/recovery.py schedules them
+first: `DeletionScheduled`, with `delete_after`).
+
 1. `PurgeStarted` is recorded on each clip with the object versions it will delete (a batch
    of clips in one transaction). From then on the clip takes no custody events, no holds.
 2. The versions are deleted; one already gone counts as done ("absent"), so deleting twice
@@ -51,15 +54,18 @@ class SweepReport:
     errors: list[dict[str, str]] = field(default_factory=list)
     deferred: list[dict[str, str]] = field(default_factory=list)
     resumed: list[str] = field(default_factory=list)
+    scheduled: list[str] = field(default_factory=list)  # pending deletion from now on
+    cancelled: list[str] = field(default_factory=list)  # pending, now kept (hold, case, policy)
 
     def error(self, clip_id: str, exc: BaseException) -> None:
         self.errors.append({"clip_id": clip_id, "error": str(exc) or type(exc).__name__})
 
 
 def reason_for(clip: Clip) -> str:
+    window = f"; recovery window ended {clip.delete_after.isoformat()}" if clip.delete_after else ""
     return (
         f"retention expired: retain-until {clip.retain_until.isoformat()} "
-        f"({clip.retention_class}) has passed"
+        f"({clip.retention_class}) has passed{window}"
     )
 
 
@@ -99,6 +105,8 @@ def begin(
     def due(clip: Clip) -> bool:
         if clip.status != "active" or clip.retain_until > now:
             return False  # changed since it was selected (attached, policy, ...)
+        if clip.delete_after is None or clip.delete_after > now:
+            return False  # not pending deletion (restored), or its recovery window is not over
         if clip.is_held:
             report.kept_on_hold.append(clip.clip_id)
             return False

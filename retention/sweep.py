@@ -1,4 +1,6 @@
-"""The retention sweep: purge every due clip no hold protects, then reconcile orphans.
+"""The retention sweep: schedule every due clip no hold protects for deletion after its
+recovery window (retention/recovery.py), purge those whose window is over, then reconcile
+orphans.
 
 One leader across processes (storage/leader.py); crash-safe and idempotent (retention/purge.py).
 """
@@ -14,7 +16,7 @@ from archive.errors import InvalidInput, Unavailable
 from archive.timefmt import now as clock
 from domain.base import Context
 from domain.clip import Clip
-from retention import orphans, purge, runs
+from retention import orphans, purge, recovery, runs
 from retention.batch import chunks, load
 from storage import retention_queries as rq
 from storage.leader import leader
@@ -46,6 +48,7 @@ def sweep(svc: Services, ctx: Context, *, wait_s: float = 600) -> dict[str, Any]
 
 def run_sweep(svc: Services, ctx: Context, *, wait_s: float = 0) -> dict[str, Any]:
     """The sweep itself (the scheduler calls this directly, under its own identity)."""
+    recovery.window()  # a malformed SAKSI_RECOVERY_WINDOW fails before any work
     with leader(svc.store.url, JOB, wait_s=wait_s) as leading:
         if not leading:
             return {**_empty(), "leader": False}
@@ -59,8 +62,12 @@ def run_sweep(svc: Services, ctx: Context, *, wait_s: float = 0) -> dict[str, An
             report.resumed += [c.clip_id for c in clips]
         started_at = clock()
         report.kept_on_hold += rq.due_clip_ids(svc.db, iso(started_at) or "", held=True)
-        for ids in chunks(rq.due_clip_ids(svc.db, iso(started_at) or "", held=False), size):
-            purging = purge.begin(svc, ctx, load(svc, Clip, ids), started_at, report)
+        # Due clips enter their recovery window; pending ones a hold or a case now keeps
+        # leave it; those whose window is over are purged.
+        recovery.schedule(svc, ctx, started_at, report, size)
+        for ids in chunks(rq.pending_clip_ids_to_settle(svc.db, iso(started_at) or ""), size):
+            over = recovery.settle(svc, ctx, load(svc, Clip, ids), started_at, report)
+            purging = purge.begin(svc, ctx, over, started_at, report)
             purge.finish(svc, ctx, purging, report)
         found = orphans.reconcile(svc, clock())
     out = asdict(report)
@@ -84,6 +91,8 @@ def summary(result: dict[str, Any]) -> dict[str, Any]:
         "kept_on_hold": len(result["kept_on_hold"]),
         "deferred": len(result["deferred"]),
         "resumed": len(result["resumed"]),
+        "scheduled": len(result["scheduled"]),
+        "cancelled": len(result["cancelled"]),
         "errors": result["errors"][:20],
         "orphans_deleted": result["orphans"]["deleted"][:100],
         "orphans_waiting_for_lock": result["orphans"]["waiting_for_lock"],

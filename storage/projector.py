@@ -222,6 +222,7 @@ def _purged(tx: Tx, _pos: int, e: Clip.ClipPurged) -> None:
         (iso(e.timestamp), clip_id),
     )
     tx.run("UPDATE rm_objects SET status='purged' WHERE clip_id=?", (clip_id,))
+    tx.run("DELETE FROM rm_pending_deletions WHERE clip_id=?", (clip_id,))
 
 
 @on(RetentionPolicy.PolicySet)

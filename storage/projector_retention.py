@@ -67,3 +67,7 @@ def _run_ended(tx: Tx, _pos: int, e: Any) -> None:
             str(e.originator_id),
         ),
     )
+
+
+# Handlers of safe deletion (clips in their recovery window), registered on import too.
+from storage import projector_recovery  # noqa: E402, F401

@@ -83,6 +83,12 @@ TABLES = {
         "clip_id TEXT PRIMARY KEY, source_clip_id TEXT NOT NULL, source_sha256 TEXT NOT NULL, "
         "made_at TEXT NOT NULL, made_by TEXT NOT NULL"
     ),
+    # Clips in their recovery window (safe deletion, retention/recovery.py) until restored,
+    # cancelled or purged; read joined with rm_clips.status = 'active' (not while purging).
+    "rm_pending_deletions": (
+        "clip_id TEXT PRIMARY KEY, delete_after TEXT NOT NULL, scheduled_at TEXT NOT NULL, "
+        "scheduled_by TEXT NOT NULL, reason TEXT NOT NULL"
+    ),
 }
 
 INDEXES = (

@@ -16,14 +16,40 @@ def _chunks(items: list[str]) -> Iterable[list[str]]:
 
 
 def due_clip_ids(db: Database, now: str, *, held: bool) -> list[str]:
-    """Active clips whose retain-until has passed, held or not, oldest first."""
+    """Active clips whose retain-until has passed, held or not, oldest first; not those
+    already pending deletion (in their recovery window)."""
     with db.tx(write=False) as tx:
         rows = tx.all(
             "SELECT clip_id FROM rm_clips WHERE status='active' AND retain_until <= ? "
-            "AND legal_hold = ? ORDER BY retain_until, clip_id",
+            "AND legal_hold = ? AND clip_id NOT IN (SELECT clip_id FROM rm_pending_deletions) "
+            "ORDER BY retain_until, clip_id",
             (now, 1 if held else 0),
         )
     return [r["clip_id"] for r in rows]
+
+
+def pending_clip_ids_to_settle(db: Database, now: str) -> list[str]:
+    """Clips pending deletion that the sweep acts on now: their recovery window is over, or a
+    hold or a later retain-until (a case, a policy) keeps them; by deletion time."""
+    with db.tx(write=False) as tx:
+        rows = tx.all(
+            "SELECT p.clip_id FROM rm_pending_deletions p JOIN rm_clips c "
+            "ON c.clip_id = p.clip_id WHERE c.status = 'active' "
+            "AND (p.delete_after <= ? OR c.legal_hold = 1 OR c.retain_until > ?) "
+            "ORDER BY p.delete_after, p.clip_id",
+            (now, now),
+        )
+    return [r["clip_id"] for r in rows]
+
+
+def pending_deletion(db: Database, clip_id: str) -> Row | None:
+    """The recovery-window record of a clip pending deletion, or None."""
+    with db.tx(write=False) as tx:
+        return tx.one(
+            "SELECT p.* FROM rm_pending_deletions p JOIN rm_clips c ON c.clip_id = p.clip_id "
+            "WHERE p.clip_id = ? AND c.status = 'active'",
+            (clip_id,),
+        )
 
 
 def clip_ids_with_status(db: Database, status: str) -> list[str]:
@@ -72,11 +98,14 @@ def referenced_keys_among(db: Database, keys: list[str]) -> set[str]:
 
 
 def due_within(db: Database, until: str) -> list[Row]:
+    """Active clips due by `until`, and every clip pending deletion (`delete_after` set)."""
     with db.tx(write=False) as tx:
         rows: list[Row] = tx.all(
             "SELECT c.clip_id, c.camera_id, c.retention_class, c.retain_until, c.legal_hold, "
-            "c.start_at, c.size_bytes FROM rm_clips c WHERE c.status = 'active' "
-            "AND c.retain_until <= ? ORDER BY c.retain_until, c.clip_id",
+            "c.start_at, c.size_bytes, p.delete_after, p.scheduled_at, p.reason AS "
+            "deletion_reason FROM rm_clips c LEFT JOIN rm_pending_deletions p "
+            "ON p.clip_id = c.clip_id WHERE c.status = 'active' "
+            "AND (c.retain_until <= ? OR p.clip_id IS NOT NULL) ORDER BY c.retain_until, c.clip_id",
             (until,),
         )
         holds: dict[str, list[str]] = {r["clip_id"]: [] for r in rows}

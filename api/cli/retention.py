@@ -6,6 +6,7 @@ from typing import Annotated, Any
 
 import typer
 
+from api.cli import recovery
 from api.cli.common import cli_context, emit, services, table
 from archive.settings import Settings
 from archive.timefmt import parse_duration
@@ -24,6 +25,7 @@ def register(app: typer.Typer) -> None:
     retention_app.command("sweep")(sweep)
     retention_app.command("due")(due)
     retention_app.command("runs")(job_runs)
+    retention_app.command("restore")(recovery.restore)
     app.add_typer(retention_app, name="retention")
     hold_app = typer.Typer(help="Legal holds on a clip or a whole case.", no_args_is_help=True)
     hold_app.command("place")(hold_place)
@@ -67,7 +69,9 @@ def policy_list(as_json: bool = typer.Option(False, "--json")) -> None:
 def sweep(
     actor: str = typer.Option(..., "--actor"), as_json: bool = typer.Option(False, "--json")
 ) -> None:
-    """Purge every clip whose retain-until has passed and that no hold protects.
+    """Schedule every clip whose retain-until has passed and that no hold protects for
+    deletion after the recovery window (SAKSI_RECOVERY_WINDOW), and purge those whose window
+    is over.
 
     Exits 1 when some clips could not be purged (listed under "errors")."""
     with services() as svc:
@@ -82,6 +86,7 @@ def _sweep_human(r: dict[str, Any]) -> str:
     lines = [
         f"purged {len(r['purged'])} clips; kept on hold {len(r['kept_on_hold'])}; "
         f"deferred by the store's lock {len(r['deferred'])}; "
+        f"scheduled for deletion {len(r['scheduled'])}; deletions cancelled {len(r['cancelled'])}; "
         f"orphan objects deleted {len(r['orphans']['deleted'])}"
     ]
     lines += [f"  error: {e['clip_id']}: {e['error']}" for e in r["errors"]]
@@ -92,11 +97,13 @@ def due(
     within: str = typer.Option("P7D", "--within", help="ISO 8601 duration from now."),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
-    """List the clips the sweep will purge (and when) within a period from now."""
+    """List the clips falling due within a period from now, and every clip pending deletion
+    (in its recovery window, with `delete_after`): what the sweep will purge, and when."""
     period = parse_duration(within, "--within")
     with services() as svc:
         result = policies.due(svc, period)
     cols = ["clip_id", "camera_id", "retention_class", "retain_until", "will_purge"]
+    cols += ["pending_deletion", "delete_after"]
     emit(result, as_json, lambda r: table(r["clips"], cols))
 
 
@@ -162,6 +169,7 @@ def _hold(
 def run_scheduler() -> None:
     """Run the scheduled jobs (retention sweep, checkpoint sealing, fixity audit) until stopped.
 
-    Intervals: SAKSI_SWEEP_INTERVAL, SAKSI_CHECKPOINT_INTERVAL, SAKSI_FIXITY_INTERVAL."""
+    Intervals: SAKSI_SWEEP_INTERVAL, SAKSI_CHECKPOINT_INTERVAL, SAKSI_FIXITY_INTERVAL,
+    SAKSI_DELETION_NOTICE_INTERVAL."""
     scheduler.configure_logging()
     scheduler.run_scheduler(Settings.from_env())

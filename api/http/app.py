@@ -23,6 +23,7 @@ from api.http.routes import (
     health,
     holds,
     metrics,
+    recovery,
     redactions,
     retention,
     share_links,
@@ -63,6 +64,8 @@ def create_app(services: Services, limits: HttpLimits | None = None) -> FastAPI:
     for module in (footage_requests, upload_links):  # requests to private camera owners
         app.include_router(module.router)
     app.include_router(redactions.router)
+    for module in (recovery,):  # safe deletion: restore
+        app.include_router(module.router)
     install_ui(app)  # the web UI's pages under / (the JSON API stays under /api/)
     errors.install(app)
     # Added innermost first: RequestContext ends up outermost.

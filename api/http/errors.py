@@ -37,6 +37,8 @@ def error_response(exc: BaseException) -> JSONResponse:
     headers: dict[str, str] = {}
     if "purge" in known.details:
         body["purge"] = known.details["purge"]
+    if "pending_deletion" in known.details:
+        body["pending_deletion"] = known.details["pending_deletion"]
     if "retry_after" in known.details:
         headers["Retry-After"] = str(known.details["retry_after"])
     if "size" in known.details and known.http_status == 416:

@@ -56,9 +56,22 @@ class PurgeRecord(BaseModel):
     )
 
 
+class PendingRecord(BaseModel):
+    clip_id: str
+    sha256: str
+    retain_until: str
+    delete_after: str = Field(description="When the sweep may delete the content")
+    scheduled_at: str | None = None
+    reason: str | None = None
+    restore: str | None = None
+
+
 class ErrorOut(BaseModel):
     error: str = Field(description="What went wrong, in one line")
     purge: PurgeRecord | None = Field(None, description="For 410: the purge record of the clip")
+    pending_deletion: PendingRecord | None = Field(
+        None, description="For 409 on content: the clip waits out its recovery window"
+    )
 
 
 # --- health ---------------------------------------------------------------------------------
@@ -100,6 +113,11 @@ class ClipOut(BaseModel):
     purged_at: str | None
     derived_from: str | None = Field(
         None, description="For a redacted copy: the id of the clip it was made from"
+    )
+    pending_deletion: dict[str, Any] | None = Field(
+        None,
+        description="While the clip waits out its recovery window: delete_after, scheduled_at, "
+        "scheduled_by, reason (content reads answer 409)",
     )
 
 
@@ -335,12 +353,19 @@ class DueClip(BaseModel):
     legal_hold: bool
     will_purge: bool
     size_bytes: int
+    holds: list[str] = Field(default_factory=list)
+    pending_deletion: bool = False
+    delete_after: str | None = Field(
+        None, description="Recorded while pending deletion; else the earliest the content goes"
+    )
+    deletion_scheduled_at: str | None = None
 
 
 class DueOut(BaseModel):
     now: str
     within: str
     until: str
+    window: str | None = Field(None, description="The recovery window, ISO 8601")
     clips: list[DueClip]
 
 
@@ -355,3 +380,21 @@ class HoldOut(BaseModel):
     legal_hold: bool
     clip_ids: list[str]
     objects: int
+
+
+# --- safe deletion (retention/recovery.py) ---------------------------------------------------
+
+
+class RestoreIn(Strict):
+    reason: Reason
+
+
+class RestoreOut(BaseModel):
+    clip_id: str
+    status: str
+    sha256: str
+    restored_at: str
+    restored_by: str
+    reason: str
+    retain_until: str = Field(description="Moved past the restore by one recovery window")
+    was: PendingRecord | None = Field(None, description="The recovery window it was in")

@@ -10,7 +10,8 @@ DESCRIPTIONS = {
     401: "No valid bearer token",
     403: "The role or case membership forbids it (recorded as AccessDenied)",
     404: "Unknown id",
-    409: "Already exists, or a concurrent change was recorded first",
+    409: "Already exists, a concurrent change was recorded first, or the clip's state forbids "
+    "it (content pending deletion: the body carries the pending record)",
     410: "The clip was purged; the body carries the purge record",
     413: "The request body is over its limit",
     416: "The byte range lies outside the content",

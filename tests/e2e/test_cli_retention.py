@@ -6,6 +6,8 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
+
 from archive.timefmt import now
 from tests.e2e.conftest import one_error_line
 from tests.e2e.test_cli_bad_input import ingest
@@ -73,8 +75,9 @@ def test_holds_follow_the_access_table(cli, clip: dict) -> None:
 
 
 def test_a_swept_clip_reads_as_gone_with_its_purge_record(
-    cli, clip: dict, footage: Path, tmp_path: Path
+    cli, clip: dict, footage: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setenv("SAKSI_RECOVERY_WINDOW", "PT0S")  # the purge itself (no window to wait)
     assert cli("retention", "policy", "set", "report", "--keep", "PT1S", "--actor", "ana").code == 0
     old = ingest_an_hour_old_clip(cli, footage)
     assert "refused" in one_error_line(cli("retention", "sweep", "--actor", "budi"))

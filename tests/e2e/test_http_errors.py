@@ -40,6 +40,7 @@ PROTECTED = [
     ("GET", "/api/retention/due", None),
     ("POST", "/api/holds", {"clip_id": "{clip}", "reason": "court order"}),
     ("DELETE", "/api/holds/clip:{clip}?reason=done", None),
+    ("POST", "/api/clips/{clip}/restore", {"reason": "wanted"}),
 ]
 
 
@@ -105,6 +106,7 @@ FORBIDDEN = [
     ("budi", "GET", "/api/retention/due", None),
     ("eko", "POST", "/api/holds", {"clip_id": "{clip}", "reason": "not my case"}),
     ("budi", "DELETE", "/api/holds/clip:{clip}?reason=done", None),
+    ("budi", "POST", "/api/clips/{clip}/restore", {"reason": "mine"}),
 ]
 
 

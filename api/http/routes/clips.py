@@ -91,7 +91,7 @@ CONTENT_RESPONSES: dict[int | str, dict[str, Any]] = {
 @router.get(
     "/{clip_id}/content",
     response_class=StreamingResponse,
-    responses={**CONTENT_RESPONSES, **responses(*READ, 410, 416, 429, 500)},
+    responses={**CONTENT_RESPONSES, **responses(*READ, 409, 410, 416, 429, 500)},
     dependencies=[Depends(throttle("content"))],
 )
 async def clip_content(

@@ -51,5 +51,6 @@ async def due(
     run: Run,
     within: Annotated[str, Query(max_length=40, description="ISO 8601 duration")] = "P7D",
 ) -> dict[str, Any]:
-    """Clips the sweep will purge before now + `within`, and when."""
+    """Clips falling due before now + `within`, and every clip pending deletion with its
+    `delete_after` (auditors and admins): what the sweep will purge, and when."""
     return await run(policies.due, parse_duration(within, "within"), ctx)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from archive import audit
 from archive.timefmt import now
 from domain.clip import Clip
-from retention import purge, sweep
+from retention import purge, recovery, sweep
 from retention.batch import load
 from storage.leader import leader
 from tests.conftest import Archive
@@ -19,9 +19,13 @@ def test_a_purge_interrupted_after_its_intent_is_finished_by_the_next_sweep(
     svc = archive.svc
     policy(svc, "report", 1)
     ids = seed.clips(svc, 3)
-    # The state a sweep killed between its deletions leaves: intents recorded for the batch,
-    # the first clip's content already deleted, nothing else done.
-    started = purge.begin(svc, ANA, load(svc, Clip, ids), now(), purge.SweepReport())
+    # The state a sweep killed between its deletions leaves: deletions scheduled (with no
+    # recovery window), intents recorded for the batch, the first clip's content already
+    # deleted, nothing else done.
+    at, report = now(), purge.SweepReport()
+    recovery.schedule(svc, ANA, at, report, 100)
+    assert sorted(report.scheduled) == sorted(ids)
+    started = purge.begin(svc, ANA, load(svc, Clip, ids), at, report)
     assert sorted(c.clip_id for c in started) == sorted(ids)
     first = clip(svc, ids[0])
     svc.objects.delete(first.storage["key"], first.storage.get("version_id"))
