@@ -23,7 +23,7 @@ from uuid import UUID
 
 from eventsourcing.persistence import IntegrityError
 
-from archive import sealing, trail
+from archive import sealing, timestamps, trail
 from archive.bootstrap import Services
 from archive.cases import load_case, load_clip, show_case
 from archive.errors import Gone, IntegrityFailure, InvalidInput
@@ -67,6 +67,7 @@ class Export:
     clips: list[Clip]
     clip_views: dict[str, dict[str, Any]]  # clip id -> metadata for the report
     streams: list[Stream]
+    timestamp: timestamps.PackagedTimestamp | None = None  # the checkpoint's RFC 3161 token
 
     @property
     def events(self) -> int:
@@ -106,6 +107,7 @@ def prepare_export(
         clips=clips,
         clip_views={c.clip_id: trail.clip_metadata(svc, c.clip_id) or {} for c in clips},
         streams=_collect(svc, checkpoint, wanted),
+        timestamp=timestamps.packaged(svc, checkpoint.size),
     )
 
 

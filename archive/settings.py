@@ -18,6 +18,8 @@ class Settings(BaseModel):
     signing_key: Path
     origin: str = "saksi.local/archive"
     pull_root: Path | None = None  # SAKSI_PULL_ROOT: the NVR folders POST .../pull reads
+    tsa_url: str | None = None  # SAKSI_TSA_URL: RFC 3161 time-stamping authority of checkpoints
+    tsa_ca: Path | None = None  # SAKSI_TSA_CA: PEM certificate(s) the TSA must chain to
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: str) -> Settings:
@@ -30,6 +32,8 @@ class Settings(BaseModel):
             "signing_key": Path(env.get("SAKSI_SIGNING_KEY") or home / "keys" / "checkpoint.key"),
             "origin": env.get("SAKSI_ORIGIN") or "saksi.local/archive",
             "pull_root": env.get("SAKSI_PULL_ROOT") or None,
+            "tsa_url": env.get("SAKSI_TSA_URL") or None,
+            "tsa_ca": env.get("SAKSI_TSA_CA") or None,
         }
         values.update({k: v for k, v in overrides.items() if k != "home"})
         return cls.model_validate(values)

@@ -18,6 +18,9 @@ MODULES = (
     "package_format",
     "package_zip",
     "package_report",
+    "der",
+    "timestamp",
+    "package_timestamp",
     "package_verify",
     "package_cli",
 )

@@ -25,6 +25,7 @@ key), `timestamp_certificate` (step 5), `timestamp_imprint` (step 6: a token for
 from __future__ import annotations
 
 import hashlib
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -173,6 +174,7 @@ def _status_text(rest: list[DerValue]) -> str:
 class _SignerInfo:
     sid: DerValue
     digest_oid: str
+    digest_raw: bytes
     signed_attrs: DerValue
     signature_oid: str
     signature: bytes
@@ -187,42 +189,79 @@ class _Token:
 
 
 def _parse_token(token: bytes) -> _Token:
-    """ContentInfo → SignedData → (TSTInfo, certificates, the one SignerInfo)."""
+    """ContentInfo → SignedData → (TSTInfo, certificates, the one SignerInfo), read strictly:
+    the parts the signature does not cover must be exactly what RFC 5652 says they are."""
     content_info = der_items(der_one(token, DER_SEQUENCE, "ContentInfo"), "ContentInfo")
-    if der_oid(content_info[0], "contentType") != OID_SIGNED_DATA:
+    if len(content_info) != 2 or der_oid(content_info[0], "contentType") != OID_SIGNED_DATA:
         raise DerError("the token's content is not signed-data")
-    signed = der_items(der_items(der_expect(content_info[1], 0xA0, "[0] content"))[0])
+    wrapped = der_items(der_expect(content_info[1], 0xA0, "[0] content"))
+    if len(wrapped) != 1:
+        raise DerError("[0] content holds more than the SignedData")
+    signed = der_items(der_expect(wrapped[0], DER_SEQUENCE, "SignedData"))
+    if der_int(signed[0], "SignedData version") != 3:  # §5.1: eContentType is not id-data
+        raise DerError("SignedData version is not 3")
+    digest_algorithms = der_items(der_expect(signed[1], DER_SET, "digestAlgorithms"))
     encap = der_items(der_expect(signed[2], DER_SEQUENCE, "EncapsulatedContentInfo"))
-    if der_oid(encap[0], "eContentType") != OID_TST_INFO:
+    if len(encap) != 2 or der_oid(encap[0], "eContentType") != OID_TST_INFO:
         raise DerError("the signed content is not a TSTInfo")
-    tst_der = der_octets(der_items(der_expect(encap[1], 0xA0, "[0] eContent"))[0], "eContent")
+    econtent = der_items(der_expect(encap[1], 0xA0, "[0] eContent"))
+    if len(econtent) != 1:
+        raise DerError("[0] eContent holds more than one OCTET STRING")
+    tst_der = der_octets(econtent[0], "eContent")
     certificates: list[x509.Certificate] = []
     rest = signed[3:]
     if rest and rest[0].tag == 0xA0:  # certificates [0] IMPLICIT CertificateSet
         for item in der_items(rest[0]):
             if item.tag == DER_SEQUENCE:  # other certificate choices are tagged: skipped
-                certificates.append(x509.load_der_x509_certificate(item.raw))
+                certificates.append(_certificate(item.raw))
         rest = rest[1:]
     if rest and rest[0].tag == 0xA1:  # crls [1]: not used
         rest = rest[1:]
+    if len(rest) != 1:
+        raise DerError("SignedData does not end with its SignerInfos")
     signer_infos = der_items(der_expect(rest[0], DER_SET, "SignerInfos"))
     if len(signer_infos) != 1:
         raise DerError(f"the token has {len(signer_infos)} signers; RFC 3161 allows one")
-    return _Token(tst_der, _parse_tst_info(tst_der), certificates, _parse_signer(signer_infos[0]))
+    signer = _parse_signer(signer_infos[0])
+    if signer.digest_raw not in {a.raw for a in digest_algorithms}:
+        raise DerError("the signer's digest algorithm is not among digestAlgorithms")
+    return _Token(tst_der, _parse_tst_info(tst_der), certificates, signer)
+
+
+def _certificate(der: bytes) -> x509.Certificate:
+    try:
+        with warnings.catch_warnings():  # e.g. a serial RFC 5280 forbids: refused, not warned
+            warnings.simplefilter("error")
+            return x509.load_der_x509_certificate(der)
+    except (ValueError, x509.InvalidVersion, Warning) as e:
+        raise DerError(f"a certificate in the token cannot be read: {e}") from None
 
 
 def _parse_signer(value: DerValue) -> _SignerInfo:
     fields = der_items(der_expect(value, DER_SEQUENCE, "SignerInfo"))
-    sid, digest_alg, attrs = fields[1], fields[2], fields[3]
+    version, sid, digest_alg, attrs = fields[:4]
+    if der_int(version, "SignerInfo version") != (1 if sid.tag == DER_SEQUENCE else 3):
+        raise DerError("SignerInfo version does not fit its SignerIdentifier")  # §5.3
     if attrs.tag != 0xA0:
         raise DerError("the signer has no signed attributes")
+    if len(fields) != 6:  # no unsigned attributes: nothing unsigned rides along
+        raise DerError("the SignerInfo has unexpected fields")
     return _SignerInfo(
         sid=sid,
-        digest_oid=der_oid(der_items(digest_alg)[0], "digestAlgorithm"),
+        digest_oid=_algorithm(digest_alg, "digestAlgorithm"),
+        digest_raw=digest_alg.raw,
         signed_attrs=attrs,
-        signature_oid=der_oid(der_items(fields[4])[0], "signatureAlgorithm"),
+        signature_oid=_algorithm(fields[4], "signatureAlgorithm"),
         signature=der_octets(fields[5], "signature"),
     )
+
+
+def _algorithm(value: DerValue, what: str) -> str:
+    """AlgorithmIdentifier: an OID with no parameters or NULL ones (all these algorithms)."""
+    items = der_items(der_expect(value, DER_SEQUENCE, what), what)
+    if len(items) > 2 or (len(items) == 2 and items[1].raw != b"\x05\x00"):
+        raise DerError(f"{what}: unexpected parameters")
+    return der_oid(items[0], what)
 
 
 def _parse_tst_info(data: bytes) -> TstInfo:
@@ -238,7 +277,7 @@ def _parse_tst_info(data: bytes) -> TstInfo:
             nonce = der_int(item, "nonce")
     return TstInfo(
         policy=der_oid(fields[1], "policy"),
-        hash_oid=der_oid(der_items(imprint[0])[0], "hashAlgorithm"),
+        hash_oid=_algorithm(imprint[0], "hashAlgorithm"),
         imprint=der_octets(imprint[1], "hashedMessage"),
         serial=der_int(fields[3], "serialNumber"),
         gen_time=der_time(fields[4], "genTime"),
@@ -310,7 +349,7 @@ def _check_ess(attrs: dict[str, list[DerValue]], cert: x509.Certificate) -> None
         calculated = _digest(TS_HASHES[algorithm], der_cert)
     elif OID_SIGNING_CERTIFICATE in attrs:
         cert_id = der_items(der_items(der_items(attrs[OID_SIGNING_CERTIFICATE][0])[0])[0])
-        named, calculated = der_octets(cert_id[0], "certHash"), hashlib.sha1(der_cert).digest()
+        named, calculated = der_octets(cert_id[0], "certHash"), _digest(hashes.SHA1, der_cert)
     else:
         raise TimestampError("timestamp", "the token has no ESS signing-certificate attribute")
     if named != calculated:
@@ -332,9 +371,7 @@ def _check_signature(signer: _SignerInfo, cert: x509.Certificate) -> None:
     kind, fixed = TS_SIGNATURES.get(signer.signature_oid, ("?", None))
     algorithm = fixed or TS_HASHES.get(signer.digest_oid)
     if kind == "?" or algorithm is None:
-        raise TimestampError(
-            "timestamp", f"unsupported signature algorithm {signer.signature_oid}"
-        )
+        raise TimestampError("timestamp", f"unsupported signature algorithm {signer.signature_oid}")
     signed = bytes([DER_SET]) + signer.signed_attrs.raw[1:]
     key = cert.public_key()
     try:
@@ -360,9 +397,11 @@ def _check_tsa_certificate(cert: x509.Certificate, at: datetime) -> None:
         eku = cert.extensions.get_extension_for_class(x509.ExtendedKeyUsage)
     except x509.ExtensionNotFound:
         eku = None
-    if eku is None or not eku.critical or list(eku.value) != [
-        x509.oid.ExtendedKeyUsageOID.TIME_STAMPING
-    ]:
+    if (
+        eku is None
+        or not eku.critical
+        or list(eku.value) != [x509.oid.ExtendedKeyUsageOID.TIME_STAMPING]
+    ):
         raise TimestampError(
             "timestamp_certificate",
             f"{cert.subject.rfc4514_string()} is not a TSA certificate: RFC 3161 wants a "

@@ -28,7 +28,6 @@ dir = {folder}
 serial = $dir/serial-{name}
 crypto_device = builtin
 signer_cert = $dir/{name}.pem
-certs = $dir/{name}.pem
 signer_key = $dir/{name}.key
 signer_digest = sha256
 default_policy = 1.3.6.1.4.1.55555.1
