@@ -183,5 +183,8 @@ def test_the_packaged_certificates_hold_the_tsa_and_its_ca(archive: Archive, tsa
     size = seal(svc)["size"]
     packaged = timestamps.packaged(svc, size)
     assert packaged is not None
-    names = [c.subject.rfc4514_string() for c in x509.load_pem_x509_certificates(packaged.certificates_pem)]
+    names = [
+        c.subject.rfc4514_string()
+        for c in x509.load_pem_x509_certificates(packaged.certificates_pem)
+    ]
     assert names == ["CN=tsa", "CN=root"]
