@@ -166,7 +166,7 @@ def pytest_configure(config: pytest.Config) -> None:
 
 @pytest.fixture(scope="session")
 def local_tsa(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalTsa]:
-    """An RFC 3161 TSA on loopback: `openssl ts -reply` with a throwaway CA (tests/support/tsa.py)."""
+    """An RFC 3161 TSA on loopback: `openssl ts -reply`, a throwaway CA (tests/support/tsa.py)."""
     server = LocalTsa(tmp_path_factory.mktemp("tsa")).start()
     yield server
     server.stop()
