@@ -209,3 +209,11 @@ def test_generalized_times_are_read_as_utc_with_fractions() -> None:
     for bad in (b"20261204115900", b"20261304115900Z", b"20261204115900.50Z"):
         with pytest.raises(DerError):
             der_time(der_one(der_encode(0x18, bad)))
+
+
+def test_the_ledger_document_states_the_golden_imprint() -> None:
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "ledger.md").read_text()
+    assert f"timestamp_imprint_example = {hashlib.sha256(NOTE).hexdigest()}" in doc
+    assert (
+        EXPECTED["rsa"]["imprint"] == EXPECTED["ec"]["imprint"] == hashlib.sha256(NOTE).hexdigest()
+    )
