@@ -217,3 +217,18 @@ def test_the_ledger_document_states_the_golden_imprint() -> None:
     assert (
         EXPECTED["rsa"]["imprint"] == EXPECTED["ec"]["imprint"] == hashlib.sha256(NOTE).hexdigest()
     )
+
+
+@given(st.data())
+def test_damaged_tokens_fail_with_a_named_kind_and_never_crash(data: st.DataObject) -> None:
+    raw = bytearray(token(data.draw(st.sampled_from(KINDS))))
+    for _ in range(data.draw(st.integers(1, 4))):
+        raw[data.draw(st.integers(0, len(raw) - 1))] = data.draw(st.integers(0, 255))
+    cut = data.draw(st.integers(0, len(raw)))
+    damaged = bytes(raw[:cut])
+    try:
+        verify_timestamp(damaged, NOTE)
+    except TimestampError as e:
+        assert e.kind.startswith("timestamp") and str(e)
+    else:
+        assert damaged in (token("rsa"), token("ec"))  # only an undamaged token passes
