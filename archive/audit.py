@@ -6,7 +6,8 @@ Two passes over one snapshot of the database, in notification order:
   stream's previous event (`streams.StreamChecker`);
 - the log pass: every chain link against its Merkle leaf (exactly one leaf each, in order,
   same hash), every stored tree node against its children, then every checkpoint's signature
-  and root, the consistency of successive checkpoints and truncation (`logcheck.LogChecker`).
+  and root, the consistency of successive checkpoints and truncation (`logcheck.LogChecker`);
+- the RFC 3161 tokens of checkpoints against their bytes (`timestamps.audit`).
 
 Together they tie every event to the signed tree. On PostgreSQL a large log's log pass runs
 in a second process, in the same exported snapshot, so both use the machine's cores.
@@ -20,7 +21,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from archive import audit_worker
+from archive import audit_worker, timestamps
 from archive.bootstrap import Services
 from archive.ledger.logcheck import CheckpointRow, merge_problems
 from archive.ledger.streams import Link, Problem, StreamChecker
@@ -66,13 +67,15 @@ def verify(
         else:
             streams = chain_pass(tx, db, progress)
             log_problems, sealed = audit_worker.run_log_pass(tx, db, checkpoints, key, origin)
-    problems = merge_problems(streams.finish(), log_problems)
+        stamps = timestamps.audit(svc, tx)
+    problems = merge_problems(streams.finish(), log_problems, stamps.problems)
     return {
         "ok": not problems,
         "events": streams.events,
         "checkpoints": len(checkpoints),
         "sealed": sealed,
         "problems": [p.as_dict() for p in problems],
+        "timestamps": stamps.summary,
     }
 
 

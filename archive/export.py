@@ -23,7 +23,7 @@ from uuid import UUID
 
 from eventsourcing.persistence import IntegrityError
 
-from archive import export_redacted, sealing, trail
+from archive import export_redacted, sealing, timestamps, trail
 from archive.bootstrap import Services
 from archive.cases import load_case, load_clip, show_case
 from archive.errors import Gone, IntegrityFailure, InvalidInput
@@ -69,6 +69,7 @@ class Export:
     streams: list[Stream]
     redacted: str = "none"  # originals, redacted copies or both (archive/export_redacted.py)
     sources: list[Clip] = field(default_factory=list)  # originals of copies: custody only
+    timestamp: timestamps.PackagedTimestamp | None = None  # the checkpoint's RFC 3161 token
 
     @property
     def events(self) -> int:
@@ -145,6 +146,7 @@ def record_export(
         streams=_collect(svc, checkpoint, wanted),
         redacted=redacted,
         sources=[s for s, _ in sources],
+        timestamp=timestamps.packaged(svc, checkpoint.size),
     )
 
 

@@ -25,6 +25,10 @@ CHECKS = """\
   6. Each clip's bytes hash to the SHA-256 recorded when it was ingested, and its
      custody ends with this export's own event (so no later event was cut off).
   7. The manifest says what the events say (export id, who, for whom, why, clips).
+  8. If the package carries checkpoint.tst: it is an RFC 3161 timestamp token, signed
+     by a time-stamping authority, over the exact bytes of checkpoint.note; its genTime
+     is when the TSA saw the checkpoint. Add --tsa-ca CA.pem (the TSA's CA certificate,
+     obtained independently) to require that the TSA's certificate chains to it.
 Every failed check is named on its own line; the exit code is 1 if any failed."""
 
 REDACTED = """\
@@ -43,11 +47,20 @@ FILES = """\
   manifest.note           the archive's signature over manifest.json
   checkpoint.note         the signed checkpoint sealed for this export
   verifier.key            the archive's verifier key (as it says; check it, see above)
+  checkpoint.tst          (if present) the checkpoint's RFC 3161 timestamp token, DER
+  tsa-certs.pem           (if present) the TSA's certificate and CA, as the archive had them
   custody/*.json          each stream's events as stored, with chain hashes, global
                           positions, Merkle leaf indexes and inclusion proofs
   report.html             the custody report, to read and print
   {script:<23} the verifier, one file: Python 3.11+ and the cryptography package
   clips/                  the original recordings, byte for byte as archived"""
+
+
+def _timestamp_lines(export: Export) -> list[str]:
+    stamp = export.timestamp
+    if stamp is None:
+        return ["Timestamp: none (no time-stamping authority was reachable or configured)"]
+    return [f"Timestamp (RFC 3161): {stamp.gen_time}, serial {stamp.serial} (checkpoint.tst)"]
 
 
 def verify_text(export: Export) -> str:
@@ -66,6 +79,7 @@ def verify_text(export: Export) -> str:
         f"Archive (log origin): {export.checkpoint.origin}",
         f"Checkpoint: {export.checkpoint.size} events, root {export.checkpoint.root.hex()}",
         f"Verifier key carried in this package: {export.verifier_key}",
+        *_timestamp_lines(export),
         "",
         "HOW TO VERIFY - offline: no network, no server, nothing is extracted",
         "",

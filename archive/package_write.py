@@ -73,6 +73,9 @@ def small_files(export: Export) -> dict[str, bytes]:
     """Every file but the originals, the manifest and its signature, in package order."""
     files = {fmt.CHECKPOINT_FILE: export.checkpoint.note.encode("utf-8")}
     files[fmt.KEY_FILE] = (export.verifier_key + "\n").encode("ascii")
+    if export.timestamp is not None:
+        files[fmt.TIMESTAMP_FILE] = export.timestamp.token
+        files[fmt.TSA_CERTS_FILE] = export.timestamp.certificates_pem
     for s in export.streams:
         doc = {
             "stream": s.kind,
@@ -129,9 +132,19 @@ def header(export: Export) -> dict[str, Any]:
             "file": fmt.CHECKPOINT_FILE,
             "size": export.checkpoint.size,
             "root": export.checkpoint.root.hex(),
+            **_timestamp_entry(export),
         },
         "verifier_key": export.verifier_key,
     }
+
+
+def _timestamp_entry(export: Export) -> dict[str, Any]:
+    """The checkpoint's RFC 3161 timestamp in the manifest (absent when it has none)."""
+    stamp = export.timestamp
+    if stamp is None:
+        return {}
+    entry = {"token": fmt.TIMESTAMP_FILE, "certificates": fmt.TSA_CERTS_FILE}
+    return {"timestamp": {**entry, "gen_time": stamp.gen_time, "serial": stamp.serial}}
 
 
 def _case_entry(case: dict[str, Any]) -> dict[str, Any]:

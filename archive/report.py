@@ -182,6 +182,8 @@ def package_page(
         ("Checkpoint", f"{checkpoint['size']} events, root {checkpoint['root']}"),
         ("Verifier key", head["verifier_key"]),
     ]
+    if stamp := checkpoint.get("timestamp"):
+        rows.append(("Timestamp (RFC 3161)", f"{stamp['gen_time']}, serial {stamp['serial']}"))
     parts = [
         f"<h1>Evidence package {esc(head['export_id'])}: custody report</h1>",
         meta_table(rows),

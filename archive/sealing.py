@@ -1,7 +1,9 @@
 """Sealing: the Merkle log catches up with the event log and its head is signed.
 
 `seal_checkpoint(svc)` is what `saksi audit checkpoint`, every export and the scheduled job
-call. The key name of every signature is the log's origin (SAKSI_ORIGIN).
+call. The key name of every signature is the log's origin (SAKSI_ORIGIN). With SAKSI_TSA_URL
+set, the checkpoint is then timestamped (archive/timestamps.py; a TSA failure never stops
+the seal).
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from archive import timestamps
 from archive.bootstrap import Services
 from archive.errors import IntegrityFailure, InvalidInput
 from archive.ledger.checkpoint import (
@@ -70,6 +73,7 @@ def seal_checkpoint(svc: Services, ctx: Context | None = None) -> Checkpoint:
         stored = Sealer(svc.db).checkpoint(sign)
     except TreeMismatch as e:
         raise IntegrityFailure(f"refusing to sign: {e}") from None
+    timestamps.stamp_after_seal(svc, stored)
     return Checkpoint(origin, stored.size, stored.root, stored.note)
 
 
@@ -94,11 +98,16 @@ def latest(svc: Services, ctx: Context | None = None) -> dict[str, Any]:
         stored = MerkleStore(svc.db).latest_checkpoint(tx)
     if stored is None:
         raise NotFound("no checkpoint has been sealed yet")
-    return checkpoint_json(
-        Checkpoint(svc.settings.origin, stored.size, stored.root, stored.note), key_string(svc)
+    return checkpoint_view(
+        svc, Checkpoint(svc.settings.origin, stored.size, stored.root, stored.note)
     )
 
 
 def sealed(svc: Services, ctx: Context) -> dict[str, Any]:
     """Seal now (auditors and admins) and describe the new checkpoint."""
-    return checkpoint_json(seal_checkpoint(svc, ctx), key_string(svc))
+    return checkpoint_view(svc, seal_checkpoint(svc, ctx))
+
+
+def checkpoint_view(svc: Services, cp: Checkpoint) -> dict[str, Any]:
+    """The checkpoint, the verifier key and its RFC 3161 timestamp (null: none was wanted)."""
+    return {**checkpoint_json(cp, key_string(svc)), "timestamp": timestamps.describe(svc, cp.size)}

@@ -19,6 +19,8 @@ class Settings(BaseModel):
     origin: str = "saksi.local/archive"
     pull_root: Path | None = None  # SAKSI_PULL_ROOT: the NVR folders POST .../pull reads
     public_url: str | None = None  # SAKSI_PUBLIC_URL: where recipients reach share links
+    tsa_url: str | None = None  # SAKSI_TSA_URL: RFC 3161 time-stamping authority of checkpoints
+    tsa_ca: Path | None = None  # SAKSI_TSA_CA: PEM certificate(s) the TSA must chain to
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: str) -> Settings:
@@ -32,6 +34,8 @@ class Settings(BaseModel):
             "origin": env.get("SAKSI_ORIGIN") or "saksi.local/archive",
             "pull_root": env.get("SAKSI_PULL_ROOT") or None,
             "public_url": env.get("SAKSI_PUBLIC_URL") or None,
+            "tsa_url": env.get("SAKSI_TSA_URL") or None,
+            "tsa_ca": env.get("SAKSI_TSA_CA") or None,
         }
         values.update({k: v for k, v in overrides.items() if k != "home"})
         return cls.model_validate(values)

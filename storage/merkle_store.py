@@ -5,6 +5,7 @@ ledger_leaves       leaf_index ↔ notification id ↔ (originator id, version) 
 ledger_nodes        (level ≥ 1, index) → hash of every complete (perfect) subtree, so a proof
                     reads O(log n) rows and never rehashes the log.
 ledger_checkpoints  every signed tree head, kept forever.
+ledger_timestamps   their RFC 3161 timestamps (storage/timestamp_store.py).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Any
 
 from archive.ledger import merkle
 from storage.db import Database, Tx
+from storage.timestamp_store import timestamp_ddl
 
 DDL_LOCK = 0x5A4B5352
 
@@ -31,6 +33,7 @@ def _ddl(dialect: str) -> list[str]:
         f"hash {blob} NOT NULL, PRIMARY KEY (level, idx)){compact}",
         f"CREATE TABLE IF NOT EXISTS ledger_checkpoints (id {serial}, tree_size BIGINT NOT NULL, "
         f"root {blob} NOT NULL, note TEXT NOT NULL, last_position BIGINT, sealed_at TEXT NOT NULL)",
+        *timestamp_ddl(dialect),  # RFC 3161 tokens of checkpoints (storage/timestamp_store.py)
     ]
 
 

@@ -21,6 +21,7 @@ from archive import media, users
 from archive.bootstrap import Services, bootstrap
 from archive.settings import Settings
 from tests.support.seaweed import SeaweedServer, start_seaweed
+from tests.support.tsa import LocalTsa
 
 PG_ADMIN = "host=127.0.0.1 port=5432 user=postgres dbname=postgres connect_timeout=5"
 EVENT_STORES = ["sqlite", "postgres"]
@@ -161,3 +162,19 @@ def cli(settings: Settings, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no
 
 def pytest_configure(config: pytest.Config) -> None:
     os.environ.setdefault("TZ", "UTC")
+
+
+@pytest.fixture(scope="session")
+def local_tsa(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalTsa]:
+    """An RFC 3161 TSA on loopback: `openssl ts -reply`, a throwaway CA (tests/support/tsa.py)."""
+    server = LocalTsa(tmp_path_factory.mktemp("tsa")).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def tsa(local_tsa: LocalTsa) -> Iterator[LocalTsa]:
+    """The local TSA, answering properly at the start of each test."""
+    local_tsa.mode = "ok"
+    yield local_tsa
+    local_tsa.mode = "ok"

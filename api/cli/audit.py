@@ -60,23 +60,36 @@ def verify(
             return (
                 f"intact: {r['events']} events verified, {r['sealed']} sealed in the Merkle log, "
                 f"{r['checkpoints']} checkpoints"
-            )
+            ) + _timestamp_lines(r.get("timestamps"))
         lines = [f"PROBLEMS: {len(r['problems'])} found in {r['events']} events"]
         for p in r["problems"]:
             event = f" {p['originator_id']} v{p['version']}:" if p.get("originator_id") else ""
             lines.append(f"  {p['kind']} at position {p.get('position')}:{event} {p['detail']}")
-        return "\n".join(lines)
+        return "\n".join(lines) + _timestamp_lines(r.get("timestamps"))
 
     emit(result, as_json, human)
     if not result["ok"]:
         raise typer.Exit(1)
 
 
+def _timestamp_lines(t: dict[str, Any] | None) -> str:
+    """RFC 3161 timestamps: how many checked, and the checkpoints still waiting for one."""
+    if not t or not (t["configured"] or t["stamped"]):
+        return ""
+    out = f"\ntimestamps: {t['stamped']} checked, latest genTime {t['latest_gen_time']}"
+    for m in t["missing"]:
+        out += (
+            f"\n  not yet timestamped: checkpoint #{m['checkpoint']} (size {m['size']}), "
+            f"{m['attempts']} attempt(s): {m['error'] or 'not tried yet'}"
+        )
+    return out
+
+
 def checkpoint(as_json: bool = typer.Option(False, "--json")) -> None:
     """Seal the log now and print the signed checkpoint (C2SP signed note)."""
     with services() as svc:
         cp = sealing.seal_checkpoint(svc)
-        result = sealing.checkpoint_json(cp, sealing.key_string(svc))
+        result = sealing.checkpoint_view(svc, cp)
     if as_json:
         emit(result, True)
     else:

@@ -12,7 +12,7 @@ from api.cli.common import cli_context, emit, progress_printer, services
 from archive import export as export_uc
 from archive.errors import InvalidInput
 from archive.ledger.checkpoint import CheckpointError
-from archive.ledger.package_cli import key_argument
+from archive.ledger.package_cli import key_argument, tsa_ca_argument
 from archive.ledger.package_report import describe
 from archive.ledger.package_verify import verify_package
 
@@ -73,6 +73,9 @@ def verify(
         None, "--key", help="The archive's verifier key (or a file holding it), got elsewhere."
     ),
     as_json: bool = typer.Option(False, "--json"),
+    tsa_ca: str = typer.Option(
+        None, "--tsa-ca", help="PEM file: the CA(s) the timestamp's TSA must chain to."
+    ),
 ) -> None:
     """Check an evidence package offline; exit 1 naming every failed check."""
     path = Path(package)
@@ -82,7 +85,11 @@ def verify(
         trusted = key_argument(key) if key is not None else None
     except CheckpointError as e:
         raise InvalidInput(f"--key: {e}") from None
-    report = verify_package(path, trusted, _progress("verify"))
+    try:
+        cas = tsa_ca_argument(tsa_ca) if tsa_ca is not None else None
+    except ValueError as e:
+        raise InvalidInput(f"--tsa-ca: {e}") from None
+    report = verify_package(path, trusted, _progress("verify"), tsa_ca=cas)
     if sys.stderr.isatty():
         sys.stderr.write("\n")
     emit(report.as_json(), as_json, lambda _: describe(report))

@@ -259,11 +259,26 @@ class Problem(BaseModel):
     detail: str
 
 
+class TimestampsMissing(BaseModel):
+    checkpoint: int
+    size: int
+    attempts: int
+    error: str | None
+
+
+class TimestampsOut(BaseModel):
+    configured: bool = Field(description="SAKSI_TSA_URL is set")
+    stamped: int = Field(description="checkpoints with an RFC 3161 token (each checked)")
+    latest_gen_time: str | None
+    missing: list[TimestampsMissing] = Field(description="checkpoints still waiting for one")
+
+
 class VerifyOut(BaseModel):
     ok: bool
     events: int
     checkpoints: int
     problems: list[Problem]
+    timestamps: TimestampsOut | None = None
 
 
 class TrailEvent(BaseModel):
@@ -288,12 +303,25 @@ class TrailOut(BaseModel):
     events: list[TrailEvent]
 
 
+class CheckpointTimestampOut(BaseModel):
+    status: str = Field(description="stamped | missing (the TSA failed; the next seal retries)")
+    tsa_url: str
+    gen_time: str | None = Field(None, description="the TSA's genTime (ISO 8601)")
+    serial: str | None = None
+    token: str | None = Field(None, description="the TimeStampToken, DER in base64")
+    attempts: int | None = None
+    error: str | None = None
+
+
 class CheckpointOut(BaseModel):
     origin: str
     size: int
     root: str = Field(description="Merkle root, hex")
     note: str = Field(description="The signed checkpoint in C2SP signed-note format")
     key: str = Field(description="Verifier key: NAME+KEYHASH+BASE64(0x01‖PUBKEY)")
+    timestamp: CheckpointTimestampOut | None = Field(
+        None, description="RFC 3161 timestamp; null when no TSA was configured at sealing"
+    )
 
 
 class InclusionOut(BaseModel):

@@ -32,6 +32,11 @@ KINDS = (
     "truncated",
     "inconsistent",
     "signature",
+    # RFC 3161 tokens of checkpoints (archive/ledger/timestamp.py names the steps)
+    "timestamp",
+    "timestamp_signature",
+    "timestamp_certificate",
+    "timestamp_imprint",
 )
 
 LeafRow = tuple[int, int, Any, int, bytes]  # index, position, originator id, version, hash

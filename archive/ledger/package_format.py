@@ -8,6 +8,8 @@ A package is a zip (README, "Evidence packages"):
     manifest.note           a C2SP signed note by the archive's key over the manifest's SHA-256
     checkpoint.note         the signed checkpoint sealed for this export (C2SP tlog-checkpoint)
     verifier.key            the archive's verifier key (NAME+KEYHASH+BASE64)
+    checkpoint.tst          the checkpoint's RFC 3161 timestamp token, DER (when a TSA was set)
+    tsa-certs.pem           the TSA's certificate and the CA(s) the archive trusts it by
     custody/clip-<id>.json  each clip's stream from version 1 through this export's ClipExported
     custody/case-<id>.json  the case's stream through its CaseExported (case exports)
     report.html             the custody report, for people
@@ -40,6 +42,8 @@ MANIFEST = "manifest.json"
 MANIFEST_NOTE = "manifest.note"
 CHECKPOINT_FILE = "checkpoint.note"
 KEY_FILE = "verifier.key"
+TIMESTAMP_FILE = "checkpoint.tst"
+TSA_CERTS_FILE = "tsa-certs.pem"
 NOTE_TITLE = "saksi-evidence-package/1"
 
 # Topics as stored by the archive (the chain hash covers them).
@@ -113,6 +117,9 @@ class Manifest:
     case_id: str | None
     case_custody: str | None
     redacted: str | None = None  # absent from packages made before redaction existed
+    timestamp_token: str | None = None  # the file holding the checkpoint's RFC 3161 token
+    timestamp_certificates: str | None = None  # the PEM file of the TSA's certificate(s)
+    timestamp_gen_time: str | None = None  # what the manifest says the token says
 
 
 def _get(d: Any, key: str, kind: type, where: str) -> Any:
@@ -169,7 +176,18 @@ def parse_manifest(doc: Any) -> Manifest:
     case_id = _get(case, "case_id", str, "manifest case") if case is not None else None
     case_custody = _get(case, "custody", str, "manifest case") if case is not None else None
     checkpoint = _get(doc, "checkpoint", dict, "manifest")
-    for name in (CHECKPOINT_FILE, KEY_FILE, *([case_custody] if case_custody else [])):
+    stamp = checkpoint.get("timestamp")
+    stamp_files = (
+        (_get(stamp, "token", str, "manifest timestamp"),
+         _get(stamp, "certificates", str, "manifest timestamp"))
+        if stamp is not None else ()
+    )  # fmt: skip
+    for name in (
+        CHECKPOINT_FILE,
+        KEY_FILE,
+        *([case_custody] if case_custody else []),
+        *stamp_files,
+    ):
         if name not in files:
             raise Malformed(f"manifest: {name} is not in its file list")
     return Manifest(
@@ -186,6 +204,9 @@ def parse_manifest(doc: Any) -> Manifest:
         case_id=case_id,
         case_custody=case_custody,
         redacted=_redacted(doc),
+        timestamp_token=stamp_files[0] if stamp_files else None,
+        timestamp_certificates=stamp_files[1] if stamp_files else None,
+        timestamp_gen_time=_get(stamp, "gen_time", str, "manifest timestamp") if stamp else None,
     )
 
 

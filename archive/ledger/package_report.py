@@ -23,6 +23,7 @@ class Report:
     checkpoint_size: int | None = None
     key: str | None = None
     key_checked: bool = False
+    timestamp: dict[str, Any] | None = None  # the checkpoint's RFC 3161 timestamp, checked
 
     @property
     def ok(self) -> bool:
@@ -42,6 +43,7 @@ class Report:
             "checkpoint_size": self.checkpoint_size,
             "key": self.key,
             "key_checked": self.key_checked,
+            "timestamp": self.timestamp,
             "problems": [{"kind": p.kind, "detail": p.detail} for p in self.problems],
         }
 
@@ -61,4 +63,19 @@ def describe(r: Report) -> str:
         f"OK: evidence package {r.export_id}: {r.clips} clip(s), {r.events} custody events, "
         f"{r.files} files; every file hash, chain link and inclusion proof checked against "
         f"the signed checkpoint of {r.checkpoint_size} events of {r.origin}; {trust}"
+    ) + _timestamp_line(r.timestamp)
+
+
+def _timestamp_line(t: dict[str, Any] | None) -> str:
+    if t is None:
+        return "\nno trusted timestamp: the package carries no RFC 3161 token of its checkpoint"
+    anchor = (
+        "chained to the given TSA CA"
+        if t["ca_checked"]
+        else "checked with the certificate the package carries; pass --tsa-ca with the TSA's "
+        "CA certificate to tie it to that TSA"
+    )
+    return (
+        f"\ntimestamped: the checkpoint existed by {t['gen_time']} (RFC 3161 token serial "
+        f"{t['serial']} by {t['tsa']}, issued by {t['tsa_issuer']}; {anchor})"
     )

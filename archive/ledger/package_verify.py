@@ -15,6 +15,8 @@ From the bytes up, trusting nothing the package says until it is checked:
 7. the manifest agrees with the events it summarises;
 8. each redacted copy: its declared source SHA-256 is its original's archived one, and the
    original's custody records the copy (`package_derivation`).
+9. the checkpoint's RFC 3161 timestamp, when the package carries one: the token over the
+   exact bytes of checkpoint.note, signed by the TSA (`package_timestamp`).
 
 The verifier key: with `key`, the given key is the only trust anchor and the package's key
 must be it (`foreign_key` otherwise); without, the package's own key is used, which proves
@@ -25,10 +27,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 from uuid import UUID
+
+from cryptography import x509
 
 from archive.ledger.chain import GENESIS, event_hash
 from archive.ledger.checkpoint import (
@@ -62,15 +66,22 @@ from archive.ledger.package_format import (
     parse_manifest,
 )
 from archive.ledger.package_report import Report
+from archive.ledger.package_timestamp import check_package_timestamp
 from archive.ledger.package_zip import READ_ERRORS, PackageError, ZipPackage, unsafe_name
 from archive.ledger.verify_offline import VerificationError, check_inclusion
 
 Progress = Callable[[int, int], None]  # (bytes hashed so far, bytes to hash)
 
 
-def verify_package(path: Path, key: str | None = None, progress: Progress | None = None) -> Report:
+def verify_package(
+    path: Path,
+    key: str | None = None,
+    progress: Progress | None = None,
+    tsa_ca: Sequence[x509.Certificate] | None = None,
+) -> Report:
     """Check a package; every fault of the package is a Problem in the report. Raises
-    CheckpointError only for a malformed `key` (the caller's input, not the package's)."""
+    CheckpointError only for a malformed `key` (the caller's input, not the package's).
+    `tsa_ca`: the CA certificates a timestamp's TSA must chain to."""
     trusted = parse_verifier_key(key) if key is not None else None
     report = Report(key_checked=trusted is not None)
     try:
@@ -80,7 +91,7 @@ def verify_package(path: Path, key: str | None = None, progress: Progress | None
         return report
     with pkg:
         try:
-            _Verification(pkg, report, trusted, progress).run()
+            _Verification(pkg, report, trusted, progress, tsa_ca).run()
         except (*READ_ERRORS, RecursionError, LookupError, TypeError) as e:
             # Whatever else a hostile zip finds: the package is reported unverified, with why.
             report.add("unreadable", f"checking stopped: {type(e).__name__}: {e}")
@@ -93,9 +104,15 @@ def _show(name: str) -> str:
 
 class _Verification:
     def __init__(
-        self, pkg: ZipPackage, report: Report, trusted: Verifier | None, progress: Progress | None
+        self,
+        pkg: ZipPackage,
+        report: Report,
+        trusted: Verifier | None,
+        progress: Progress | None,
+        tsa_ca: Sequence[x509.Certificate] | None = None,
     ) -> None:
         self.pkg, self.report, self.trusted, self.progress = pkg, report, trusted, progress
+        self.tsa_ca = tsa_ca
         self.add = report.add
         self.contents: dict[str, bytes] = {}  # small files, checked against the manifest
         self.clip_hashes: dict[str, str] = {}  # clip file -> its SHA-256 as read
@@ -113,6 +130,7 @@ class _Verification:
         self._manifest_signature(manifest, verifier)
         self._files(manifest)
         checkpoint = self._checkpoint(manifest, verifier)
+        self._timestamp(manifest)
         for clip in manifest.clips:
             self._clip(manifest, clip, checkpoint)
         if manifest.case_id is not None and manifest.case_custody is not None:
@@ -261,6 +279,22 @@ class _Verification:
             )
         self.report.checkpoint_size = cp.size
         return cp
+
+    def _timestamp(self, m: Manifest) -> None:
+        if m.timestamp_token is None:
+            if self.tsa_ca is not None:
+                self.add("timestamp", "a TSA CA was given, but the package has no timestamp")
+            return
+        found = check_package_timestamp(
+            self.contents.get(m.timestamp_token),
+            self.contents.get(m.timestamp_certificates or ""),
+            self.contents.get(CHECKPOINT_FILE),
+            m.timestamp_gen_time,
+            self.tsa_ca,
+        )
+        for kind, detail in found.problems:
+            self.add(kind, detail)
+        self.report.timestamp = found.said
 
     def _stream(self, path: str, oid: UUID, checkpoint: Checkpoint | None) -> list[PackagedEvent]:
         """The stream's events if its file parses; its chain and proofs checked (once)."""

@@ -19,6 +19,9 @@ MODULES = (
     "package_zip",
     "package_report",
     "package_derivation",
+    "der",
+    "timestamp",
+    "package_timestamp",
     "package_verify",
     "package_cli",
 )
