@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from storage.db import Database
+from storage.db import Database, Tx
 
 TABLES = {
     "rm_tracking": "name TEXT PRIMARY KEY, position BIGINT NOT NULL",
@@ -114,6 +114,11 @@ INDEXES = (
 def create(db: Database) -> None:
     with db.tx() as tx:
         if db.dialect == "postgres":
+            # CREATE INDEX takes a SHARE lock on its table even when the index exists, so a
+            # process starting beside busy writers could deadlock with them: when every table
+            # and index is there (a catalog read, no table locks), there is nothing to do.
+            if _complete(tx):
+                return
             # Concurrent first starts would race on CREATE TABLE IF NOT EXISTS.
             tx.run("SELECT pg_advisory_xact_lock(?)", (0x5A4B5350,))
         for name, columns in TABLES.items():
@@ -126,3 +131,10 @@ def drop(db: Database) -> None:
     with db.tx() as tx:
         for name in TABLES:
             tx.run(f"DROP TABLE IF EXISTS {name}")
+
+
+def _complete(tx: Tx) -> bool:
+    """Whether every table and index `create` makes exists (PostgreSQL)."""
+    names = [*TABLES, *(statement.split()[5] for statement in INDEXES)]
+    rows = tx.all("SELECT to_regclass(name) AS found FROM unnest(?::text[]) AS name", (names,))
+    return all(row["found"] is not None for row in rows)
