@@ -32,7 +32,7 @@ from archive.cases import load_case, load_clip
 from archive.content import VIEW_SESSION, ByteRange, Content
 from archive.errors import Gone, NotFound, Refused, SaksiError
 from archive.export import Export, record_export
-from archive.retrieval import gone_message, purge_record
+from archive.retrieval import gone_message, purge_record, refuse_if_pending
 from archive.shares import TOKEN_PREFIX
 from archive.users import hash_token
 from domain.base import Context
@@ -101,6 +101,7 @@ def view(
         _refuse(svc, share, client, "share.download", detail, Refused, clip)
     if clip.status != "active":
         raise Gone(gone_message(clip), purge=purge_record(clip))
+    refuse_if_pending(clip)  # in its recovery window: unreadable through a share too
     first, last = content.cover(ranges, clip.size_bytes)
     _record_session(svc, share, clip, recipient_context(share, client))
     return content.open_content(svc, load_clip(svc, clip_id), first, last, partial=True)

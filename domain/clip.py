@@ -445,6 +445,7 @@ class Clip(Attributed):
 
     def record_share_view(self, share_id: str, recipient: str, reason: str, ctx: Context) -> None:
         self._check_active()
+        self._check_readable()
         self.trigger_event(
             self.ViewedThroughShare,
             share_id=share_id,

@@ -21,6 +21,7 @@ def test_a_clip_pending_deletion_keeps_its_custody_rules_but_refuses_content_rea
         lambda: clip.record_view("look", ANA),
         lambda: clip.record_download("copy", ANA),
         lambda: clip.record_export("E-1", "court", "hand-over", ANA),
+        lambda: clip.record_share_view("S-1", "court", "hand-over", ANA),
     ):
         with pytest.raises(RuleBroken, match="pending deletion"):
             read()
