@@ -15,6 +15,7 @@ from pathlib import Path
 
 ACCESS_KEY = "saksitest"
 SECRET_KEY = "saksitest-secret-key"
+MAX_VOLUMES = 4000  # room for ~500 buckets; volumes are sparse files, so this costs no disk
 
 
 def free_port() -> int:
@@ -57,6 +58,10 @@ class SeaweedServer:
             "-ip.bind=127.0.0.1",
             "-webdav=false",
             "-admin.ui=false",
+            # Each bucket is a collection that takes ~8 volumes, and the default limit (free
+            # disk / 128 MB) ran out after ~77 buckets: every later new bucket answered
+            # InternalError "no free volumes left". The suite makes a bucket per S3 test.
+            f"-volume.max={MAX_VOLUMES}",
         ]
         args += [f"-{flag}={port}" for flag, port in self.ports.items()]
         env = {
