@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 from uuid import UUID
 
@@ -16,7 +17,7 @@ from domain.case import Case, check_case_id
 from domain.clip import Clip
 from domain.user import User
 from storage import queries
-from storage.eventstore import backoff
+from storage.eventstore import attempts
 
 
 def load_case(svc: Services, case_id: str) -> Case:
@@ -92,8 +93,27 @@ def attach(
 
 def attach_clip(svc: Services, ctx: Context, case: Case, clip: Clip, reason: str) -> Clip:
     """Record the attachment on both streams in one transaction, then extend retention."""
-    attempts = 8
-    for attempt in range(attempts):
+    return _attach(svc, ctx, case, clip, lambda: load_clip(svc, str(clip.clip_id)), reason)
+
+
+def ingest_into_case(
+    svc: Services, ctx: Context, case: Case, make_clip: Callable[[], Clip], reason: str
+) -> Clip:
+    """Save a new clip and its attachment to `case` in one transaction, so that a clip is never
+    recorded outside the case its ingest named. `make_clip` builds the unsaved clip afresh for
+    each attempt (a failed save has taken the pending events of the one before)."""
+    return _attach(svc, ctx, case, make_clip(), make_clip, reason)
+
+
+def _attach(
+    svc: Services,
+    ctx: Context,
+    case: Case,
+    clip: Clip,
+    again: Callable[[], Clip],
+    reason: str,
+) -> Clip:
+    for last in attempts():
         case.attach(clip.clip_id, reason, ctx)
         clip.attach_to_case(case.case_id, reason, ctx)
         retention_calc.refresh(svc, clip, f"attached to case {case.case_id}", ctx)
@@ -104,10 +124,9 @@ def attach_clip(svc: Services, ctx: Context, case: Case, clip: Clip, reason: str
             break
         except IntegrityError:  # a concurrent writer got there first: reload both, try again
             svc.events.note_conflict()
-            if attempt == attempts - 1:
+            if last:
                 raise
-            backoff(attempt)
-            case, clip = load_case(svc, case.case_id), load_clip(svc, clip.clip_id)
+            case, clip = load_case(svc, case.case_id), again()
     retention_calc.push_lock(svc, clip)
     if case.on_hold:
         retention_calc.hold_objects(svc, clip)

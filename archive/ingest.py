@@ -20,7 +20,7 @@ from typing import Any
 
 from archive import derivatives, media, retention_calc, sources
 from archive.bootstrap import Services
-from archive.cases import attach_clip, load_case
+from archive.cases import ingest_into_case, load_case
 from archive.errors import InvalidInput, NotFound
 from archive.retrieval import show_clip
 from domain.base import Context
@@ -115,26 +115,35 @@ def ingest_checked(
         stored = [
             (d, _store(svc, d.path, media.hash_file(d.path), lock, None)) for d in making.result()
         ]
-    clip = Clip.ingest(
-        clip_id=uuid.uuid4(),
-        camera_id=camera_id,
-        start=rec.start,
-        end=rec.end,
-        sha256=original.sha256,
-        size_bytes=original.size_bytes,
-        media=rec.info.as_dict(),
-        storage=original.reference(),
-        retention_class=cls,
-        retain_until=until,
-        source={**rec.source, "deduplicated": original.existed, **(origin or {})},
-        reason=reason,
-        ctx=ctx,
-    )
-    for d, obj in stored:
-        clip.add_derivative(d.kind, obj.sha256, obj.size_bytes, obj.reference(), d.made_with, ctx)
-    svc.events.save(clip)
-    if case is not None:
-        attach_clip(svc, ctx, case, clip, reason)
+    clip_id = uuid.uuid4()
+
+    def make_clip() -> Clip:
+        clip = Clip.ingest(
+            clip_id=clip_id,
+            camera_id=camera_id,
+            start=rec.start,
+            end=rec.end,
+            sha256=original.sha256,
+            size_bytes=original.size_bytes,
+            media=rec.info.as_dict(),
+            storage=original.reference(),
+            retention_class=cls,
+            retain_until=until,
+            source={**rec.source, "deduplicated": original.existed, **(origin or {})},
+            reason=reason,
+            ctx=ctx,
+        )
+        for d, obj in stored:
+            clip.add_derivative(
+                d.kind, obj.sha256, obj.size_bytes, obj.reference(), d.made_with, ctx
+            )
+        return clip
+
+    if case is None:
+        clip = make_clip()
+        svc.events.save(clip)
+    else:
+        clip = ingest_into_case(svc, ctx, case, make_clip, reason)
     return {
         **show_clip(svc, clip.clip_id),
         "storage": clip.storage,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
@@ -160,11 +160,9 @@ class Events:
         self.app.save(*aggregates)
         self._after_save()
 
-    def update(
-        self, cls: type[A], aggregate_id: UUID, change: Callable[[A], None], attempts: int = 8
-    ) -> A:
+    def update(self, cls: type[A], aggregate_id: UUID, change: Callable[[A], None]) -> A:
         """Load, change and save one aggregate; retry if another writer won."""
-        for attempt in range(attempts):
+        for last in attempts():
             aggregate = self.find(cls, aggregate_id)
             if aggregate is None:
                 raise LookupError(f"no {cls.__name__} {aggregate_id}")
@@ -174,10 +172,28 @@ class Events:
                 return aggregate
             except IntegrityError:
                 self.note_conflict()
-                if attempt == attempts - 1:
+                if last:
                     raise
-                backoff(attempt)
         raise AssertionError("unreachable")
+
+
+PATIENCE_S = 15.0  # how long a write keeps retrying a hot stream (a busy case) before 409
+MIN_ATTEMPTS = 8
+
+
+def attempts(patience: float | None = None, at_least: int = MIN_ATTEMPTS) -> Iterator[bool]:
+    """One item per attempt at a write that can lose a race, True on the last; the backoff
+    between attempts happens here. Bounded by time as well as count: on a stream every writer
+    wants (a case taking in clips from many ingests), a fixed few attempts ran out under load."""
+    deadline = time.monotonic() + (PATIENCE_S if patience is None else patience)
+    attempt = 0
+    while True:
+        last = attempt + 1 >= at_least and time.monotonic() >= deadline
+        yield last
+        if last:
+            return
+        backoff(attempt)
+        attempt += 1
 
 
 def backoff(attempt: int) -> None:

@@ -42,6 +42,11 @@ def case(
 def clip_in_case(svc: Services, footage: Path, case_id: str = "R-2026-0001") -> dict[str, Any]:
     camera(svc)
     case(svc, case_id)
+    return ingest_into(svc, footage, case_id)
+
+
+def ingest_into(svc: Services, footage: Path, case_id: str) -> dict[str, Any]:
+    """Budi ingests `footage` from the default camera into an existing case."""
     return ingest.ingest_file(
         svc,
         Context("budi"),
