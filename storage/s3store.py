@@ -285,7 +285,7 @@ class S3ObjectStore:
         # Newest first. Servers differ in how they order delete markers among versions, so
         # sort by the latest flag, then time; the listing's own order breaks ties.
         listed.sort(key=_age)
-        return [self._listed(o) for o in listed]
+        return [info for o in listed if (info := self._listed(o)) is not None]
 
     def iter_objects(self) -> Iterator[ObjectInfo]:
         with self._errors():
@@ -293,15 +293,21 @@ class S3ObjectStore:
                 self.client.list_objects(self.bucket, recursive=True, include_version=True)
             )
         for o in listed:
-            yield self._listed(o)
+            if (info := self._listed(o)) is not None:
+                yield info
 
-    def _listed(self, o: Any) -> ObjectInfo:
+    def _listed(self, o: Any) -> ObjectInfo | None:
+        """A listed version with its lock state; None when it was deleted after the listing
+        (a sweep in another process), since the listing and the HEAD are two requests."""
         latest = str(o.is_latest).lower() == "true"
         if o.is_delete_marker:
             return ObjectInfo(
                 o.object_name, o.version_id, 0, None, False, latest, True, o.last_modified
             )
-        return replace(self._head(o.object_name, o.version_id), is_latest=latest)
+        try:
+            return replace(self._head(o.object_name, o.version_id), is_latest=latest)
+        except ObjectMissing:
+            return None
 
     # locks ------------------------------------------------------------------------------
 
