@@ -4,7 +4,8 @@ Order: permissions and references; the source is read (and cut or recorded) in a
 and its metadata checked; then the original is hashed and stored under its SHA-256 while its
 integrity check and derivatives run beside, and it is locked only once those passed (a failure
 deletes the unlocked upload: nothing kept, nothing recorded); then each derivative is stored;
-then one save records the ClipIngested and DerivativeAdded events together. A crash between
+then one save records the ClipIngested and DerivativeAdded events together, with the
+attachment to the case when one is named (never a clip outside its case). A crash between
 storing and saving leaves objects no event refers to: orphans, which the retention sweep
 reconciles (archive/fixity.py finds them); never an event without its content.
 """
