@@ -21,9 +21,11 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
-from archive import cameras, users
+from archive import cameras, footage_requests, link_uploads, users
+from archive.errors import AlreadyExists
 from archive.request_links import LinkPolicy
 from archive.settings import Settings
+from archive.timefmt import parse_time
 from domain.base import Context
 from tests.conftest import Archive
 from tests.e2e.conftest import Api, free_port
@@ -426,6 +428,9 @@ def test_an_upload_claim_left_by_a_killed_server_blocks_while_fresh_and_yields_o
     # With the bound at one second, operators see the claim marked stale ...
     stale_env = {"SAKSI_REQUEST_UPLOAD_STALE": "PT1S"}
     time.sleep(1.1)
+    owners.svc.extras["request_links"] = LinkPolicy(upload_stale=timedelta(seconds=1))
+    shown = api.get(f"/api/requests/{rid}", "budi").json()
+    assert (shown["status"], shown["stale"]) == ("uploading", True)
     listed = processes.run(settings, "request", "list", "--actor", "budi", **stale_env)
     assert listed.returncode == 0 and "uploading (stale)" in listed.stdout, listed
     told = processes.run(settings, "request", "show", rid, "--actor", "budi", "--json", **stale_env)
@@ -507,3 +512,26 @@ def _stalled_upload(url: str, data: bytes, held: threading.Event) -> None:
             headers={"Content-Type": "multipart/form-data; boundary=xyz"},
             timeout=60,
         )
+
+
+@BACKENDS
+def test_a_direct_delivery_takes_over_a_stale_upload_claim_but_not_a_fresh_one(
+    owners: Archive, footage: Path, object_kind: str
+) -> None:
+    svc, owner = owners.svc, Context("pak.agus")
+    rid = footage_requests.send_request(
+        svc, Context("budi"), **{**ASK, "start": parse_time(ASK["start"]),
+        "end": parse_time(ASK["end"])},
+    )["request_id"]  # fmt: skip
+    token = footage_requests.approve(svc, owner, request_id=rid)["upload"]["token"]
+    # An upload claims the link and never reports an outcome (its process died).
+    link_uploads.claim(svc, request_id=rid, token=token, client="127.0.0.1")
+    with pytest.raises(AlreadyExists, match="under way"):
+        footage_requests.approve(svc, owner, request_id=rid, source=footage)
+    svc.extras["request_links"] = LinkPolicy(upload_stale=timedelta(milliseconds=50))
+    time.sleep(0.1)
+    delivered = footage_requests.approve(svc, owner, request_id=rid, source=footage)
+    assert delivered["status"] == "fulfilled"
+    assert stream_types(owners, rid)[-3:] == ["UploadStarted", "UploadFailed", "Fulfilled"]
+    assert flows.custody(svc, rid)[-2]["detail"].startswith("abandoned: no outcome within")
+    assert stored(owners)[0] == 1
