@@ -13,7 +13,7 @@ from __future__ import annotations
 import secrets
 import uuid
 from collections.abc import Callable, Sequence
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, NoReturn
 from uuid import UUID
@@ -33,7 +33,7 @@ from archive.users import hash_token
 from domain.base import Context
 from domain.camera import Camera, check_camera_id
 from domain.case import Case
-from domain.footage_request import STATUSES, FootageRequest
+from domain.footage_request import STATUSES, FootageRequest, stale
 from storage import ledger_rows, request_queries
 from storage.db import Row
 from storage.eventstore import backoff
@@ -125,9 +125,25 @@ def approve(
         _with_case(svc, request.case_id, approve)
     if source is not None:
         if request.status == "uploading":
-            raise AlreadyExists(f"an upload through the link of request {request_id} is under way")
+            _abandon_stale_upload(svc, request)
         return deliver(svc, ctx, request_id, path=source, source_start=source_start)
     return issue_link(svc, ctx, request_id)
+
+
+def _abandon_stale_upload(svc: Services, request: FootageRequest) -> None:
+    """Free the link of a stale upload claim (its process died) for a direct delivery, recording
+    the claim abandoned; a claim that is not stale yet is an upload under way: 409."""
+    stale_after = request_links.policy(svc).upload_stale
+    at = now()
+
+    def abandon(r: FootageRequest) -> None:
+        abandoned = r.abandon_stale_upload(at, stale_after, request_links.SYSTEM)
+        if not abandoned and r.status == "uploading":
+            raise AlreadyExists(
+                f"an upload through the link of request {r.request_id} is under way"
+            )
+
+    svc.events.update(FootageRequest, request.id, abandon)
 
 
 def issue_link(svc: Services, ctx: Context, request_id: str) -> dict[str, Any]:
@@ -177,9 +193,11 @@ def deliver(
     source_start: datetime | None = None,
     link_id: str | None = None,
     received_sha256: str | None = None,
+    claim: datetime | None = None,
 ) -> dict[str, Any]:
     """Ingest the owner's recording like any clip (content first, then its events), attach it
-    to the request's case, and record the request fulfilled. The caller checked the owner."""
+    to the request's case, and record the request fulfilled. The caller checked the owner;
+    through a link, `claim` names the upload's claim (archive/link_uploads.py)."""
     request = load_request(svc, request_id)
     case = load_case(svc, request.case_id)
     if not case.is_open:
@@ -199,7 +217,9 @@ def deliver(
     svc.events.update(
         FootageRequest,
         request.id,
-        lambda r: r.fulfil(clip["clip_id"], clip["sha256"], clip["size_bytes"], link_id, ctx),
+        lambda r: r.fulfil(
+            clip["clip_id"], clip["sha256"], clip["size_bytes"], link_id, ctx, claim
+        ),
     )
     return {**request_view(svc, request_id), "clip": clip}
 
@@ -217,7 +237,8 @@ def list_requests(
     rows = request_queries.requests(
         svc.db, owner_user=owner, member=member, status=status, case_id=case_id
     )
-    return [_view(r) for r in rows]
+    stale_after, at = request_links.policy(svc).upload_stale, now()
+    return [_view(r, stale_after, at) for r in rows]
 
 
 def show_request(svc: Services, ctx: Context, request_id: str) -> dict[str, Any]:
@@ -236,10 +257,15 @@ def request_view(svc: Services, request_id: str) -> dict[str, Any]:
     row = request_queries.request_row(svc.db, request_id)
     if row is None:
         raise NotFound(f"no footage request {request_id}")
-    return _view(row)
+    return _view(row, request_links.policy(svc).upload_stale, now())
 
 
-def _view(row: Row) -> dict[str, Any]:
+def _view(row: Row, stale_after: timedelta, at: datetime) -> dict[str, Any]:
+    """A request as shown. While it is uploading, its row's `updated_at` is the timestamp of
+    its UploadStarted (no other event changes the row then): `upload_started_at`, and `stale`
+    once the claim is older than SAKSI_REQUEST_UPLOAD_STALE (its upload's process is taken
+    for dead; the next upload through the link takes it over)."""
+    started = datetime.fromisoformat(row["updated_at"]) if row["status"] == "uploading" else None
     return {
         "request_id": row["request_id"],
         "camera_id": row["camera_id"],
@@ -257,6 +283,8 @@ def _view(row: Row) -> dict[str, Any]:
         "link_max_bytes": row["link_max_bytes"],
         "clip_id": row["clip_id"],
         "sha256": row["sha256"],
+        "upload_started_at": started.astimezone(UTC).isoformat() if started else None,
+        "stale": started is not None and stale(started, at, stale_after),
     }
 
 

@@ -6,9 +6,13 @@
    can record it (the stream's version decides). Anything else is refused and recorded: on
    the request's stream (a used, expired, oversized or declined link; an unknown token, with
    failed attempts per client address limited as for sign-ins), or as a Refusal when the
-   request itself is unknown.
+   request itself is unknown. A claim left by an upload whose process died (no outcome within
+   SAKSI_REQUEST_UPLOAD_STALE of its UploadStarted, archive/request_links.py) does not hold the
+   link: the system records it `UploadFailed` ("abandoned: ...") and this upload claims the
+   link, in one save; a claim younger than that still answers busy (409).
 2. `deliver_upload`: the spooled recording is ingested like any clip and attached to the case;
-   the request records `Fulfilled`.
+   the request records `Fulfilled` - only while this upload's claim still holds the link (not
+   abandoned and taken over meanwhile): a claim is named by its UploadStarted's timestamp.
 3. `release`: an upload that failed (too large, not a video, cut off) records `UploadFailed`;
    nothing of it is kept, and the link stays usable until it expires.
 """
@@ -22,7 +26,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 from uuid import UUID
 
-from archive import footage_requests
+from archive import footage_requests, request_links
 from archive.auth import FailedSignIns
 from archive.bootstrap import Services
 from archive.errors import AlreadyExists, Gone, NotFound, SaksiError, TooLarge
@@ -47,6 +51,7 @@ class Claim:
     link_id: str
     max_bytes: int
     ctx: Context
+    started: datetime  # the timestamp of its UploadStarted: names the claim
 
 
 def claim(
@@ -62,7 +67,9 @@ def claim(
     plausible = 0 < len(token) <= MAX_TOKEN_LENGTH and token.isascii() and token.isprintable()
     if request is None:
         _unknown(svc, stranger, f"request:{request_id}", "an upload link of no known request")
-    problem = request.link_problem(hash_token(token) if plausible else "", now())
+    stale_after = request_links.policy(svc).upload_stale
+    at = now()
+    problem = request.link_problem(hash_token(token) if plausible else "", at, stale_after)
     if problem is not None and problem[0] == "unknown":
         _unknown(svc, stranger, request, "an unknown upload token")
     assert request.link is not None
@@ -82,12 +89,18 @@ def claim(
         detail = f"case {request.case_id} is closed: the request takes no footage"
         _refuse(svc, owner, request, detail, Gone(detail))
     link_id = str(request.link["link_id"])
+
+    def take(r: FootageRequest) -> None:
+        r.abandon_stale_upload(at, stale_after, request_links.SYSTEM)
+        r.start_upload(link_id, owner)
+
     try:
-        svc.events.update(FootageRequest, request.id, lambda r: r.start_upload(link_id, owner))
+        taken = svc.events.update(FootageRequest, request.id, take)
     except RuleBroken:  # another upload through this link started first
         detail = f"an upload through the link of request {request_id} is under way or done"
         _refuse(svc, owner, request, detail, AlreadyExists(detail))
-    return Claim(request.request_id, link_id, limit, owner)
+    assert taken.upload_started is not None
+    return Claim(request.request_id, link_id, limit, owner, taken.upload_started)
 
 
 def deliver_upload(
@@ -100,6 +113,10 @@ def deliver_upload(
     source_start: datetime | None = None,
 ) -> dict[str, Any]:
     check_expected(expected_sha256, received_sha256)
+    try:
+        footage_requests.load_request(svc, claim.request_id).check_claim(claim.started)
+    except RuleBroken as e:  # this upload outlived its claim: another one has the link
+        raise AlreadyExists(str(e)) from None
     return footage_requests.deliver(
         svc,
         claim.ctx,
@@ -108,6 +125,7 @@ def deliver_upload(
         source_start=source_start,
         link_id=claim.link_id,
         received_sha256=received_sha256,
+        claim=claim.started,
     )
 
 
@@ -117,7 +135,7 @@ def release(svc: Services, claim: Claim, detail: str) -> None:
         svc.events.update(
             FootageRequest,
             UUID(claim.request_id),
-            lambda r: r.fail_upload(claim.link_id, detail[:500], claim.ctx),
+            lambda r: r.fail_upload(claim.link_id, detail[:500], claim.ctx, claim.started),
         )
 
 

@@ -63,6 +63,8 @@ def _link(tx: Tx, _pos: int, e: FootageRequest.LinkIssued) -> None:
 
 @on(FootageRequest.UploadStarted, FootageRequest.UploadFailed)
 def _upload(tx: Tx, _pos: int, e: Any) -> None:
+    # While "uploading", updated_at is this UploadStarted's timestamp: the claim's time, read
+    # by archive/footage_requests.py to mark a stale claim. Nothing else changes the row then.
     started = isinstance(e, FootageRequest.UploadStarted)
     _set(tx, e, status="uploading" if started else "approved")
 

@@ -30,6 +30,13 @@ def _human(r: dict[str, Any]) -> str:
         f"  camera: {r['camera_id']} (owner {r['owner_user']})   {r['start']} → {r['end']}",
         f"  reason: {r['reason']}   sent by {r['sent_by']} at {r['sent_at']}",
     ]
+    if r.get("upload_started_at"):
+        lines.append(f"  upload under way since {r['upload_started_at']}")
+        if r.get("stale"):
+            lines[-1] += (
+                " - STALE: no outcome in time, its process is taken for dead;"
+                " the next upload through the link takes over"
+            )
     if r["decline_reason"]:
         lines.append(f"  declined: {r['decline_reason']}")
     if r["clip_id"]:
@@ -112,7 +119,8 @@ def request_list(
     with services() as svc:
         rows = footage_requests.list_requests(svc, cli_context(actor), status=status, case_id=case)
     cols = ["request_id", "status", "camera_id", "owner_user", "case_id", "start", "end"]
-    emit({"requests": rows}, as_json, lambda r: table(r["requests"], cols))
+    shown = [{**r, "status": f"{r['status']} (stale)"} if r["stale"] else r for r in rows]
+    emit({"requests": rows}, as_json, lambda _: table(shown, cols))
 
 
 def request_show(

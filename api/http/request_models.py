@@ -40,6 +40,14 @@ class RequestOut(BaseModel):
     link_max_bytes: int | None
     clip_id: str | None
     sha256: str | None
+    upload_started_at: str | None = Field(
+        None, description="While uploading: when the upload claimed the link (its UploadStarted)"
+    )
+    stale: bool = Field(
+        False,
+        description="Uploading, but with no outcome within SAKSI_REQUEST_UPLOAD_STALE of the "
+        "claim: its process is taken for dead, and the next upload through the link takes over",
+    )
 
 
 class RequestList(BaseModel):

@@ -7,9 +7,11 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import subprocess
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import suppress
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -19,13 +21,16 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
-from archive import cameras, users
+from archive import cameras, footage_requests, link_uploads, users
+from archive.errors import AlreadyExists
 from archive.request_links import LinkPolicy
+from archive.settings import Settings
+from archive.timefmt import parse_time
 from domain.base import Context
 from tests.conftest import Archive
-from tests.e2e.conftest import Api
+from tests.e2e.conftest import Api, free_port
 from tests.e2e.test_http_auth import _all_stored_text
-from tests.support import flows
+from tests.support import cluster, flows, processes
 from tests.support.ui import Pages
 
 BACKENDS = pytest.mark.parametrize(
@@ -392,3 +397,141 @@ def test_the_web_ui_shows_owners_to_admins_and_refuses_owners_its_pages(
     for page in ("/clips", "/cases", "/map"):
         assert owner.get(page).status_code == 403, page
     assert {r["actor"] for r in refusals(owners, "metadata.search")} == {"pak.agus"}
+
+
+@BACKENDS
+def test_an_upload_claim_left_by_a_killed_server_blocks_while_fresh_and_yields_once_stale(
+    api: Api, owners: Archive, settings: Settings, footage: Path, tmp_path: Path, object_kind: str
+) -> None:
+    rid = send(api).json()["request_id"]
+    path = link_for(api, rid)["path"]
+    data = footage.read_bytes()
+    # A real `saksi serve` takes an upload through the link, which claims it (UploadStarted)
+    # before the body arrives; then the process is killed (kill -9) before any outcome.
+    first = cluster.Node("serve-a", *_serve(settings, tmp_path / "a.log"))
+    held = threading.Event()
+    cut_off = threading.Thread(target=_stalled_upload, args=(first.url + path, data, held))
+    try:
+        cut_off.start()
+        _wait_for(lambda: stream_types(owners, rid)[-1] == "UploadStarted", first)
+    finally:
+        first.kill()
+        held.set()
+    cut_off.join(30)
+    assert stream_types(owners, rid)[-1] == "UploadStarted"
+    # Fresh (under the default bound, PT2H), the claim still holds the link: busy, recorded.
+    busy = upload(api, path, data)
+    assert busy.status_code == 409 and "under way" in busy.json()["error"], busy.text
+    shown = api.get(f"/api/requests/{rid}", "budi").json()
+    assert (shown["status"], shown["stale"]) == ("uploading", False)
+    assert shown["upload_started_at"] is not None
+    # With the bound at one second, operators see the claim marked stale ...
+    stale_env = {"SAKSI_REQUEST_UPLOAD_STALE": "PT1S"}
+    time.sleep(1.1)
+    owners.svc.extras["request_links"] = LinkPolicy(upload_stale=timedelta(seconds=1))
+    shown = api.get(f"/api/requests/{rid}", "budi").json()
+    assert (shown["status"], shown["stale"]) == ("uploading", True)
+    listed = processes.run(settings, "request", "list", "--actor", "budi", **stale_env)
+    assert listed.returncode == 0 and "uploading (stale)" in listed.stdout, listed
+    told = processes.run(settings, "request", "show", rid, "--actor", "budi", "--json", **stale_env)
+    assert told.returncode == 0, told.stderr
+    assert (json.loads(told.stdout)["status"], json.loads(told.stdout)["stale"]) == (
+        "uploading",
+        True,
+    )
+    # ... and the next upload through the link (to a new server) records the claim abandoned,
+    # claims the link itself and delivers.
+    second = cluster.Node("serve-b", *_serve(settings, tmp_path / "b.log", **stale_env))
+    try:
+        delivered = httpx.post(
+            second.url + path, files={"file": ("rec.mp4", data, "video/mp4")}, timeout=120
+        )
+    finally:
+        second.stop()
+    assert delivered.status_code == 201, delivered.text
+    assert (delivered.json()["status"], delivered.json()["stale"]) == ("fulfilled", False)
+    events = flows.custody(owners.svc, rid)
+    assert [e["type"] for e in events][3:] == [
+        "UploadStarted",
+        "AccessDenied",
+        "UploadFailed",
+        "UploadStarted",
+        "Fulfilled",
+    ]
+    abandoned = events[-3]
+    assert abandoned["detail"].startswith("abandoned: no outcome within PT1S of its start at")
+    assert (abandoned["actor"], abandoned["channel"]) == ("system", "system")
+    # Exactly one clip, in the case; the log verifies.
+    case = api.get(f"/api/cases/{CASE}", "budi").json()
+    assert case["clip_ids"] == [delivered.json()["clip_id"]]
+    assert stored(owners)[0] == 1
+    verified = api.get("/api/audit/verify", "sari").json()
+    assert verified["ok"] is True, verified["problems"]
+
+
+def _serve(settings: Settings, log: Path, **extra: str) -> tuple[subprocess.Popen[str], Path, int]:
+    port = free_port()
+    proc = processes.start(
+        settings, "serve", "--port", str(port), "--no-scheduler", log=log, **extra
+    )
+    node = cluster.Node("serve", proc, log, port)
+    _wait_for(lambda: _ready(node), node)
+    return proc, log, port
+
+
+def _ready(node: cluster.Node) -> bool:
+    try:
+        return httpx.get(f"{node.url}/ready", timeout=5).status_code == 200
+    except httpx.TransportError:
+        return False
+
+
+def _wait_for(condition: Callable[[], bool], node: cluster.Node, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert node.proc.poll() is None, f"{node.name} exited:\n{node.tail()}"
+        assert time.monotonic() < deadline, f"timed out:\n{node.tail()}"
+        time.sleep(0.05)
+
+
+def _stalled_upload(url: str, data: bytes, held: threading.Event) -> None:
+    """An upload whose body stops after its first bytes until `held` is set; its failure (the
+    server is killed meanwhile) is the point."""
+
+    def body() -> Iterator[bytes]:
+        parts = _multipart(data)
+        yield next(parts)
+        yield next(parts)
+        held.wait(60)
+        yield from parts
+
+    with suppress(httpx.HTTPError):
+        httpx.post(
+            url,
+            content=body(),
+            headers={"Content-Type": "multipart/form-data; boundary=xyz"},
+            timeout=60,
+        )
+
+
+@BACKENDS
+def test_a_direct_delivery_takes_over_a_stale_upload_claim_but_not_a_fresh_one(
+    owners: Archive, footage: Path, object_kind: str
+) -> None:
+    svc, owner = owners.svc, Context("pak.agus")
+    rid = footage_requests.send_request(
+        svc, Context("budi"), **{**ASK, "start": parse_time(ASK["start"]),
+        "end": parse_time(ASK["end"])},
+    )["request_id"]  # fmt: skip
+    token = footage_requests.approve(svc, owner, request_id=rid)["upload"]["token"]
+    # An upload claims the link and never reports an outcome (its process died).
+    link_uploads.claim(svc, request_id=rid, token=token, client="127.0.0.1")
+    with pytest.raises(AlreadyExists, match="under way"):
+        footage_requests.approve(svc, owner, request_id=rid, source=footage)
+    svc.extras["request_links"] = LinkPolicy(upload_stale=timedelta(milliseconds=50))
+    time.sleep(0.1)
+    delivered = footage_requests.approve(svc, owner, request_id=rid, source=footage)
+    assert delivered["status"] == "fulfilled"
+    assert stream_types(owners, rid)[-3:] == ["UploadStarted", "UploadFailed", "Fulfilled"]
+    assert flows.custody(svc, rid)[-2]["detail"].startswith("abandoned: no outcome within")
+    assert stored(owners)[0] == 1

@@ -9,6 +9,7 @@ from domain.base import Context, RuleBroken
 from domain.camera import Camera
 from domain.case import Case
 from domain.clip import Clip
+from domain.footage_request import FootageRequest
 from domain.retention import FOREVER, CaseTerm, retain_until
 from domain.user import User
 
@@ -105,3 +106,57 @@ def test_retain_until_is_the_longest_term() -> None:
     closed = CaseTerm(open=False, closed_at=T0 + timedelta(days=100), keep=timedelta(days=365))
     assert retain_until(T0, keep, [closed]) == T0 + timedelta(days=465)
     assert retain_until(T0, keep, [closed, CaseTerm(True, None, keep)]) == FOREVER
+
+
+def a_claimed_request() -> FootageRequest:
+    request = FootageRequest.send(
+        request_id=uuid.uuid4(), camera_id="C1", owner_user="agus", case_id="R-1",
+        start=T0, end=T0 + timedelta(seconds=3), reason="fight", ctx=CTX,
+    )  # fmt: skip
+    owner = Context("agus", "http")
+    request.approve(owner)
+    request.issue_link("L1", "h" * 64, datetime.now(UTC) + timedelta(days=3), 100, owner)
+    request.start_upload("L1", owner)
+    return request
+
+
+def test_an_upload_claim_goes_stale_by_its_start_and_the_caller_s_now() -> None:
+    request = a_claimed_request()
+    started = request.upload_started
+    assert started is not None
+    bound = timedelta(hours=2)
+    # The claim's time is its UploadStarted's; "now" is whatever the caller passes.
+    assert request.link_problem("h" * 64, started + bound - timedelta(seconds=1), bound) == (
+        "busy",
+        f"an upload through the link of request {request.request_id} is under way",
+    )
+    assert not request.abandon_stale_upload(started + timedelta(minutes=5), bound, CTX)
+    assert request.link_problem("h" * 64, started + bound, bound) is None
+    # Stale: recorded abandoned, then claimed anew; the old claim's outcome is refused.
+    system = Context("system", "system")
+    assert request.abandon_stale_upload(started + bound, bound, system)
+    request.start_upload("L1", Context("agus", "http"))
+    types = [type(e).__name__ for e in request.collect_events()]
+    assert types[-2:] == ["UploadFailed", "UploadStarted"]
+    assert request.upload_started != started
+    with pytest.raises(RuleBroken, match="was abandoned"):
+        request.fail_upload("L1", "cut off", CTX, started)
+    with pytest.raises(RuleBroken, match="was abandoned"):
+        request.fulfil("clip", "a" * 64, 10, "L1", CTX, started)
+    request.fulfil("clip", "a" * 64, 10, "L1", CTX, request.upload_started)
+    assert request.status == "fulfilled"
+
+
+def test_an_abandoned_claim_names_its_bound_as_an_iso_8601_duration() -> None:
+    for bound, text in (
+        (timedelta(hours=2), "PT2H"),
+        (timedelta(seconds=1), "PT1S"),
+        (timedelta(days=1, minutes=30), "P1DT30M"),
+        (timedelta(days=2), "P2D"),
+    ):
+        request = a_claimed_request()
+        assert request.upload_started is not None
+        request.abandon_stale_upload(request.upload_started + bound, bound, CTX)
+        failed = request.collect_events()[-1]
+        assert isinstance(failed, FootageRequest.UploadFailed)
+        assert failed.detail.startswith(f"abandoned: no outcome within {text} of its start at ")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -11,6 +13,7 @@ from api.http.ranges import parse_range
 from archive.auth import FailedSignIns
 from archive.content import ByteRange, cover, media_type
 from archive.errors import InvalidInput, RangeNotSatisfiable, Throttled
+from archive.request_links import LinkPolicy
 from archive.uploads import sniff_container
 
 ETAG = '"abc"'
@@ -111,6 +114,15 @@ def test_limits_come_from_the_environment() -> None:
     assert limits.rates["verify"] == HttpLimits().rates["verify"]
     with pytest.raises(InvalidInput):
         HttpLimits.from_env({"SAKSI_HTTP_RATE_VERIFY": "lots"})
+
+
+def test_upload_links_take_their_stale_claim_bound_from_the_environment() -> None:
+    assert LinkPolicy.from_env({}).upload_stale == timedelta(hours=2)
+    found = LinkPolicy.from_env({"SAKSI_REQUEST_UPLOAD_STALE": "PT90M"})
+    assert found.upload_stale == timedelta(minutes=90)
+    for bad in ("soon", "PT0S"):
+        with pytest.raises(InvalidInput, match="SAKSI_REQUEST_UPLOAD_STALE"):
+            LinkPolicy.from_env({"SAKSI_REQUEST_UPLOAD_STALE": bad})
 
 
 def test_the_failed_sign_in_log_has_a_global_cap_across_clients() -> None:
