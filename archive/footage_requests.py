@@ -10,6 +10,7 @@ to the case. Owners see only the requests sent to them; refusals are recorded on
 
 from __future__ import annotations
 
+import logging
 import secrets
 import uuid
 from collections.abc import Callable, Sequence
@@ -38,6 +39,7 @@ from storage import ledger_rows, request_queries
 from storage.db import Row
 from storage.eventstore import backoff
 
+log = logging.getLogger("saksi.requests")
 ATTEMPTS = 8
 LINK_TOKEN_PREFIX = "skl_"
 
@@ -211,7 +213,14 @@ def deliver(
         reason=f"footage request {request_id}: {request.reason}",
         source_start=source_start,
         origin={"request_id": request_id, "delivered": "upload link" if link_id else "direct"},
+        requested=(request.start, request.end),
     )
+    if clip["source"].get("covers_request") != "all":
+        log.warning(
+            "footage request %s: the recording delivered covers %s of the requested range",
+            request_id,
+            clip["source"].get("covers_request"),
+        )
     if received_sha256 is not None:
         check_stored(clip, received_sha256)
     svc.events.update(

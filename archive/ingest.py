@@ -87,10 +87,14 @@ def ingest_checked(
     progress: Progress | None = None,
     clamp: bool = False,
     origin: dict[str, Any] | None = None,
+    requested: tuple[datetime, datetime] | None = None,
 ) -> dict[str, Any]:
     """`ingest` once the caller's right to it was checked: by `ingest` itself, or by a
     footage request whose camera owner delivers the recording (archive.footage_requests).
-    `origin`: more about where the recording came from, kept in the clip's `source`."""
+    `origin`: more about where the recording came from, kept in the clip's `source`.
+    `requested`: the range a footage request asked for; how much of it the recording covers
+    is kept in the clip's `source` too (a private recorder's clock may be off, so a recording
+    outside the range is flagged for the investigator, not refused)."""
     request = sources.Request(source, source_start, start, end, duration, source_tz, clamp)
     with (
         tempfile.TemporaryDirectory(prefix="saksi-ingest-") as work,
@@ -130,7 +134,12 @@ def ingest_checked(
             storage=original.reference(),
             retention_class=cls,
             retain_until=until,
-            source={**rec.source, "deduplicated": original.existed, **(origin or {})},
+            source={
+                **rec.source,
+                "deduplicated": original.existed,
+                **(origin or {}),
+                **(coverage(rec.start, rec.end, requested) if requested else {}),
+            },
             reason=reason,
             ctx=ctx,
         )
@@ -151,6 +160,21 @@ def ingest_checked(
         "source": clip.source,
         "derivatives": clip.derivatives,
     }
+
+
+def coverage(
+    start: datetime, end: datetime, requested: tuple[datetime, datetime]
+) -> dict[str, Any]:
+    """How much of a requested range a recording of [start, end] holds: all, part or none."""
+    asked_start, asked_end = requested
+    if start <= asked_start and end >= asked_end:
+        covers = "all"
+    elif end <= asked_start or start >= asked_end:
+        covers = "none"
+    else:
+        covers = "part"
+    asked = {"start": asked_start.isoformat(), "end": asked_end.isoformat()}
+    return {"requested": asked, "covers_request": covers}
 
 
 def ingest_file(

@@ -164,6 +164,11 @@ def test_a_request_is_approved_uploaded_through_its_link_and_lands_in_the_case(
     assert on_clip[0]["type"] == "ClipIngested" and on_clip[0]["sha256"] == sha
     assert on_clip[0]["source"]["request_id"] == rid
     assert on_clip[0]["source"]["delivered"] == "upload link"
+    assert on_clip[0]["source"]["covers_request"] == "all"
+    assert on_clip[0]["source"]["requested"] == {
+        "start": "2026-11-01T10:00:00+00:00",
+        "end": "2026-11-01T10:00:03+00:00",
+    }
     assert "AttachedToCase" in [e["type"] for e in on_clip]
     # The link worked once: a second use is refused, recorded, and stores nothing more.
     before = stored(owners)
@@ -178,6 +183,27 @@ def test_a_request_is_approved_uploaded_through_its_link_and_lands_in_the_case(
     assert users.hash_token(link["token"]) in _all_stored_text(owners)
     assert link["token"] not in log_output.getvalue()
     assert f"POST /upload/requests/{rid} 201" in log_output.getvalue()
+
+
+def test_a_recording_outside_the_requested_range_is_kept_and_flagged(
+    server: Api, owners: Archive, footage: Path, log_output: io.StringIO
+) -> None:
+    """A private recorder's clock may be off: its recording is evidence all the same, so it is
+    kept, and the investigator is told how much of the asked range it holds."""
+    for start, end, covers in (
+        ("2026-11-01T09:00:00Z", "2026-11-01T09:30:00Z", "none"),
+        ("2026-11-01T10:00:02Z", "2026-11-01T10:05:00Z", "part"),
+    ):
+        sent = send(server, start=start, end=end)
+        assert sent.status_code == 201, sent.text
+        rid = sent.json()["request_id"]
+        delivered = upload(server, link_for(server, rid)["url"], footage.read_bytes())
+        assert delivered.status_code == 201, delivered.text
+        on_clip = flows.custody(owners.svc, delivered.json()["clip_id"])
+        assert on_clip[0]["source"]["covers_request"] == covers
+        assert f"footage request {rid}: the recording delivered covers {covers}" in (
+            log_output.getvalue()
+        )
 
 
 @BACKENDS
