@@ -4,7 +4,9 @@ A share makes a case's clips (or chosen clips) available to a recipient outside 
 through a link that expires, can be revoked, and can be view-only. Who may share is who may
 export: an operator or investigator who is a member of the case (of a case holding each clip).
 The link's token is random (256 bits), returned once and kept only as its SHA-256; it is never
-logged. Creating a share records `ShareCreated` and, on every clip, `ClipShared`, together.
+logged. Creating a share records `ShareCreated` and, on every clip, `ClipShared`, together;
+revoking it `ShareRevoked` on the share and on every clip, together, so each clip's custody
+trail tells the whole life of the link.
 What the recipient does with the link is archive/share_links.py.
 """
 
@@ -31,7 +33,7 @@ from archive.views import local
 from domain.base import Context
 from domain.share import Share
 from storage import share_queries
-from storage.eventstore import backoff
+from storage.eventstore import attempts
 
 TOKEN_PREFIX = "shr_"
 MAX_EXPIRY = timedelta(days=365)
@@ -82,8 +84,7 @@ def create_share(
     token_hash = hash_token(token)
     share_id = uuid.uuid4()
     expires_at = timefmt.now() + expires
-    attempts = 8
-    for attempt in range(attempts):
+    for last in attempts():
         share = Share.create(
             share_id=share_id,
             token_hash=token_hash,
@@ -102,9 +103,8 @@ def create_share(
             break
         except IntegrityError:  # a clip changed meanwhile (a view, an export): reload, again
             svc.events.note_conflict()
-            if attempt == attempts - 1:
+            if last:
                 raise
-            backoff(attempt)
             clips = [load_clip(svc, c.clip_id) for c in clips]
     base = svc.settings.public_url or base_url
     return {**show_share(svc, str(share_id)), "url": link(base, token), "token": token}
@@ -137,7 +137,19 @@ def revoke_share(svc: Services, ctx: Context, *, share_id: str, reason: str) -> 
         detail = f"{who.name} may not revoke share {share.share_id}: not its creator, an admin "
         detail += "or a member of its case"
         svc.guard.refuse(ctx, "share.revoke", detail, target)
-    svc.events.update(Share, share.id, lambda s: s.revoke(reason, ctx))
+    for last in attempts():
+        share = load_share(svc, share_id)
+        share.revoke(reason, ctx)
+        clips = [load_clip(svc, c) for c in share.clip_ids]
+        for clip in clips:
+            clip.record_share_revoked(share.share_id, reason, ctx)
+        try:
+            svc.events.save(share, *clips)
+            break
+        except IntegrityError:  # a clip changed meanwhile (a view): reload, again
+            svc.events.note_conflict()
+            if last:
+                raise
     return show_share(svc, share.share_id)
 
 

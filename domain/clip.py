@@ -415,6 +415,10 @@ class Clip(Attributed):
         view_only: bool
         reason: str
 
+    class ShareRevoked(Attributed.Event):
+        share_id: str
+        reason: str
+
     class ViewedThroughShare(Attributed.Event):
         share_id: str
         recipient: str
@@ -441,6 +445,13 @@ class Clip(Attributed):
             view_only=view_only,
             reason=_need_reason(reason),
             **ctx.fields(),
+        )
+
+    def record_share_revoked(self, share_id: str, reason: str, ctx: Context) -> None:
+        """The share's link stopped working. Recorded even on a clip pending deletion or
+        purged: the trail must show the link ended, whatever became of the content."""
+        self.trigger_event(
+            self.ShareRevoked, share_id=share_id, reason=_need_reason(reason), **ctx.fields()
         )
 
     def record_share_view(self, share_id: str, recipient: str, reason: str, ctx: Context) -> None:

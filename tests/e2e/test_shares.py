@@ -118,6 +118,9 @@ def test_a_prosecutor_watches_and_downloads_through_a_link_until_it_is_revoked( 
     revoked = ok(cli("share", "revoke", share_id, "--actor", "budi", "--reason",
                      "package delivered", "--json"))  # fmt: skip
     assert revoked["status"] == "revoked" and revoked["revoked_by"] == "budi"
+    [ended] = events_of(cli, clip_id, "ShareRevoked")  # the clip's own trail says so too
+    assert ended["actor"] == "budi" and ended["details"]["share_id"] == share_id
+    assert ended["reason"] == "package delivered"
     gone_page = server.get(link)
     assert gone_page.status_code == 410 and "revoked" in gone_page.text
     assert gone_page.headers["content-type"].startswith("text/html")
