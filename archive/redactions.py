@@ -94,6 +94,10 @@ def redact(
             "poster", stored_poster.sha256, stored_poster.size_bytes,
             stored_poster.reference(), poster.made_with, ctx,
         )  # fmt: skip
+        if original.legal_hold:  # a held clip's copy is held with it (retention/holds.py)
+            copy.apply_source_hold(
+                original.clip_id, f"made from clip {original.clip_id}, on hold", ctx
+            )
         try:
             svc.events.save(original, copy)
             break
@@ -102,6 +106,8 @@ def redact(
             if attempt == ATTEMPTS - 1:
                 raise
             original = load_clip(svc, clip_id)
+    if copy.source_holds:
+        retention_calc.hold_objects(svc, copy)
     for case in cases:
         copy = attach_clip(svc, ctx, case, copy, reason)
     return {

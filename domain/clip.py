@@ -109,6 +109,23 @@ class Clip(Attributed):
         def apply(self, aggregate: Any) -> None:
             aggregate.case_holds.remove(self.case_id)
 
+    class SourceHoldApplied(Attributed.Event):
+        """A legal hold on the clip this redacted copy was made from, mirrored on the copy:
+        what was disclosed of held evidence is kept as long as the evidence itself."""
+
+        source_clip_id: str
+        reason: str
+
+        def apply(self, aggregate: Any) -> None:
+            aggregate.source_holds.append(self.source_clip_id)
+
+    class SourceHoldLifted(Attributed.Event):
+        source_clip_id: str
+        reason: str
+
+        def apply(self, aggregate: Any) -> None:
+            aggregate.source_holds.remove(self.source_clip_id)
+
     class PurgeStarted(Attributed.Event):
         """Intent: the objects about to be deleted. Recorded before any deletion, so a sweep
         killed midway is finished by the next one."""
@@ -212,6 +229,7 @@ class Clip(Attributed):
         self.case_ids: list[str] = []
         self.legal_hold = False
         self.case_holds: list[str] = []
+        self.source_holds: list[str] = []  # held clips this one is a redacted copy of
         self.status = "active"
         self.purged_at: datetime | None = None
         self.purged_by: str | None = None
@@ -288,8 +306,9 @@ class Clip(Attributed):
 
     @property
     def is_held(self) -> bool:
-        """Under a legal hold of its own or through one of its cases."""
-        return self.legal_hold or bool(self.case_holds)
+        """Under a legal hold of its own, through one of its cases, or through the clip it is
+        a redacted copy of."""
+        return self.legal_hold or bool(self.case_holds) or bool(self.source_holds)
 
     def _check_active(self) -> None:
         if self.status == "purged":
@@ -383,6 +402,29 @@ class Clip(Attributed):
             raise RuleBroken(f"clip {self.clip_id} is not held through case {case_id}")
         self.trigger_event(
             self.CaseHoldLifted, case_id=case_id, reason=_need_reason(reason), **ctx.fields()
+        )
+
+    def apply_source_hold(self, source_clip_id: str, reason: str, ctx: Context) -> None:
+        self._check_active()
+        if self.derived_from != source_clip_id:
+            raise RuleBroken(f"clip {self.clip_id} is no redacted copy of {source_clip_id}")
+        if source_clip_id in self.source_holds:
+            raise RuleBroken(f"clip {self.clip_id} is already held through {source_clip_id}")
+        self.trigger_event(
+            self.SourceHoldApplied,
+            source_clip_id=source_clip_id,
+            reason=_need_reason(reason),
+            **ctx.fields(),
+        )
+
+    def lift_source_hold(self, source_clip_id: str, reason: str, ctx: Context) -> None:
+        if source_clip_id not in self.source_holds:
+            raise RuleBroken(f"clip {self.clip_id} is not held through {source_clip_id}")
+        self.trigger_event(
+            self.SourceHoldLifted,
+            source_clip_id=source_clip_id,
+            reason=_need_reason(reason),
+            **ctx.fields(),
         )
 
     def _check_purgeable(self) -> None:

@@ -1,7 +1,9 @@
 """Legal holds on a clip or a whole case, mirrored on the object store.
 
 A case hold is recorded on the case and, in the same transaction, on every active clip of
-the case, so a sweep deciding on a clip always sees it (its intent would conflict). The
+the case, so a sweep deciding on a clip always sees it (its intent would conflict). Likewise a
+hold on a clip is mirrored on each of its active redacted copies (`SourceHoldApplied`): what
+was disclosed of held evidence is kept with it. The
 store's legal hold on an object is on while any active held clip references it (content is
 shared between clips with the same SHA-256).
 
@@ -23,6 +25,7 @@ from domain.base import Context
 from domain.clip import Clip
 from retention.batch import load
 from storage import retention_queries as rq
+from storage.eventstore import attempts
 
 ATTEMPTS = 8
 
@@ -51,11 +54,7 @@ def set_hold(
                 ctx, action, f"{who.name} is not a member of a case of this clip", clip
             )
 
-        def change(c: Clip) -> None:
-            (c.place_legal_hold if on else c.release_legal_hold)(reason, ctx)
-
-        clip = svc.events.update(Clip, clip.id, change)
-        return _done(svc, f"clip:{clip.clip_id}", on, [clip])
+        return _done(svc, f"clip:{clip.clip_id}", on, _on_clip(svc, ctx, clip.clip_id, on, reason))
     assert case_id is not None
     case = load_case(svc, case_id)
     who = svc.guard.require(ctx, action, target=case)
@@ -66,6 +65,28 @@ def set_hold(
 
 def _member_of_a_case(svc: Services, user: str, clip: Clip) -> bool:
     return any(c.is_member(user) for c in load_cases(svc, clip.case_ids))
+
+
+def _on_clip(svc: Services, ctx: Context, clip_id: str, on: bool, reason: str) -> list[Clip]:
+    """Change the clip and each of its active redacted copies in one transaction."""
+    why = f"clip {clip_id} {'on hold' if on else 'hold released'}: {reason}"
+    for last in attempts():
+        clip = load_clip(svc, clip_id)
+        (clip.place_legal_hold if on else clip.release_legal_hold)(reason, ctx)
+        copies = [c for c in load(svc, Clip, list(clip.redactions)) if c.status == "active"]
+        for copy in copies:
+            if on and clip_id not in copy.source_holds:
+                copy.apply_source_hold(clip_id, why, ctx)
+            elif not on and clip_id in copy.source_holds:
+                copy.lift_source_hold(clip_id, why, ctx)
+        try:
+            svc.events.save(clip, *copies)
+            return [clip, *copies]
+        except IntegrityError:  # a view or an export of one of them meanwhile: again
+            svc.events.note_conflict()
+            if last:
+                raise
+    raise AssertionError("unreachable")
 
 
 def _on_case(svc: Services, ctx: Context, case_id: str, on: bool, reason: str) -> list[Clip]:

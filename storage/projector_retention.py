@@ -40,6 +40,12 @@ def _case_hold_on_clip(tx: Tx, _pos: int, e: Any) -> None:
     _hold(tx, str(e.originator_id), f"case:{e.case_id}", isinstance(e, Clip.CaseHoldApplied))
 
 
+@on(Clip.SourceHoldApplied, Clip.SourceHoldLifted)
+def _source_hold_on_copy(tx: Tx, _pos: int, e: Any) -> None:
+    held = isinstance(e, Clip.SourceHoldApplied)
+    _hold(tx, str(e.originator_id), f"source:{e.source_clip_id}", held)
+
+
 @on(Clip.PurgeStarted)
 def _purge_started(tx: Tx, _pos: int, e: Clip.PurgeStarted) -> None:
     tx.run("UPDATE rm_clips SET status='purging' WHERE clip_id=?", (str(e.originator_id),))
