@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from archive import ingest, redactions
+from archive import redactions
 from archive.bootstrap import Services
 from archive.cases import load_clip
 from domain.base import Context
