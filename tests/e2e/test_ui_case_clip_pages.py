@@ -5,7 +5,6 @@ test_ui_browser.py."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pytest
