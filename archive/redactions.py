@@ -27,13 +27,16 @@ from archive.bootstrap import Services
 from archive.cases import attach_clip, load_clip
 from archive.errors import IntegrityFailure, InvalidInput
 from archive.retrieval import authorize_content, show_clip
+from archive.views import local
 from domain.base import Context
 from domain.clip import Clip
 from domain.redaction import Box, check_boxes, check_redactable, make_redacted_copy
+from storage import queries
 from storage.objects import CHUNK, HashingReader, StoredObject
 
 ACTION = "clip.redact"
 ATTEMPTS = 8  # saves tried when the original changes meanwhile
+DERIVATION_SHOWN = ("derived_from", "source_sha256", "ffmpeg", "boxes", "mode", "mute")
 
 
 def redact(
@@ -136,3 +139,16 @@ def _fetch_verified(svc: Services, clip: Clip, path: Path) -> None:
 def _store(svc: Services, path: Path, lock: datetime) -> StoredObject:
     with open(path, "rb") as f:
         return svc.objects.put(f, retain_until=lock, expected_sha256=media.hash_file(path))
+
+
+def lineage(svc: Services, clip_id: str, derived_from: str | None) -> dict[str, Any]:
+    """What the clip page shows of redaction (metadata, no content): an original's redacted
+    copies; for a copy, how it was made, as its ClipIngested records it."""
+    copies = [
+        {**r, "made_at": local(r["made_at"])} for r in queries.redacted_copies(svc.db, clip_id)
+    ]
+    derivation = None
+    if derived_from is not None:
+        source = load_clip(svc, clip_id).source
+        derivation = {k: source.get(k) for k in DERIVATION_SHOWN}
+    return {"copies": copies, "derivation": derivation}

@@ -109,6 +109,17 @@ def clips(
     return rows
 
 
+def redacted_copies(db: Database, source_clip_id: str) -> list[Row]:
+    """The redacted copies made of a clip, oldest first (rm_redactions)."""
+    with db.tx(write=False) as tx:
+        return tx.all(
+            "SELECT r.clip_id, r.made_at, r.made_by, c.status FROM rm_redactions r "
+            "JOIN rm_clips c ON c.clip_id = r.clip_id WHERE r.source_clip_id=? "
+            "ORDER BY r.made_at, r.clip_id",
+            (source_clip_id,),
+        )
+
+
 def clips_with_sha(db: Database, sha256: str) -> list[Row]:
     with db.tx(write=False) as tx:
         return tx.all("SELECT clip_id, status FROM rm_clips WHERE sha256=?", (sha256,))

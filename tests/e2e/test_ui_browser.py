@@ -5,6 +5,7 @@ test_ui_pages.py on both stores). Screenshots of each main page go to tests/arti
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -242,3 +243,66 @@ def test_an_admin_shortens_a_policy_and_sees_the_clips_it_would_purge(
     page.get_by_label("Language").select_option("id")
     page.get_by_role("button", name="Switch").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Tugas terjadwal")
+
+
+@pytest.mark.parametrize(("store_kind", "object_kind"), [("postgres", "s3")])
+def test_an_investigator_shares_the_case_the_recipient_plays_it_and_the_revoked_link_stops(
+    browser: Browser,
+    page: Page,
+    server: Api,
+    case_clip: dict[str, Any],
+    store_kind: str,
+    object_kind: str,
+    tmp_path: Path,
+) -> None:
+    sign_in(page, server, "budi")
+    page.goto("/cases/R-2026-0001")
+    page.get_by_label("Shared with").fill("Kejaksaan Negeri Semarang")
+    page.get_by_label("Why you share (recorded)").fill("hand-over for prosecution")
+    page.get_by_label("Works for (days)").fill("7")
+    page.get_by_role("button", name="Create the share link").click()
+    link = page.get_by_label("Link (shown only now)")
+    expect(link).to_have_value(re.compile(r"^http://127\.0\.0\.1:\d+/share/shr_[\w-]+$"))
+    url = link.input_value()
+    expect(page.locator("#shares")).to_contain_text("active")
+    shot(page, "14-case-shared")
+
+    # The recipient: a browser of their own, no account, only the link.
+    outside = browser.new_context(locale="en-US", viewport={"width": 1280, "height": 900})
+    outside.set_default_timeout(TIMEOUT_MS)
+    recipient = outside.new_page()
+    recipient.goto(url)
+    expect(recipient.get_by_role("heading", level=1)).to_have_text("Shared evidence")
+    expect(recipient.get_by_text("Kejaksaan Negeri Semarang")).to_be_visible()
+    expect(recipient.get_by_role("button", name="Download the evidence package")).to_be_visible()
+    recipient.evaluate(
+        "() => { const v = document.querySelector('video'); v.muted = true; v.play(); }"
+    )
+    recipient.wait_for_function("() => document.querySelector('video').currentTime > 0.2")
+    shot(recipient, "15-share-recipient")
+    with recipient.expect_download() as download:
+        recipient.get_by_role("button", name="Download the evidence package").click()
+    package = tmp_path / download.value.suggested_filename
+    download.value.save_as(package)
+    code, report = saksi_verify(package, sealing.key_string(server.archive.svc))
+    assert code == 0 and report["ok"] is True and report["clips"] == 1, report
+    viewed = [
+        e
+        for e in flows.custody(server.archive.svc, case_clip["clip_id"])
+        if e["type"] == "ViewedThroughShare"
+    ]
+    assert len(viewed) == 1 and viewed[0]["recipient"] == "Kejaksaan Negeri Semarang"
+
+    # The investigator revokes it; the same link is refused from then on.
+    page.goto("/cases/R-2026-0001")
+    expect(page.get_by_label("Link (shown only now)")).to_have_count(0)  # shown once only
+    page.get_by_label("Why you revoke (recorded)").fill("sent to the wrong office")
+    page.get_by_role("button", name="Revoke").click()
+    expect(page.locator("#shares")).to_contain_text("revoked")
+    shot(page, "16-case-share-revoked")
+    answer = recipient.goto(url)
+    assert answer is not None and answer.status == 410
+    expect(recipient.get_by_role("heading", level=1)).to_have_text("This link does not work")
+    expect(recipient.locator("video")).to_have_count(0)
+    shot(recipient, "17-share-revoked")
+    outside.close()

@@ -11,12 +11,21 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from api.http.ui import admin, audit, cameramap, exports, investigate, signin
+from api.http.ui import (
+    admin,
+    audit,
+    cameramap,
+    exports,
+    investigate,
+    recovery,
+    sharing,
+    signin,
+)
 
 STATIC = Path(__file__).parent / "static"
 
 
 def install(app: FastAPI) -> None:
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    for module in (signin, investigate, cameramap, audit, admin, exports):
+    for module in (signin, investigate, cameramap, audit, admin, exports, sharing, recovery):
         app.include_router(module.router)

@@ -340,6 +340,92 @@ _TEXTS: dict[str, tuple[str, str]] = {
         "inside.",
     ),
     "role_owner": ("pemilik kamera", "camera owner"),
+    # the case page's shares (api/http/ui/sharing.py)
+    "shares_title": ("Tautan berbagi", "Share links"),
+    "share_help": (
+        "Bagikan seluruh perkara kepada penerima di luar arsip (mis. jaksa) melalui tautan yang "
+        "kedaluwarsa dan dapat dicabut. Pembuatan, setiap penayangan dan unduhan dicatat dalam "
+        "jejak penguasaan.",
+        "Share the whole case with a recipient outside the archive (e.g. a prosecutor) through "
+        "a link that expires and can be revoked. Its creation, every viewing and every download "
+        "are recorded in the custody trail.",
+    ),
+    "share_recipient": ("Dibagikan kepada", "Shared with"),
+    "share_reason_input": ("Alasan berbagi (dicatat)", "Why you share (recorded)"),
+    "share_days": ("Berlaku (hari)", "Works for (days)"),
+    "share_view_only_input": (
+        "Hanya tayang (tanpa unduhan paket bukti)",
+        "View only (no evidence package download)",
+    ),
+    "share_button": ("Buat tautan berbagi", "Create the share link"),
+    "share_created": (
+        "Tautan untuk {recipient} telah dibuat.",
+        "The link for {recipient} is made.",
+    ),
+    "share_link_once": (
+        "Tautan (hanya ditampilkan sekarang)",
+        "Link (shown only now)",
+    ),
+    "share_link_hint": (
+        "Salin dan kirimkan sekarang: arsip hanya menyimpan hash-nya, sehingga tautan ini tidak "
+        "dapat ditampilkan lagi. Jika hilang, cabut dan buat yang baru.",
+        "Copy and send it now: the archive keeps only its hash, so this link cannot be shown "
+        "again. If it is lost, revoke it and make a new one.",
+    ),
+    "share_use": ("Pemakaian", "Use"),
+    "share_view_only_short": ("hanya tayang", "view only"),
+    "share_status_active": ("aktif", "active"),
+    "share_status_revoked": ("dicabut", "revoked"),
+    "share_status_expired": ("kedaluwarsa", "expired"),
+    "share_views": ("{n} penayangan", "{n} viewings"),
+    "share_downloads": ("{n} unduhan", "{n} downloads"),
+    "share_revoke_reason": ("Alasan pencabutan (dicatat)", "Why you revoke (recorded)"),
+    "share_revoke": ("Cabut", "Revoke"),
+    "shares_none": ("Belum ada tautan berbagi.", "No share links yet."),
+    # the clip page: safe deletion (recovery window) and restore
+    "pending_note": (
+        "Dijadwalkan untuk dihapus pada {date}; dapat dipulihkan sampai saat itu. Rekamannya "
+        "tidak dapat diputar selama menunggu.",
+        "Scheduled for deletion on {date}, restorable until then. Its footage cannot be played "
+        "while it waits.",
+    ),
+    "pending_reason": ("Alasan:", "Why:"),
+    "pending_ask_admin": (
+        "Hanya admin yang dapat memulihkannya.",
+        "Only an admin can restore it.",
+    ),
+    "restore_reason": ("Alasan pemulihan (dicatat)", "Why you restore (recorded)"),
+    "restore_button": ("Pulihkan klip", "Restore the clip"),
+    "restore_help": (
+        "Memulihkan membuat rekaman dapat dibaca lagi dan memperpanjang masa simpannya satu "
+        "jendela pemulihan; lampirkan ke perkara atau tahan agar tetap disimpan.",
+        "Restoring makes the footage readable again and keeps it one more recovery window; "
+        "attach it to a case or hold it to keep it longer.",
+    ),
+    # the clip page: redaction
+    "redacted_copy_title": ("Salinan tersamarkan", "Redacted copy"),
+    "redacted_copy_help": (
+        "Klip ini adalah salinan tersamarkan; aslinya tidak diubah. Cara pembuatannya tercatat "
+        "di bawah.",
+        "This clip is a redacted copy; its original is untouched. How it was made is recorded "
+        "below.",
+    ),
+    "redacted_from": ("Klip sumber", "Source clip"),
+    "redacted_source_sha256": ("SHA-256 sumber", "Source SHA-256"),
+    "redacted_mode": ("Cara", "Method"),
+    "redaction_mode_blur": ("dikaburkan", "blurred"),
+    "redaction_mode_black": ("dihitamkan", "blacked out"),
+    "redacted_boxes": ("Kotak", "Boxes"),
+    "redacted_whole_clip": ("seluruh klip", "whole clip"),
+    "redacted_audio": ("Audio", "Audio"),
+    "redacted_muted": ("dihapus", "removed"),
+    "redacted_audio_kept": ("dipertahankan", "kept"),
+    "redacted_command": ("Perintah ffmpeg", "ffmpeg command"),
+    "redacted_copies_title": ("Salinan tersamarkan", "Redacted copies"),
+    "redacted_copies_help": (
+        "Salinan klip ini dengan bagian yang disamarkan; masing-masing klip tersendiri.",
+        "Copies of this clip with parts redacted; each is a clip of its own.",
+    ),
 }
 
 CATALOGUE: dict[str, dict[str, str]] = {

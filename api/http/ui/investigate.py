@@ -8,14 +8,15 @@ from uuid import UUID
 from fastapi import APIRouter, Header, Query, Request
 from fastapi.responses import Response
 
-from api.http.deps import Run
+from api.http.deps import Run, Runner
 from api.http.models import Reason
 from api.http.routes.clips import content_response
 from api.http.ui import times
 from api.http.ui.web import Form, SignedIn, UiRoute, redirect, render
-from archive import cameras, cases, retrieval
+from archive import cameras, cases, redactions, retrieval, shares
 from archive.bootstrap import Services
 from archive.errors import InvalidInput
+from archive.sessions import Viewer
 from domain.base import Context
 from storage.projector import iso
 
@@ -73,9 +74,12 @@ async def clips_page(
 def clip_details(svc: Services, ctx: Context, clip_id: str, viewing: bool) -> dict[str, Any]:
     clip = retrieval.show_clip(svc, clip_id, ctx)
     camera = cameras.camera_view(svc, clip["camera_id"])
-    if viewing:  # about to play: check content access now, so a refusal is a page (recorded)
+    # About to play: check content access now, so a refusal is a page (recorded). A clip in
+    # its recovery window shows its notice instead of a player that would answer 409.
+    if viewing and clip["pending_deletion"] is None:
         retrieval.authorize_content(svc, ctx, clip_id, "clip.view")
-    return {"clip": clip, "camera": camera}
+    lineage = redactions.lineage(svc, clip_id, clip["derived_from"])
+    return {"clip": clip, "camera": camera, "lineage": lineage}
 
 
 @router.get("/clips/{clip_id}")
@@ -121,15 +125,31 @@ async def cases_page(request: Request, viewer: SignedIn, run: Run, mine: bool = 
 def case_details(svc: Services, ctx: Context, case_id: str) -> dict[str, Any]:
     case = cases.show_case(svc, case_id, ctx)
     clips = retrieval.list_clips(svc, ctx, case_id=case_id, limit=500)
-    return {"case": case, "clips": clips}
+    listed = shares.list_shares(svc, ctx, case_id=case_id)  # theirs and their cases' only
+    return {"case": case, "clips": clips, "shares": listed}
 
 
 @router.get("/cases/{case_id:path}")
 async def case_page(request: Request, case_id: str, viewer: SignedIn, run: Run) -> Response:
+    return await show_case_page(request, case_id, viewer, run)
+
+
+async def show_case_page(
+    request: Request, case_id: str, viewer: Viewer, run: Runner, created: Any = None
+) -> Response:
+    """The case page; `created`: a share just made, whose link is shown this once."""
     got = await run(case_details, viewer.ctx, case_id)
     member = viewer.ctx.actor in got["case"]["members"]
-    may_export = member and viewer.role in CONTENT_ROLES and bool(got["clips"])
-    return render(request, "case.html", may_export=may_export, **got)
+    content_member = member and viewer.role in CONTENT_ROLES  # who may export and share
+    may_export = content_member and bool(got["clips"])
+    return render(
+        request,
+        "case.html",
+        may_export=may_export,
+        content_member=content_member,
+        created=created,
+        **got,
+    )
 
 
 @router.post("/cases/{case_id:path}/members")
