@@ -35,6 +35,7 @@ from domain.base import Context
 from domain.case import Case
 from domain.clip import Clip
 from storage import ledger_rows
+from storage.eventstore import attempts
 from storage.merkle_store import MerkleStore
 
 ACTION = "export"
@@ -196,8 +197,7 @@ def _record(
     clips: list[Clip],
 ) -> tuple[Case | None, list[Clip]]:
     """ClipExported on every clip and CaseExported on the case, saved together."""
-    attempts = 8
-    for attempt in range(attempts):
+    for last in attempts():
         for clip in clips:
             clip.record_export(export_id, recipient, reason, ctx)
         if case is not None:
@@ -207,7 +207,8 @@ def _record(
             svc.events.save(*([case] if case else []), *clips)
             return case, clips
         except IntegrityError:  # a concurrent writer got there first: reload, record again
-            if attempt == attempts - 1:
+            svc.events.note_conflict()
+            if last:
                 raise
             case = load_case(svc, case.case_id) if case is not None else None
             clips = [load_clip(svc, c.clip_id) for c in clips]

@@ -37,10 +37,9 @@ from domain.case import Case
 from domain.footage_request import STATUSES, FootageRequest, stale
 from storage import ledger_rows, request_queries
 from storage.db import Row
-from storage.eventstore import backoff
+from storage.eventstore import attempts
 
 log = logging.getLogger("saksi.requests")
-ATTEMPTS = 8
 LINK_TOKEN_PREFIX = "skl_"
 
 
@@ -331,7 +330,7 @@ def _refuse(
 def _with_case(svc: Services, case_id: str, change: Callable[[Case], Sequence[Aggregate]]) -> None:
     """Change a request together with its case's mirror event, saved in one transaction;
     on a concurrent change of either, reload and try again."""
-    for attempt in range(ATTEMPTS):
+    for last in attempts():
         case = load_case(svc, case_id)
         changed = change(case)
         try:
@@ -339,6 +338,5 @@ def _with_case(svc: Services, case_id: str, change: Callable[[Case], Sequence[Ag
             return
         except IntegrityError:
             svc.events.note_conflict()
-            if attempt == ATTEMPTS - 1:
+            if last:
                 raise
-            backoff(attempt)

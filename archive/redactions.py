@@ -32,10 +32,10 @@ from domain.base import Context
 from domain.clip import Clip
 from domain.redaction import Box, check_boxes, check_redactable, make_redacted_copy
 from storage import queries
+from storage.eventstore import attempts
 from storage.objects import CHUNK, HashingReader, StoredObject
 
 ACTION = "clip.redact"
-ATTEMPTS = 8  # saves tried when the original changes meanwhile
 DERIVATION_SHOWN = ("derived_from", "source_sha256", "ffmpeg", "boxes", "mode", "mute")
 
 
@@ -76,7 +76,7 @@ def redact(
         stored = _store(svc, out, lock)
         stored_poster = _store(svc, poster.path, lock)
     copy_id = uuid.uuid4()
-    for attempt in range(ATTEMPTS):
+    for last in attempts():
         copy = make_redacted_copy(
             original,
             copy_id=copy_id,
@@ -106,7 +106,7 @@ def redact(
             break
         except IntegrityError:  # the original changed meanwhile (a view): record again
             svc.events.note_conflict()
-            if attempt == ATTEMPTS - 1:
+            if last:
                 raise
             original = load_clip(svc, clip_id)
     if copy.source_holds:

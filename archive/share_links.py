@@ -40,7 +40,7 @@ from domain.clip import Clip
 from domain.refusal import Refusal
 from domain.share import Share
 from storage import share_queries
-from storage.eventstore import backoff
+from storage.eventstore import attempts
 
 MAX_TOKEN_LENGTH = 128
 
@@ -110,8 +110,7 @@ def view(
 def _record_session(svc: Services, share: Share, clip: Clip, ctx: Context) -> None:
     """ViewedThroughShare on the clip and ShareViewed on the share, in one transaction,
     unless this client's session of this clip is still running."""
-    attempts = 8
-    for attempt in range(attempts):
+    for last in attempts():
         now = timefmt.now()
         if clip.share_viewed_since(ctx, now - VIEW_SESSION):
             return
@@ -122,9 +121,8 @@ def _record_session(svc: Services, share: Share, clip: Clip, ctx: Context) -> No
             return
         except IntegrityError:  # another read got there first: reload both, decide again
             svc.events.note_conflict()
-            if attempt == attempts - 1:
+            if last:
                 raise
-            backoff(attempt)
             share, clip = _reload(svc, share), load_clip(svc, clip.clip_id)
     raise AssertionError("unreachable")
 

@@ -3,7 +3,6 @@ a concurrent writer (a hold, an attachment, a view) changed one of them first.""
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import TypeVar
 from uuid import UUID
@@ -13,9 +12,9 @@ from eventsourcing.persistence import IntegrityError
 
 from archive.bootstrap import Services
 from storage.batch_load import find_many
+from storage.eventstore import attempts
 
 A = TypeVar("A", bound=Aggregate)
-ATTEMPTS = 8
 
 
 def chunks(items: Sequence[str], size: int) -> Iterator[Sequence[str]]:
@@ -52,7 +51,7 @@ def save_batch(svc: Services, changed: Sequence[A], redo: Callable[[A], bool]) -
 def _redo_one(
     svc: Services, cls: type[A], aggregate_id: UUID, redo: Callable[[A], bool]
 ) -> A | None:
-    for attempt in range(ATTEMPTS):
+    for last in attempts():
         fresh = svc.events.find(cls, aggregate_id)
         if fresh is None or not redo(fresh):
             return None
@@ -60,7 +59,7 @@ def _redo_one(
             svc.events.save(fresh)
             return fresh
         except IntegrityError:
-            if attempt == ATTEMPTS - 1:
+            svc.events.note_conflict()
+            if last:
                 raise
-            time.sleep(0.005 * (attempt + 1))
     return None

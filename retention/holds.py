@@ -27,8 +27,6 @@ from retention.batch import load
 from storage import retention_queries as rq
 from storage.eventstore import attempts
 
-ATTEMPTS = 8
-
 
 def set_hold(
     svc: Services,
@@ -92,7 +90,7 @@ def _on_clip(svc: Services, ctx: Context, clip_id: str, on: bool, reason: str) -
 def _on_case(svc: Services, ctx: Context, case_id: str, on: bool, reason: str) -> list[Clip]:
     """Change the case and each of its active clips in one transaction (retried on conflict)."""
     why = f"case {case_id} {'on hold' if on else 'hold released'}: {reason}"
-    for attempt in range(ATTEMPTS):
+    for last in attempts():
         case = load_case(svc, case_id)
         (case.place_legal_hold if on else case.release_legal_hold)(reason, ctx)
         clips = [c for c in load(svc, Clip, case.clip_ids) if c.status == "active"]
@@ -105,7 +103,8 @@ def _on_case(svc: Services, ctx: Context, case_id: str, on: bool, reason: str) -
             svc.events.save(case, *clips)
             return clips
         except IntegrityError:
-            if attempt == ATTEMPTS - 1:
+            svc.events.note_conflict()
+            if last:
                 raise
     raise AssertionError("unreachable")
 
