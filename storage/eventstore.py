@@ -181,22 +181,22 @@ PATIENCE_S = 15.0  # how long a write keeps retrying a hot stream (a busy case) 
 MIN_ATTEMPTS = 8
 
 
-def attempts(patience: float | None = None, at_least: int = MIN_ATTEMPTS) -> Iterator[bool]:
+def attempts() -> Iterator[bool]:
     """One item per attempt at a write that can lose a race, True on the last; the backoff
     between attempts happens here. Bounded by time as well as count: on a stream every writer
     wants (a case taking in clips from many ingests), a fixed few attempts ran out under load."""
-    deadline = time.monotonic() + (PATIENCE_S if patience is None else patience)
+    deadline = time.monotonic() + PATIENCE_S  # read per call: tests shorten it
     attempt = 0
     while True:
-        last = attempt + 1 >= at_least and time.monotonic() >= deadline
+        last = attempt + 1 >= MIN_ATTEMPTS and time.monotonic() >= deadline
         yield last
         if last:
             return
-        backoff(attempt)
+        _backoff(attempt)
         attempt += 1
 
 
-def backoff(attempt: int) -> None:
+def _backoff(attempt: int) -> None:
     """Before retrying a conflict: growing and jittered, so that writers racing for one stream
     (every reader of a clip recording its view) spread out instead of colliding again."""
     time.sleep(random.uniform(0.001, 0.005 * 2 ** min(attempt, 6)))
