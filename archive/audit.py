@@ -1,36 +1,43 @@
 """`audit verify`: replay the whole ledger and name every problem with its first bad position.
 
-Two passes over one snapshot of the database, in notification order:
+First the quick pass (`audit_sweep`, on both cores for a large log): every event with its
+chain link and leaf in one row, the tree rebuilt a chunk at a time, the checkpoints against
+it. It either vouches for the whole ledger or has a doubt; on a doubt the locating passes run
+over the same snapshot, in notification order, and name every problem:
 
 - the chain pass: every event's stored bytes against its chain link, each link against the
   stream's previous event (`streams.StreamChecker`);
 - the log pass: every chain link against its Merkle leaf (exactly one leaf each, in order,
   same hash), every stored tree node against its children, then every checkpoint's signature
-  and root, the consistency of successive checkpoints and truncation (`logcheck.LogChecker`);
-- the RFC 3161 tokens of checkpoints against their bytes (`timestamps.audit`).
+  and root, the consistency of successive checkpoints and truncation (`logcheck.LogChecker`).
 
-Together they tie every event to the signed tree. On PostgreSQL a large log's log pass runs
-in a second process, in the same exported snapshot, so both use the machine's cores.
+Then the RFC 3161 tokens of checkpoints against their bytes (`timestamps.audit`). Together
+they tie every event to the signed tree. On PostgreSQL a large log's log pass runs in a second
+process, in the same exported snapshot.
 """
 
 from __future__ import annotations
 
+import logging
 import subprocess
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from archive import audit_worker, timestamps
+from archive import audit_sweep, audit_worker, timestamps
 from archive.bootstrap import Services
 from archive.ledger.logcheck import CheckpointRow, merge_problems
 from archive.ledger.streams import Link, Problem, StreamChecker
+from archive.ledger.sweep import Doubt
 from archive.sealing import key_string
 from domain.base import Context
-from storage import ledger_rows
+from storage import ledger_rows, sweep_rows
 from storage.db import Database, Tx
 from storage.merkle_store import MerkleStore
 from storage.objects import Progress
+
+log = logging.getLogger("saksi.audit")
 
 PARALLEL_MIN = 200_000  # below this many leaves a second process costs more than it saves
 
@@ -41,42 +48,71 @@ def verify(
     progress: Progress | None = None,
     parallel_min: int = PARALLEL_MIN,
     verifier_key: str | None = None,
+    **quick: int,
 ) -> dict[str, Any]:
     """Replay every stored event against its chain link and the Merkle log.
 
     Checkpoints are checked with `verifier_key` when given (the key an auditor holds, so a
     replaced signing key file cannot vouch for re-signed history), else with the archive's.
+    The quick pass (`audit_sweep`) vouches for an intact ledger; on any doubt the locating
+    passes name every problem. `quick` passes `split_min`/`chunk_level` on to the quick pass.
     """
     if ctx is not None:
         svc.guard.require(ctx, "audit", target="ledger")
     db, origin = svc.db, svc.settings.origin
-    with ledger_rows.snapshot(db) as tx:
+    with sweep_rows.shared_snapshot(db) as shared:
+        tx = shared.tx
         checkpoints = [
             CheckpointRow(c.id, c.size, c.root, c.note, c.last_position)
             for c in MerkleStore.checkpoints(tx)
         ]
         key = verifier_key or (key_string(svc) if checkpoints else "")
-        size, _ = MerkleStore.head(tx)
-        if db.dialect == "postgres" and size >= parallel_min:
-            job = audit_worker.job(
-                svc.settings.event_store, ledger_rows.export(tx), checkpoints, key, origin
+        try:
+            events = audit_sweep.sweep(
+                shared, db, svc.settings.event_store, checkpoints, key, origin, progress, **quick
             )
-            with _worker(job) as worker:
-                streams = chain_pass(tx, db, progress)
-                log_problems, sealed = _result(worker)
-        else:
-            streams = chain_pass(tx, db, progress)
-            log_problems, sealed = audit_worker.run_log_pass(tx, db, checkpoints, key, origin)
+            problems: list[Problem] = []
+            sealed = MerkleStore.head(tx)[0]
+        except Doubt as e:
+            log.info("audit verify: the quick pass has a doubt (%s); locating problems", e)
+            events, problems, sealed = _locate(
+                tx, db, svc, checkpoints, key, progress, parallel_min
+            )
         stamps = timestamps.audit(svc, tx)
-    problems = merge_problems(streams.finish(), log_problems, stamps.problems)
+    problems = merge_problems(problems, stamps.problems)
     return {
         "ok": not problems,
-        "events": streams.events,
+        "events": events,
         "checkpoints": len(checkpoints),
         "sealed": sealed,
         "problems": [p.as_dict() for p in problems],
         "timestamps": stamps.summary,
     }
+
+
+def _locate(
+    tx: Tx,
+    db: Database,
+    svc: Services,
+    checkpoints: list[CheckpointRow],
+    key: str,
+    progress: Progress | None,
+    parallel_min: int,
+) -> tuple[int, list[Problem], int]:
+    """The chain pass and the log pass: (events, every problem, leaves sealed)."""
+    origin = svc.settings.origin
+    size, _ = MerkleStore.head(tx)
+    if db.dialect == "postgres" and size >= parallel_min:
+        job = audit_worker.job(
+            svc.settings.event_store, ledger_rows.export(tx), checkpoints, key, origin
+        )
+        with _worker(job) as worker:
+            streams = chain_pass(tx, db, progress)
+            log_problems, sealed = _result(worker)
+    else:
+        streams = chain_pass(tx, db, progress)
+        log_problems, sealed = audit_worker.run_log_pass(tx, db, checkpoints, key, origin)
+    return streams.events, merge_problems(streams.finish(), log_problems), sealed
 
 
 @contextmanager

@@ -7,7 +7,6 @@ Rows come back as dicts on both.
 from __future__ import annotations
 
 import itertools
-import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext
@@ -20,8 +19,9 @@ from psycopg_pool import ConnectionPool, PoolTimeout
 
 from storage.errors import StoreUnavailable
 from storage.eventstore import EventStoreUrl
+from storage.sqlite_db import Row as Row
+from storage.sqlite_db import SqliteDatabase as SqliteDatabase
 
-Row = dict[str, Any]
 _cursor_ids = itertools.count()
 
 
@@ -36,6 +36,12 @@ class Tx(Protocol):
         """Stream tuples (not dicts) without holding the result: for scans of the whole log."""
         ...
 
+    def pages(
+        self, sql: str, params: Sequence[Any] = (), size: int = 5000
+    ) -> Iterator[list[tuple[Any, ...]]]:
+        """`rows` a page (list of up to `size` tuples) at a time."""
+        ...
+
 
 class Database(Protocol):
     dialect: str
@@ -45,81 +51,6 @@ class Database(Protocol):
     def ping(self) -> None: ...  # raises StoreUnavailable unless the database answers now
     def oid(self, originator_id: UUID) -> Any: ...
     def close(self) -> None: ...
-
-
-class _SqliteTx:
-    def __init__(self, conn: sqlite3.Connection) -> None:
-        self.c = conn
-
-    def run(self, sql: str, params: Sequence[Any] = ()) -> int:
-        return self.c.execute(sql, tuple(params)).rowcount
-
-    def many(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
-        self.c.executemany(sql, rows)
-
-    def all(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
-        return [dict(r) for r in self.c.execute(sql, tuple(params)).fetchall()]
-
-    def one(self, sql: str, params: Sequence[Any] = ()) -> Row | None:
-        r = self.c.execute(sql, tuple(params)).fetchone()
-        return dict(r) if r is not None else None
-
-    def rows(
-        self, sql: str, params: Sequence[Any] = (), size: int = 5000
-    ) -> Iterator[tuple[Any, ...]]:
-        cur = self.c.cursor()
-        cur.row_factory = None
-        cur.execute(sql, tuple(params))
-        while batch := cur.fetchmany(size):
-            yield from batch
-
-
-class SqliteDatabase:
-    dialect = "sqlite"
-    notification_column = "rowid"
-    events_table = "stored_events"
-
-    def __init__(self, path: str) -> None:
-        self.path = path
-        self._local = threading.local()
-
-    def _conn(self) -> sqlite3.Connection:
-        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
-        if conn is None:
-            conn = sqlite3.connect(
-                self.path, isolation_level=None, timeout=30, check_same_thread=False
-            )
-            conn.row_factory = sqlite3.Row
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute("PRAGMA busy_timeout=30000")
-            self._local.conn = conn
-        return conn
-
-    @contextmanager
-    def tx(self, *, write: bool = True, pipeline: bool = False) -> Iterator[_SqliteTx]:
-        # `pipeline` batches round trips on PostgreSQL; SQLite has none to save.
-        conn = self._conn()
-        # IMMEDIATE takes the write lock up front, so a read-then-write never hits SQLITE_BUSY.
-        conn.execute("BEGIN IMMEDIATE" if write else "BEGIN")
-        try:
-            yield _SqliteTx(conn)
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
-        conn.execute("COMMIT" if write else "ROLLBACK")
-
-    def ping(self) -> None:
-        with self.tx(write=False) as tx:
-            tx.one("SELECT 1")
-
-    def oid(self, originator_id: UUID) -> str:
-        return originator_id.hex
-
-    def close(self) -> None:
-        conn = getattr(self._local, "conn", None)
-        if conn is not None:
-            conn.close()
-            self._local.conn = None
 
 
 class _PgTx:
@@ -144,13 +75,19 @@ class _PgTx:
     def rows(
         self, sql: str, params: Sequence[Any] = (), size: int = 5000
     ) -> Iterator[tuple[Any, ...]]:
+        for page in self.pages(sql, params, size):  # per-row iteration of a cursor costs more
+            yield from page
+
+    def pages(
+        self, sql: str, params: Sequence[Any] = (), size: int = 5000
+    ) -> Iterator[list[tuple[Any, ...]]]:
         # A server-side cursor in this transaction, binary rows: no hex-decoding of bytea.
         name = f"rows_{next(_cursor_ids)}"
         conn = self.cur.connection
         with conn.cursor(name, row_factory=tuple_row, binary=True) as cur:
             cur.execute(sql.replace("?", "%s"), tuple(params))
-            while batch := cur.fetchmany(size):  # per-row iteration of the cursor costs more
-                yield from batch
+            while batch := cur.fetchmany(size):
+                yield batch
 
 
 class PostgresDatabase:

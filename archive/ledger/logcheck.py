@@ -216,8 +216,11 @@ class LogChecker:
                 self.bad_nodes.append((level, stored[0], "a stored node where none belongs"))
                 stored = next(it, None)
             self.pending[level] = None
+        known = {(lv, i) for lv, i, _ in self.bad_nodes}  # a level's leftovers are beyond too
         self.bad_nodes += [
-            (lv, i, "stored beyond the log's last leaf") for lv, i in beyond(self.tree.size)
+            (lv, i, "stored beyond the log's last leaf")
+            for lv, i in beyond(self.tree.size)
+            if (lv, i) not in known
         ]
         firsts = position_of([i << level for level, i, _ in self.bad_nodes])
         for level, i, what in self.bad_nodes:

@@ -12,13 +12,17 @@ from typing import Any
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from archive import sealing
+from archive import audit_sweep, sealing
 from archive.bootstrap import Services
 from archive.ledger import merkle
 from archive.ledger.chain import GENESIS, event_hash
 from archive.ledger.checkpoint import sign_checkpoint
+from archive.ledger.logcheck import CheckpointRow
+from archive.ledger.sweep import Doubt
 from domain.base import Context
 from domain.clip import Clip
+from storage import sweep_rows
+from storage.merkle_store import MerkleStore
 from tests.conftest import Archive
 from tests.support import flows
 
@@ -53,7 +57,32 @@ def run(svc: Services, sql: str, params: tuple = ()) -> None:
         assert tx.run(sql, params) >= 1, sql
 
 
-def problems(cli) -> list[dict]:  # type: ignore[no-untyped-def]
+def quick_pass(svc: Services, two_processes: bool) -> int:
+    """The quick pass of `audit verify` alone: in one process, or split at a chunk of two
+    leaves between this process and a worker."""
+    with sweep_rows.shared_snapshot(svc.db) as shared:
+        checkpoints = [
+            CheckpointRow(c.id, c.size, c.root, c.note, c.last_position)
+            for c in MerkleStore.checkpoints(shared.tx)
+        ]
+        return audit_sweep.sweep(
+            shared,
+            svc.db,
+            svc.settings.event_store,
+            checkpoints,
+            sealing.key_string(svc),
+            svc.settings.origin,
+            split_min=0 if two_processes else 10**9,
+            chunk_level=1,
+        )
+
+
+def problems(cli, svc: Services) -> list[dict]:  # type: ignore[no-untyped-def]
+    """What `audit verify` names, once the quick pass has doubted in both of its shapes (so
+    it never vouches for a log the locating passes find fault with)."""
+    for two_processes in (False, True):
+        with pytest.raises(Doubt):
+            quick_pass(svc, two_processes)
     result = cli("audit", "verify", "--json")
     assert result.code == 1, result.out + result.err
     doc = result.json()
@@ -73,6 +102,7 @@ def last_position(svc: Services, cp: Any) -> int:
 
 
 def test_an_untouched_sealed_log_verifies(sealed: Sealed, cli) -> None:  # type: ignore[no-untyped-def]
+    assert quick_pass(sealed.svc, False) == quick_pass(sealed.svc, True) == sealed.second.size
     result = cli("audit", "verify", "--json")
     assert result.code == 0, result.out + result.err
     doc = result.json()
@@ -92,7 +122,7 @@ def test_changed_state_bytes_are_located(sealed: Sealed, cli, sealed_yet: bool) 
         f"UPDATE {svc.db.events_table} SET state=? WHERE originator_id=? AND originator_version=?",
         (forged, svc.db.oid(oid), row["v"]),
     )
-    assert located(problems(cli)[0]) == ("modified", row["pos"], str(oid), row["v"])
+    assert located(problems(cli, svc)[0]) == ("modified", row["pos"], str(oid), row["v"])
 
 
 def test_an_event_rewritten_with_its_link_is_caught_by_the_merkle_log(  # type: ignore[no-untyped-def]
@@ -120,7 +150,7 @@ def test_an_event_rewritten_with_its_link_is_caught_by_the_merkle_log(  # type: 
         "UPDATE event_chain SET hash=? WHERE originator_id=? AND originator_version=?",
         (event_hash(prev, oid, row["v"], row["topic"], state), svc.db.oid(oid), row["v"]),
     )
-    [p] = problems(cli)
+    [p] = problems(cli, svc)
     assert located(p) == ("modified", row["pos"], str(oid), row["v"])
     assert "sealed as leaf" in p["detail"]
 
@@ -135,7 +165,7 @@ def test_a_deleted_event_in_the_middle_of_a_stream_is_located(  # type: ignore[n
         f"DELETE FROM {svc.db.events_table} WHERE originator_id=? AND originator_version=?",
         (svc.db.oid(oid), gone["v"]),
     )
-    found = problems(cli)
+    found = problems(cli, svc)
     assert located(found[0]) == ("deleted", gone["pos"], str(oid), gone["v"])
     assert {p["kind"] for p in found} == {"deleted"}  # and the gap it left before v+1
 
@@ -157,8 +187,32 @@ def test_a_deleted_event_at_the_end_of_a_stream_with_its_link_is_located(  # typ
     # No gap in the stream and no orphan link: only the Merkle log remembers it.
     svc, oid = sealed.svc, sealed.clip
     gone = delete_last_event_and_link(svc, oid)
-    [p] = problems(cli)
+    [p] = problems(cli, svc)
     assert located(p) == ("deleted", gone["pos"], str(oid), gone["v"])
+
+
+def test_an_unsealed_event_deleted_without_its_link_is_located(  # type: ignore[no-untyped-def]
+    sealed: Sealed, cli
+) -> None:
+    # Not sealed yet and the last of its stream: only its chain link is left to tell.
+    svc, oid = sealed.svc, sealed.clip
+    view(svc, oid, 1)
+    gone = flows.stream(svc, oid)[-1]
+    run(
+        svc,
+        f"DELETE FROM {svc.db.events_table} WHERE originator_id=? AND originator_version=?",
+        (svc.db.oid(oid), gone["v"]),
+    )
+    [p] = problems(cli, svc)
+    assert located(p) == ("deleted", gone["pos"], str(oid), gone["v"])
+
+
+def test_a_stored_node_beyond_the_tree_is_located(sealed: Sealed, cli) -> None:  # type: ignore[no-untyped-def]
+    svc = sealed.svc
+    beyond = sealed.second.size  # level 1 holds nodes 0..size/2-1
+    run(svc, "INSERT INTO ledger_nodes VALUES (1, ?, ?)", (beyond, bytes(32)))
+    [p] = problems(cli, svc)  # named once
+    assert p["kind"] == "node" and f"node 1/{beyond}" in p["detail"]
 
 
 def test_two_swapped_events_are_located(sealed: Sealed, cli) -> None:  # type: ignore[no-untyped-def]
@@ -171,7 +225,7 @@ def test_two_swapped_events_are_located(sealed: Sealed, cli) -> None:  # type: i
             "AND originator_version=?",
             (other["topic"], bytes(other["state"]), svc.db.oid(oid), row["v"]),
         )
-    found = problems(cli)
+    found = problems(cli, svc)
     assert located(found[0]) == ("reordered", a["pos"], str(oid), a["v"])
     assert {located(p) for p in found} == {
         ("reordered", a["pos"], str(oid), a["v"]),
@@ -197,7 +251,7 @@ def insert_forged_stream(svc: Services, position: int) -> uuid.UUID:
 def test_an_inserted_event_is_located(sealed: Sealed, cli) -> None:  # type: ignore[no-untyped-def]
     # Its chain is perfect; but the sealed log has no leaf at its place.
     oid = insert_forged_stream(sealed.svc, 0)
-    [p] = problems(cli)
+    [p] = problems(cli, sealed.svc)
     assert located(p) == ("inserted", 0, str(oid), 1)
 
 
@@ -234,6 +288,9 @@ def test_an_event_inserted_into_a_gap_of_the_notification_log_is_located(
             ]
         gap = next(p + 1 for p, q in itertools.pairwise(positions) if q != p + 1)
         oid = insert_forged_stream(svc, gap)
+        for two_processes in (False, True):
+            with pytest.raises(Doubt):
+                quick_pass(svc, two_processes)
         result = audit.verify(svc)
         assert [located(p) for p in result["problems"]] == [("inserted", gap, str(oid), 1)]
     finally:
@@ -253,7 +310,7 @@ def test_truncating_the_newest_events_with_their_leaves_and_nodes_is_caught(  # 
     with svc.db.tx() as tx:
         for level in range(1, 20):
             tx.run("DELETE FROM ledger_nodes WHERE level=? AND idx >= ?", (level, keep >> level))
-    [p] = problems(cli)
+    [p] = problems(cli, svc)
     assert (p["kind"], p["position"]) == ("truncated", cut + 1)
     assert f"size {sealed.second.size}" in p["detail"]
 
@@ -263,7 +320,7 @@ def test_an_altered_tree_node_is_located(sealed: Sealed, cli) -> None:  # type: 
     run(svc, "UPDATE ledger_nodes SET hash=? WHERE level=1 AND idx=3", (bytes(32),))
     with svc.db.tx(write=False) as tx:
         first_leaf = tx.one("SELECT notification_id FROM ledger_leaves WHERE leaf_index=6")
-    [p] = problems(cli)
+    [p] = problems(cli, svc)
     assert (p["kind"], p["position"]) == ("node", first_leaf["notification_id"])
     assert "node 1/3" in p["detail"]
 
@@ -274,7 +331,7 @@ def test_a_checkpoint_with_a_forged_signature_is_located(  # type: ignore[no-unt
     svc, cp = sealed.svc, sealed.first
     forged = sign_checkpoint(svc.settings.origin, cp.size, cp.root, Ed25519PrivateKey.generate())
     run(svc, "UPDATE ledger_checkpoints SET note=? WHERE tree_size=?", (forged.note, cp.size))
-    [p] = problems(cli)
+    [p] = problems(cli, svc)
     assert (p["kind"], p["position"]) == ("signature", last_position(svc, cp))
     assert "#1" in p["detail"]
 
@@ -291,7 +348,7 @@ def test_a_checkpoint_replaced_by_one_of_another_tree_is_located(  # type: ignor
         "UPDATE ledger_checkpoints SET note=?, root=? WHERE tree_size=?",
         (replaced.note, other_root, cp.size),
     )
-    [p] = problems(cli)
+    [p] = problems(cli, svc)
     assert (p["kind"], p["position"]) == ("root", last_position(svc, sealed.first) + 1)
     assert "#2" in p["detail"]
 
