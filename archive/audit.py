@@ -48,14 +48,16 @@ def verify(
     progress: Progress | None = None,
     parallel_min: int = PARALLEL_MIN,
     verifier_key: str | None = None,
-    **quick: int,
+    quick: bool = True,
+    **split: int,
 ) -> dict[str, Any]:
     """Replay every stored event against its chain link and the Merkle log.
 
     Checkpoints are checked with `verifier_key` when given (the key an auditor holds, so a
     replaced signing key file cannot vouch for re-signed history), else with the archive's.
-    The quick pass (`audit_sweep`) vouches for an intact ledger; on any doubt the locating
-    passes name every problem. `quick` passes `split_min`/`chunk_level` on to the quick pass.
+    The quick pass (`audit_sweep`) vouches for an intact ledger; on any doubt (or without
+    `quick`) the locating passes name every problem. `split` (`split_min`, `chunk_level`) goes
+    to the quick pass.
     """
     if ctx is not None:
         svc.guard.require(ctx, "audit", target="ledger")
@@ -68,12 +70,15 @@ def verify(
         ]
         key = verifier_key or (key_string(svc) if checkpoints else "")
         try:
+            if not quick:
+                raise Doubt("the quick pass was not asked for")
             events = audit_sweep.sweep(
-                shared, db, svc.settings.event_store, checkpoints, key, origin, progress, **quick
+                shared, db, svc.settings.event_store, checkpoints, key, origin, progress, **split
             )
             problems: list[Problem] = []
             sealed = MerkleStore.head(tx)[0]
         except Doubt as e:
+            shared.release()  # no other process joins the locating passes
             log.info("audit verify: the quick pass has a doubt (%s); locating problems", e)
             events, problems, sealed = _locate(
                 tx, db, svc, checkpoints, key, progress, parallel_min

@@ -163,8 +163,14 @@ class Worker:
         assert self.process.stdin is not None and self.process.stdout is not None
         job = {"snapshot": shared.token, "range": list(span), "chunk_level": chunk_level}
         where = {"sqlite": db.path} if isinstance(db, SqliteDatabase) else {"url": event_store}
-        self.process.stdin.write(json.dumps({**job, **where}).encode())
-        self.process.stdin.close()
+        try:
+            with self.process.stdin as stdin:
+                stdin.write(json.dumps({**job, **where}).encode())
+        except BrokenPipeError:  # it died before reading its job
+            self.process.wait()
+            why = _last_line(self.errors)
+            self.errors.close()
+            raise RuntimeError(f"the audit worker failed: {why}") from None
         self.started = False
         self.waiter = threading.Thread(target=self._wait_ready, args=(shared,), daemon=True)
         self.waiter.start()

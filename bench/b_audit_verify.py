@@ -74,9 +74,9 @@ def _raw_sqlite(db: SqliteDatabase) -> Callable[[], int]:
     return read
 
 
-def _verify(svc: Services, n: int) -> Callable[[], None]:
+def _verify(svc: Services, n: int, quick: bool = True) -> Callable[[], None]:
     def run() -> None:
-        result = audit.verify(svc)
+        result = audit.verify(svc, quick=quick)
         assert result["ok"] and result["events"] == n, result["problems"][:3]
 
     return run
@@ -124,6 +124,7 @@ def _measure(kind: str, svc: Services, n: int, tag: str) -> list[Result]:
     for _ in range(RUNS):  # interleaved, so both see the same machine
         raw_s.append(_best(raw_text, 1))
         verify_s.append(_best(verify, 1))
+    locating_s = _best(_verify(svc, n, quick=False), 1)  # what verify cost before the quick pass
     core_ms, api_ms = _proof_latencies(svc, n)
     print(
         f"   {kind}: wrote {n} events in {write_s:.1f} s, sealed in {seal_s:.1f} s",
@@ -137,6 +138,14 @@ def _measure(kind: str, svc: Services, n: int, tag: str) -> list[Result]:
             ">= 0.5 of baseline",
             f"raw_select_events_per_s{tag}",
             n / min(raw_s),
+        ),
+        Result(
+            f"audit_verify_quick_vs_locating{tag}",
+            n / min(verify_s),
+            "events/s",
+            "informational: the locating passes alone (verify without the quick pass)",
+            f"audit_verify_locating_events_per_s{tag}",
+            n / locating_s,
         ),
         Result(
             f"inclusion_proof_ms{tag}",

@@ -87,15 +87,19 @@ def sweep_pages(tx: Tx, db: Database, after: int, upto: int) -> Iterator[list[An
     """Pages of `sweep.SweepRow` for events at positions after..upto, in position order."""
     nid = "e.rowid" if db.dialect == "sqlite" else "e.notification_id"
     oid = "e.originator_id" if db.dialect == "sqlite" else "uuid_send(e.originator_id)"
+    # The range is repeated for the joined tables: PostgreSQL merge-joins them, and would
+    # otherwise scan each from its start.
     return tx.pages(
         f"SELECT {oid}, e.originator_version, e.topic, e.state, c.prev_hash, c.hash, "
         f"l.leaf_index FROM {db.events_table} e "
         f"LEFT JOIN event_chain c ON c.notification_id = {nid} "
         "AND c.originator_id = e.originator_id AND c.originator_version = e.originator_version "
+        "AND c.notification_id > ? AND c.notification_id <= ? "
         f"LEFT JOIN ledger_leaves l ON l.notification_id = {nid} "
         "AND l.originator_id = c.originator_id AND l.originator_version = c.originator_version "
-        f"AND l.event_hash = c.hash WHERE {nid} > ? AND {nid} <= ? ORDER BY {nid}",
-        (after, upto),
+        "AND l.event_hash = c.hash AND l.notification_id > ? AND l.notification_id <= ? "
+        f"WHERE {nid} > ? AND {nid} <= ? ORDER BY {nid}",
+        (after, upto) * 3,
         PAGE,
     )
 
