@@ -47,7 +47,7 @@ def seaweed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SeaweedServer]
     """A real S3 server (SeaweedFS `weed mini`) on free loopback ports."""
     server = start_seaweed(tmp_path_factory.mktemp("seaweed"))
     yield server
-    server.stop()
+    server.discard()
 
 
 def event_store_url(kind: str, tmp_path: Path, pg_database: str) -> str:

@@ -40,7 +40,7 @@ def private_db(private_pg: PrivatePostgres) -> str:
 def private_s3(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SeaweedServer]:
     server = start_seaweed(tmp_path_factory.mktemp("rel-seaweed"))
     yield server
-    server.stop()
+    server.discard()
 
 
 @pytest.fixture

@@ -18,7 +18,7 @@ from tests.support.load import Tally, run_clients
 
 pytestmark = pytest.mark.reliability
 
-SECONDS = float(os.environ.get("SAKSI_RELIABILITY_LOAD_S", "60"))
+SECONDS = float(os.environ.get("SAKSI_RELIABILITY_LOAD_S", "45"))  # two fixity cycles and more
 INGESTERS = 8
 READERS = 8
 
