@@ -63,8 +63,11 @@ def sweep(
     finally:
         if worker is None:
             shared.release()  # nobody else joins the snapshot: writers go on now
+    both = progress
+    if progress and worker is not None:  # what this process swept, and what the worker says
+        both = lambda n: progress(n + worker.swept)  # noqa: E731
     try:
-        results = [sweep_range(tx, db, ranges[0], chunk_level, progress)]
+        results = [sweep_range(tx, db, ranges[0], chunk_level, both)]
         if worker is not None:
             results.append(worker.result())
     finally:
@@ -142,8 +145,9 @@ def _check_heads(
 
 
 class Worker:
-    """A process sweeping one range in the shared snapshot. A thread waits for it to hold the
-    snapshot, then releases the writers, while this process sweeps its own range."""
+    """A process sweeping one range in the shared snapshot. A thread reads what it says: once
+    it holds the snapshot ("ready") the writers are released; then how many events it has
+    swept, one line a page; last its answer, one line of JSON."""
 
     def __init__(
         self,
@@ -172,23 +176,28 @@ class Worker:
             self.errors.close()
             raise RuntimeError(f"the audit worker failed: {why}") from None
         self.started = False
-        self.waiter = threading.Thread(target=self._wait_ready, args=(shared,), daemon=True)
-        self.waiter.start()
+        self.swept = 0
+        self.answer = b""
+        self.reader = threading.Thread(target=self._read, args=(shared,), daemon=True)
+        self.reader.start()
 
-    def _wait_ready(self, shared: sweep_rows.SharedSnapshot) -> None:
+    def _read(self, shared: sweep_rows.SharedSnapshot) -> None:
         assert self.process.stdout is not None
         try:
             self.started = self.process.stdout.readline() == b"ready\n"
         finally:
             shared.release()
+        for line in self.process.stdout:
+            if line[:1].isdigit():
+                self.swept = int(line)
+            else:
+                self.answer = line
 
     def result(self) -> RangeResult:
-        self.waiter.join()
-        assert self.process.stdout is not None
-        out = self.process.stdout.read()
-        if self.process.wait() != 0 or not self.started:
+        self.reader.join()
+        if self.process.wait() != 0 or not self.started or not self.answer:
             raise RuntimeError(f"the audit worker failed: {_last_line(self.errors)}")
-        doc = json.loads(out)
+        doc = json.loads(self.answer)
         if "doubt" in doc:
             raise Doubt(doc["doubt"])
         return RangeResult.from_json(doc)
@@ -197,7 +206,7 @@ class Worker:
         if self.process.poll() is None:
             self.process.kill()
         self.process.wait()
-        self.waiter.join()
+        self.reader.join()
         self.errors.close()
 
 

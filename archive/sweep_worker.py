@@ -3,7 +3,8 @@ range of the ledger in the snapshot its caller shares, and answers in JSON.
 
     python -m archive.sweep_worker   < job.json   > result.json
 
-It prints "ready" once it holds the snapshot. The job (database path or URL with its
+It prints "ready" once it holds the snapshot, then how many events it has swept after each
+page, then its answer as one line of JSON. The job (database path or URL with its
 password, snapshot, range) comes on stdin, never on the command line. On SQLite it imports
 neither the PostgreSQL driver nor the rest of the archive, so it starts in well under 0.1 s.
 """
@@ -43,6 +44,10 @@ def sweep_range(
     return checker.finish()
 
 
+def _report(swept: int) -> None:
+    print(swept, flush=True)  # the caller adds it to the progress it shows
+
+
 def _open(job: dict[str, Any]) -> Database:
     if "sqlite" in job:
         return SqliteDatabase(str(job["sqlite"]))
@@ -60,13 +65,15 @@ def main() -> None:
             print("ready", flush=True)
             after, upto, first, end = (int(v) for v in job["range"])
             try:
-                result = sweep_range(tx, db, (after, upto, first, end), int(job["chunk_level"]))
+                result = sweep_range(
+                    tx, db, (after, upto, first, end), int(job["chunk_level"]), _report
+                )
                 answer = result.as_json(with_exits=False)  # the last range: nothing follows
             except Doubt as e:
                 answer = {"doubt": str(e)}
     finally:
         db.close()
-    json.dump(answer, sys.stdout)
+    print(json.dumps(answer), flush=True)
 
 
 if __name__ == "__main__":

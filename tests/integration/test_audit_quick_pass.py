@@ -91,7 +91,9 @@ def test_the_quick_pass_and_the_locating_passes_agree_on_an_intact_log(
         view(svc, clip, f"review {i}")  # some events sealed, some not yet
     sealing.seal_checkpoint(svc)
     view(svc, clip, "after the checkpoint")
-    quick, split = audit.verify(svc), audit.verify(svc, **SPLIT)
+    shown: list[int] = []
+    quick, split = audit.verify(svc), audit.verify(svc, progress=shown.append, **SPLIT)
     locating = audit.verify(svc, quick=False)
     assert quick == split == locating
     assert locating["ok"] and locating["sealed"] < locating["events"]
+    assert shown == sorted(shown) and shown[-1] == split["events"]  # both processes counted
