@@ -12,6 +12,7 @@ import time
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import IO
 
 ACCESS_KEY = "saksitest"
 SECRET_KEY = "saksitest-secret-key"
@@ -41,6 +42,7 @@ class SeaweedServer:
     ports: dict[str, int] = field(default_factory=dict)
     access_key: str = ACCESS_KEY
     secret_key: str = SECRET_KEY
+    log: IO[bytes] | None = None
 
     @property
     def endpoint(self) -> str:
@@ -70,9 +72,9 @@ class SeaweedServer:
             "AWS_SECRET_ACCESS_KEY": self.secret_key,
         }
         (self.folder / "data").mkdir(parents=True, exist_ok=True)
-        log = open(self.folder / "weed.log", "ab")  # noqa: SIM115 - lives as long as the server
+        self.log = open(self.folder / "weed.log", "ab")  # noqa: SIM115 - closed when it stops
         self.process = subprocess.Popen(
-            args, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+            args, env=env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True
         )
         self.wait_ready()
 
@@ -100,6 +102,12 @@ class SeaweedServer:
                 os.killpg(self.process.pid, signal.SIGKILL)
                 self.process.wait()
         self.process = None
+        self._close_log()
+
+    def _close_log(self) -> None:
+        if self.log is not None:
+            self.log.close()
+            self.log = None
 
     def discard(self) -> None:
         """Kill it at once, its data with it: the end of a session, not an outage (`stop` lets
@@ -108,6 +116,7 @@ class SeaweedServer:
             os.killpg(self.process.pid, signal.SIGKILL)
             self.process.wait()
         self.process = None
+        self._close_log()
 
 
 PORT_FLAGS = [
@@ -121,17 +130,36 @@ PORT_FLAGS = [
     "admin.port",
     "admin.port.grpc",
     "debug.port",
-    "s3.port.iceberg",
-    "s3.port.lance",
     "metricsPort",
     "s3.port.https",
 ]
+UNUSED = {"s3.port.iceberg": 0, "s3.port.lance": 0}  # catalogs the tests never use: not opened
+ATTEMPTS = 3
+BUSY = ("address already in use", "is not available")  # its own check, or the bind's
+
+
+def free_ports(count: int) -> list[int]:
+    """Distinct free loopback ports (two picks in a row can return the same one)."""
+    ports: list[int] = []
+    while len(ports) < count:
+        port = free_port()
+        if port not in ports:
+            ports.append(port)
+    return ports
 
 
 def start_seaweed(folder: Path) -> SeaweedServer:
-    s3_port = free_port()
-    ports = {flag: free_port() for flag in PORT_FLAGS}
-    ports["s3.port"] = s3_port
-    server = SeaweedServer("127.0.0.1", s3_port, folder, ports=ports)
-    server.start()
-    return server
+    """A port found free can be taken (by an outgoing connection, say) before SeaweedFS binds
+    it; then it exits at once, and it is started again on other ports."""
+    for attempt in range(1, ATTEMPTS + 1):
+        s3_port, *others = free_ports(len(PORT_FLAGS) + 1)
+        ports = {**dict(zip(PORT_FLAGS, others, strict=True)), **UNUSED, "s3.port": s3_port}
+        server = SeaweedServer("127.0.0.1", s3_port, folder, ports=ports)
+        try:
+            server.start()
+            return server
+        except RuntimeError as e:
+            server.stop()
+            if not any(busy in str(e) for busy in BUSY) or attempt == ATTEMPTS:
+                raise
+    raise AssertionError("unreachable")
