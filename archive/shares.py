@@ -31,6 +31,7 @@ from archive.export import _authorize_case, _authorize_clips, _text
 from archive.users import hash_token
 from archive.views import local
 from domain.base import Context
+from domain.clip import Clip
 from domain.share import Share
 from storage import share_queries
 from storage.eventstore import attempts
@@ -137,19 +138,16 @@ def revoke_share(svc: Services, ctx: Context, *, share_id: str, reason: str) -> 
         detail = f"{who.name} may not revoke share {share.share_id}: not its creator, an admin "
         detail += "or a member of its case"
         svc.guard.refuse(ctx, "share.revoke", detail, target)
-    for last in attempts():
+
+    def once() -> tuple[list[Share | Clip], None]:  # again if a clip changed meanwhile (a view)
         share = load_share(svc, share_id)
         share.revoke(reason, ctx)
         clips = [load_clip(svc, c) for c in share.clip_ids]
         for clip in clips:
             clip.record_share_revoked(share.share_id, reason, ctx)
-        try:
-            svc.events.save(share, *clips)
-            break
-        except IntegrityError:  # a clip changed meanwhile (a view): reload, again
-            svc.events.note_conflict()
-            if last:
-                raise
+        return [share, *clips], None
+
+    svc.events.save_retrying(once)
     return show_share(svc, share.share_id)
 
 

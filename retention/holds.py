@@ -15,17 +15,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from eventsourcing.persistence import IntegrityError
-
 from archive.bootstrap import Services
 from archive.cases import load_case, load_clip
 from archive.errors import InvalidInput
 from archive.retention_calc import load_cases, set_object_hold
 from domain.base import Context
+from domain.case import Case
 from domain.clip import Clip
 from retention.batch import load
 from storage import retention_queries as rq
-from storage.eventstore import attempts
 
 
 def set_hold(
@@ -68,7 +66,8 @@ def _member_of_a_case(svc: Services, user: str, clip: Clip) -> bool:
 def _on_clip(svc: Services, ctx: Context, clip_id: str, on: bool, reason: str) -> list[Clip]:
     """Change the clip and each of its active redacted copies in one transaction."""
     why = f"clip {clip_id} {'on hold' if on else 'hold released'}: {reason}"
-    for last in attempts():
+
+    def once() -> tuple[list[Clip], list[Clip]]:  # again after a view or an export meanwhile
         clip = load_clip(svc, clip_id)
         (clip.place_legal_hold if on else clip.release_legal_hold)(reason, ctx)
         copies = [c for c in load(svc, Clip, list(clip.redactions)) if c.status == "active"]
@@ -77,20 +76,16 @@ def _on_clip(svc: Services, ctx: Context, clip_id: str, on: bool, reason: str) -
                 copy.apply_source_hold(clip_id, why, ctx)
             elif not on and clip_id in copy.source_holds:
                 copy.lift_source_hold(clip_id, why, ctx)
-        try:
-            svc.events.save(clip, *copies)
-            return [clip, *copies]
-        except IntegrityError:  # a view or an export of one of them meanwhile: again
-            svc.events.note_conflict()
-            if last:
-                raise
-    raise AssertionError("unreachable")
+        return [clip, *copies], [clip, *copies]
+
+    return svc.events.save_retrying(once)
 
 
 def _on_case(svc: Services, ctx: Context, case_id: str, on: bool, reason: str) -> list[Clip]:
     """Change the case and each of its active clips in one transaction (retried on conflict)."""
     why = f"case {case_id} {'on hold' if on else 'hold released'}: {reason}"
-    for last in attempts():
+
+    def once() -> tuple[list[Case | Clip], list[Clip]]:
         case = load_case(svc, case_id)
         (case.place_legal_hold if on else case.release_legal_hold)(reason, ctx)
         clips = [c for c in load(svc, Clip, case.clip_ids) if c.status == "active"]
@@ -99,14 +94,9 @@ def _on_case(svc: Services, ctx: Context, case_id: str, on: bool, reason: str) -
                 clip.apply_case_hold(case_id, why, ctx)
             elif not on and case_id in clip.case_holds:
                 clip.lift_case_hold(case_id, why, ctx)
-        try:
-            svc.events.save(case, *clips)
-            return clips
-        except IntegrityError:
-            svc.events.note_conflict()
-            if last:
-                raise
-    raise AssertionError("unreachable")
+        return [case, *clips], clips
+
+    return svc.events.save_retrying(once)
 
 
 def sync_object_holds(svc: Services, clips: list[Clip]) -> int:

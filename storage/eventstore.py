@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
@@ -124,6 +124,7 @@ def prepare_postgres(url: EventStoreUrl, *, create_database: bool) -> None:
 
 
 A = TypeVar("A", bound=Aggregate)
+R = TypeVar("R")
 
 
 class EventStore(Application[UUID]):
@@ -160,21 +161,31 @@ class Events:
         self.app.save(*aggregates)
         self._after_save()
 
-    def update(self, cls: type[A], aggregate_id: UUID, change: Callable[[A], None]) -> A:
-        """Load, change and save one aggregate; retry if another writer won."""
+    def save_retrying(self, change: Callable[[], tuple[Sequence[Aggregate], R]]) -> R:
+        """Run `change` (load, change, and give what to save and what to return), save in one
+        transaction, and return its result; if another writer won, run it again."""
         for last in attempts():
-            aggregate = self.find(cls, aggregate_id)
-            if aggregate is None:
-                raise LookupError(f"no {cls.__name__} {aggregate_id}")
-            change(aggregate)
+            aggregates, result = change()
             try:
-                self.save(aggregate)
-                return aggregate
+                self.save(*aggregates)
+                return result
             except IntegrityError:
                 self.note_conflict()
                 if last:
                     raise
         raise AssertionError("unreachable")
+
+    def update(self, cls: type[A], aggregate_id: UUID, change: Callable[[A], None]) -> A:
+        """Load, change and save one aggregate; retry if another writer won."""
+
+        def once() -> tuple[list[A], A]:
+            aggregate = self.find(cls, aggregate_id)
+            if aggregate is None:
+                raise LookupError(f"no {cls.__name__} {aggregate_id}")
+            change(aggregate)
+            return [aggregate], aggregate
+
+        return self.save_retrying(once)
 
 
 PATIENCE_S = 15.0  # how long a write keeps retrying a hot stream (a busy case) before 409
