@@ -7,7 +7,6 @@ passes on any doubt, so its answer is the same either way; only the time differs
 from __future__ import annotations
 
 import json
-import logging
 import subprocess
 import sys
 import tempfile
@@ -22,20 +21,17 @@ from archive.ledger.sweep import (
     CHUNK_LEVEL,
     Doubt,
     RangeResult,
-    StoredLevel,
     chunk_floor,
     compare_upper_levels,
     join_ranges,
     node_count,
 )
-from archive.sweep_worker import Range, sweep_range
+from archive.sweep_worker import Range, stored_level, sweep_range
 from storage import sweep_rows
 from storage.db import Database, Tx
 from storage.merkle_store import MerkleStore
 from storage.objects import Progress
 from storage.sqlite_db import SqliteDatabase
-
-log = logging.getLogger("saksi.audit")
 
 SPLIT_MIN = 100_000  # below this many leaves a second process costs more than it saves
 ROOTS_PER_READ = 50  # checkpoint roots whose stored nodes are read in one statement
@@ -74,9 +70,7 @@ def sweep(
         if worker is not None:
             worker.stop()
     join_ranges(results)
-    compare_upper_levels(
-        [h for r in results for h in r.chunk_roots], chunk_level, _stored_level(tx)
-    )
+    compare_upper_levels([h for r in results for h in r.chunk_roots], chunk_level, stored_level(tx))
     events = sum(r.events for r in results)
     links, leaves, nodes = sweep_rows.counts(tx)
     if (links, leaves, nodes) != (events, size, node_count(size)):
@@ -101,10 +95,6 @@ def _plan(tx: Tx, size: int, split_min: int, chunk_level: int) -> list[Range]:
     if position is None:
         raise Doubt(f"leaf {split - 1} is missing")
     return [(0, position, 0, split), (position, sweep_rows.NO_BOUND, split, size)]
-
-
-def _stored_level(tx: Tx) -> StoredLevel:
-    return lambda level, first, count: sweep_rows.node_level(tx, level, first, count)
 
 
 def _check_heads(

@@ -11,11 +11,12 @@ neither the PostgreSQL driver nor the rest of the archive, so it starts in well 
 
 from __future__ import annotations
 
+import functools
 import json
 import sys
 from typing import TYPE_CHECKING, Any
 
-from archive.ledger.sweep import Doubt, RangeResult, RangeSweep
+from archive.ledger.sweep import Doubt, RangeResult, RangeSweep, StoredLevel
 from storage import sweep_rows
 from storage.sqlite_db import SqliteDatabase
 
@@ -26,16 +27,16 @@ if TYPE_CHECKING:
 Range = tuple[int, int, int, int]  # after position, up to position, first leaf, leaf end
 
 
+def stored_level(tx: Tx) -> StoredLevel:
+    return functools.partial(sweep_rows.node_level, tx)
+
+
 def sweep_range(
     tx: Tx, db: Database, span: Range, chunk_level: int, progress: Progress | None = None
 ) -> RangeResult:
     after, upto, first_leaf, leaf_end = span
     checker = RangeSweep(
-        first_leaf,
-        leaf_end,
-        lambda level, first, count: sweep_rows.node_level(tx, level, first, count),
-        sweep_rows.oid_bytes(db),
-        chunk_level,
+        first_leaf, leaf_end, stored_level(tx), sweep_rows.oid_bytes(db), chunk_level
     )
     for page in sweep_rows.sweep_pages(tx, db, after, upto):
         checker.feed(page)

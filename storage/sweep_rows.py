@@ -20,7 +20,6 @@ if TYPE_CHECKING:  # the PostgreSQL side is imported where it is used: a SQLite 
     from storage.db import Database, Tx
 
 NO_BOUND = 1 << 62
-PAGE = 5000
 
 
 @dataclass(frozen=True)
@@ -47,12 +46,14 @@ def shared_snapshot(db: Database) -> Iterator[SharedSnapshot]:
         return
     pause = sqlite3.connect(db.path, timeout=30, isolation_level=None, check_same_thread=False)
     pause.execute("BEGIN IMMEDIATE")
-    paused = [True]
+    paused = True
     lock = threading.Lock()
 
     def release() -> None:  # from whichever thread learns first that it may
+        nonlocal paused
         with lock:
-            if paused.pop() if paused else False:
+            if paused:
+                paused = False
                 pause.execute("ROLLBACK")
                 pause.close()
 
@@ -100,7 +101,6 @@ def sweep_pages(tx: Tx, db: Database, after: int, upto: int) -> Iterator[list[An
         "AND l.event_hash = c.hash AND l.notification_id > ? AND l.notification_id <= ? "
         f"WHERE {nid} > ? AND {nid} <= ? ORDER BY {nid}",
         (after, upto) * 3,
-        PAGE,
     )
 
 
