@@ -67,11 +67,13 @@ lock: $(STAMP)
 bench: $(STAMP) deps services
 	$(BIN)/python -m bench.run $(if $(QUICK),--quick,)
 
-# Style and types are part of the tests: ruff (format and lint) and mypy --strict on the package.
+# Style, types and layers are part of the tests: ruff (format and lint), mypy --strict on the
+# package, and the import contracts of pyproject.toml (import-linter: the arrows point down).
 lint: $(STAMP)
-	$(BIN)/ruff format --check --quiet archive domain storage retention api tests bench
-	$(BIN)/ruff check --quiet archive domain storage retention api tests bench
+	$(BIN)/ruff format --check --quiet archive domain ledger storage retention api tests bench
+	$(BIN)/ruff check --quiet archive domain ledger storage retention api tests bench
 	$(BIN)/mypy
+	$(BIN)/lint-imports --no-cache
 
 clean:
 	rm -rf $(VENV) saksi-data .pytest_cache

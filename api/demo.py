@@ -16,9 +16,15 @@ from pathlib import Path
 from typing import Any
 
 from api.cli.common import cli_context, table
-from archive import audit, cameras, cases, ingest, media, retrieval, users
-from archive.bootstrap import Services, bootstrap
+from archive.accounts import users
+from archive.audit import verify as audit
+from archive.bootstrap import bootstrap
+from archive.cameras import registry as cameras
+from archive.cases import cases
+from archive.custody import retrieval
 from archive.errors import AlreadyExists
+from archive.ingest import ingest, media
+from archive.services import Services
 from archive.settings import Settings
 
 CAMERAS = [

@@ -1,48 +1,42 @@
-"""The composition root: wires event store, read models, object store and guard from Settings."""
+"""The composition root: wires event store, read models, object store and guard from Settings,
+and lists the scheduled jobs. Interfaces (api/) start here; tests call it with other Settings."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
-from archive.access import Guard
+from apscheduler.schedulers.background import BackgroundScheduler
+
+from archive.audit import fixity
 from archive.errors import InvalidInput
+from archive.guard import Guard
+from archive.jobs import scheduler
+from archive.jobs.registry import Job
+from archive.sealing import seal
+from archive.services import Services
 from archive.settings import Settings
-from storage.db import Database, open_database
+from retention import recovery, sweep
+from storage import sessions as ui_sessions
+from storage.connection import EventStoreUrl, prepare_postgres
+from storage.db import open_database
 from storage.errors import StoreUnavailable
-from storage.eventstore import Events, EventStore, EventStoreUrl, prepare_postgres
-from storage.filestore import FileObjectStore
-from storage.merkle_store import MerkleStore
-from storage.objects import ObjectStore
-from storage.projector import Projector
+from storage.eventstore.store import Events, EventStore
+from storage.ledger_tables.merkle_store import MerkleStore
+from storage.objects.files import FileObjectStore
+from storage.objects.port import ObjectStore
+from storage.readmodels.projector import Projector
 
 
-@dataclass
-class Services:
-    settings: Settings
-    store: EventStore
-    db: Database
-    projector: Projector
-    events: Events
-    objects: ObjectStore
-    guard: Guard
-    extras: dict[str, Any] = field(default_factory=dict)
-
-    def close(self) -> None:
-        self.store.close()
-        self.db.close()
-
-
-def open_object_store(url: str) -> ObjectStore:
+def open_object_store(url: str, ca_file: Path | None = None) -> ObjectStore:
     if url.startswith("file://"):
         return FileObjectStore(Path(url[len("file://") :]))
     if url.startswith("s3://"):
         try:
-            from storage.s3store import S3ObjectStore
+            from storage.objects.s3 import S3ObjectStore
         except ImportError:
             raise InvalidInput("S3 object storage is not available in this build") from None
-        return S3ObjectStore.from_url(url)
+        return S3ObjectStore.from_url(url, ca_file)
     raise InvalidInput(
         f"unsupported object store {url.split('://')[0]!r}: use file:///PATH or s3://..."
     )
@@ -65,14 +59,37 @@ def bootstrap(settings: Settings, *, create_database: bool = False) -> Services:
     db = open_database(url)
     db.events_table = store.recorder.events_table_name  # type: ignore[attr-defined]
     MerkleStore(db).create()
+    ui_sessions.create(db)
     projector = Projector(db, store.mapper)
     projector.create()
     projector.catch_up()
     events = Events(store, projector.catch_up)
-    objects = open_object_store(settings.object_store)
+    objects = open_object_store(settings.object_store, settings.s3_ca_file)
     return Services(settings, store, db, projector, events, objects, Guard(events))
 
 
 def _first_line(e: BaseException) -> str:
     text = str(e).strip()
     return text.splitlines()[0] if text else type(e).__name__
+
+
+def scheduled_jobs() -> list[Job]:
+    """Every scheduled job, once; each one's interval is Settings.job_intervals[name]."""
+    return [
+        Job(sweep.JOB, sweep.run_sweep, sweep.summary),
+        Job(recovery.NOTICE_JOB, lambda svc, _ctx: recovery.notice(svc), recovery.notice_summary),
+        Job("checkpoint", lambda svc, _ctx: seal.seal_checkpoint(svc)),
+        Job("fixity-audit", lambda svc, _ctx: fixity.check(svc)),
+    ]
+
+
+def start_scheduler(settings: Settings, jobs: Sequence[Job] | None = None) -> BackgroundScheduler:
+    """The scheduled jobs in background threads of this process (`saksi serve`)."""
+    return scheduler.start_scheduler(
+        settings, scheduled_jobs() if jobs is None else jobs, bootstrap
+    )
+
+
+def run_scheduler(settings: Settings) -> None:
+    """`saksi scheduler`: the scheduled jobs alone, until SIGTERM or SIGINT."""
+    scheduler.run_scheduler(settings, scheduled_jobs(), bootstrap)

@@ -2,6 +2,7 @@
 
 SaksiError
  ├── InvalidInput      exit 2   HTTP 422   bad ids, times, files, rules the domain refuses
+ │    ├── MediaError            not usable video: not a video, audio only, damaged, truncated
  │    ├── TooLarge              HTTP 413   a request body or upload over its size limit
  │    └── RangeNotSatisfiable   HTTP 416   a byte range outside the content
  ├── NotFound          exit 2   HTTP 404   unknown camera, case, clip, user
@@ -11,6 +12,7 @@ SaksiError
  ├── Gone              exit 2   HTTP 410   the clip was purged (carries the purge record)
  ├── Throttled         exit 2   HTTP 429   too many expensive requests with one token
  ├── Unavailable       exit 3   HTTP 503   database, object store or ffmpeg unavailable; disk full
+ │    └── FfmpegMissing         ffmpeg/ffprobe are not installed
  ├── IntegrityFailure  exit 1   HTTP 500   stored content does not match its recorded hash
  └── StateConflict     exit 2   HTTP 409   the clip's state forbids it now: content pending deletion
                                            (carries the pending record), a restore of a clip not
@@ -29,7 +31,6 @@ from eventsourcing.persistence import (
     OperationalError,
 )
 
-from archive.media import FfmpegMissing, MediaError
 from domain.base import RuleBroken
 from storage.errors import (
     ContentMismatch,
@@ -91,6 +92,18 @@ class Unavailable(SaksiError):
     http_status = 503
 
 
+class MediaError(InvalidInput):
+    """The input is not usable video: not a video, audio only, damaged or truncated."""
+
+    def __init__(self, message: str, **details: Any) -> None:
+        text = message.strip()
+        super().__init__(text.splitlines()[0] if text else type(self).__name__, **details)
+
+
+class FfmpegMissing(Unavailable):
+    """ffmpeg/ffprobe are not installed."""
+
+
 class IntegrityFailure(SaksiError):
     exit_code = 1
     http_status = 500
@@ -108,8 +121,8 @@ def classify(exc: BaseException) -> SaksiError | None:
         # A full disk (spooling an upload, a work folder): the server's problem, not the input's.
         return Unavailable(f"no space left on the server's disk ({exc.strerror})")
     table: list[tuple[type[BaseException] | tuple[type[BaseException], ...], type[SaksiError]]] = [
-        ((RuleBroken, MediaError, StoreMisconfigured), InvalidInput),
-        ((FfmpegMissing, StoreUnavailable), Unavailable),
+        ((RuleBroken, StoreMisconfigured), InvalidInput),
+        (StoreUnavailable, Unavailable),
         ((ContentMismatch, ObjectMissing), IntegrityFailure),
         (ObjectLocked, Refused),
         (IntegrityError, AlreadyExists),
@@ -118,7 +131,7 @@ def classify(exc: BaseException) -> SaksiError | None:
     for types, target in table:
         if isinstance(exc, types):
             message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-            if target is Unavailable and not isinstance(exc, (FfmpegMissing, StoreUnavailable)):
+            if target is Unavailable and not isinstance(exc, StoreUnavailable):
                 message = f"the event store is unavailable: {message}"
             if target is AlreadyExists:
                 message = "a concurrent change was recorded first; try again"

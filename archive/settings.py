@@ -1,12 +1,33 @@
-"""Configuration from the environment (SAKSI_*), with overrides from flags and tests."""
+"""Configuration from the environment (SAKSI_*), read once into one Settings object.
+
+This is the only module that reads the process environment; the composition root
+(archive/bootstrap.py) hands the Settings to everything else, and tests build them directly.
+"""
 
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from datetime import timedelta
 from pathlib import Path
+from typing import Any, TypeVar
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
+
+from archive.errors import InvalidInput
+from archive.timefmt import parse_duration
+
+MIB = 1024 * 1024
+T = TypeVar("T")
+
+# The scheduled jobs' intervals: job name -> (variable, default). Jobs themselves are listed by
+# the composition root (archive/bootstrap.py); an interval below one second is refused.
+JOB_INTERVALS: dict[str, tuple[str, timedelta]] = {
+    "retention-sweep": ("SAKSI_SWEEP_INTERVAL", timedelta(hours=1)),
+    "deletion-notice": ("SAKSI_DELETION_NOTICE_INTERVAL", timedelta(days=1)),
+    "checkpoint": ("SAKSI_CHECKPOINT_INTERVAL", timedelta(minutes=5)),
+    "fixity-audit": ("SAKSI_FIXITY_INTERVAL", timedelta(days=1)),
+}
 
 
 class Settings(BaseModel):
@@ -21,12 +42,27 @@ class Settings(BaseModel):
     public_url: str | None = None  # SAKSI_PUBLIC_URL: where recipients reach share links
     tsa_url: str | None = None  # SAKSI_TSA_URL: RFC 3161 time-stamping authority of checkpoints
     tsa_ca: Path | None = None  # SAKSI_TSA_CA: PEM certificate(s) the TSA must chain to
+    s3_ca_file: Path | None = None  # SSL_CERT_FILE: CA bundle for an S3 server over TLS
+    # Retention (retention/): the recovery window of safe deletion, the grace an unreferenced
+    # object gets before the sweep deletes it, and clips per sweep transaction.
+    recovery_window: timedelta = timedelta(days=7)
+    orphan_grace: timedelta = timedelta(days=1)
+    sweep_batch: int = Field(default=100, ge=1)
+    # Long-running processes: read-model catch-up, and each scheduled job's interval.
+    catchup_interval: timedelta = timedelta(seconds=2)
+    job_intervals: dict[str, timedelta] = Field(
+        default_factory=lambda: {name: default for name, (_, default) in JOB_INTERVALS.items()}
+    )
+    # Upload links of footage requests: lifetime, size limit, and when a claim is abandoned.
+    request_link_ttl: timedelta = timedelta(hours=72)
+    request_upload_max_bytes: int = Field(default=2048 * MIB, gt=0)
+    request_upload_stale: timedelta = timedelta(hours=2)
 
     @classmethod
-    def from_env(cls, env: Mapping[str, str] | None = None, **overrides: str) -> Settings:
+    def from_env(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
         env = {**os.environ, **(env or {})}
         home = Path(overrides.get("home") or env.get("SAKSI_HOME") or "./saksi-data").absolute()
-        values = {
+        values: dict[str, Any] = {
             "home": home,
             "event_store": secret(env, "SAKSI_EVENT_STORE") or f"sqlite:///{home}/events.sqlite",
             "object_store": secret(env, "SAKSI_OBJECT_STORE") or f"file://{home}/objects",
@@ -36,9 +72,27 @@ class Settings(BaseModel):
             "public_url": env.get("SAKSI_PUBLIC_URL") or None,
             "tsa_url": env.get("SAKSI_TSA_URL") or None,
             "tsa_ca": env.get("SAKSI_TSA_CA") or None,
+            "s3_ca_file": env.get("SSL_CERT_FILE") or None,
         }
+        read = _Reader(env, values)
+        read("recovery_window", "SAKSI_RECOVERY_WINDOW", _duration)
+        read("orphan_grace", "SAKSI_ORPHAN_GRACE", _duration)
+        read("sweep_batch", "SAKSI_SWEEP_BATCH", _positive_count("clips"))
+        read("catchup_interval", "SAKSI_CATCHUP_INTERVAL", _duration_at_least(0.1))
+        read("request_link_ttl", "SAKSI_REQUEST_LINK_TTL", _positive_duration)
+        read("request_upload_max_bytes", "SAKSI_REQUEST_UPLOAD_MAX_MB", _mib)
+        read("request_upload_stale", "SAKSI_REQUEST_UPLOAD_STALE", _positive_duration)
+        intervals = {}
+        for name, (variable, default) in JOB_INTERVALS.items():
+            text = env.get(variable)
+            intervals[name] = _duration_at_least(1)(text, variable) if text else default
+        values["job_intervals"] = intervals
         values.update({k: v for k, v in overrides.items() if k != "home"})
         return cls.model_validate(values)
+
+    def job_interval(self, name: str) -> timedelta:
+        default = JOB_INTERVALS[name][1] if name in JOB_INTERVALS else timedelta(hours=1)
+        return self.job_intervals.get(name, default)
 
     def redacted(self) -> dict[str, str]:
         """For logs and status pages: never print passwords or S3 secrets."""
@@ -49,6 +103,59 @@ class Settings(BaseModel):
             "signing_key": str(self.signing_key),
             "origin": self.origin,
         }
+
+
+class _Reader:
+    """Parses one variable into `values` when it is set, naming the variable in any error."""
+
+    def __init__(self, env: Mapping[str, str], values: dict[str, Any]) -> None:
+        self.env, self.values = env, values
+
+    def __call__(self, field: str, variable: str, parse: Callable[[str, str], Any]) -> None:
+        text = self.env.get(variable)
+        if text:
+            self.values[field] = parse(text, variable)
+
+
+def _duration(text: str, variable: str) -> timedelta:
+    return parse_duration(text, variable)
+
+
+def _positive_duration(text: str, variable: str) -> timedelta:
+    value = parse_duration(text, variable)
+    if value <= timedelta(0):
+        raise InvalidInput(f"{variable}: expected a positive duration")
+    return value
+
+
+def _duration_at_least(seconds: float) -> Callable[[str, str], timedelta]:
+    def parse(text: str, variable: str) -> timedelta:
+        value = parse_duration(text, variable)
+        if value.total_seconds() < seconds:
+            unit = "second" if seconds == 1 else "seconds"
+            raise InvalidInput(f"{variable} must be at least {seconds:g} {unit}")
+        return value
+
+    return parse
+
+
+def _positive_count(what: str) -> Callable[[str, str], int]:
+    def parse(text: str, variable: str) -> int:
+        if not text.isdigit() or int(text) < 1:
+            raise InvalidInput(f"{variable} must be a positive number of {what}, not {text!r}")
+        return int(text)
+
+    return parse
+
+
+def _mib(text: str, variable: str) -> int:
+    try:
+        value = int(float(text) * MIB)
+    except ValueError:
+        raise InvalidInput(f"{variable}: expected a number of MiB") from None
+    if value <= 0:
+        raise InvalidInput(f"{variable}: expected a positive number of MiB")
+    return value
 
 
 def secret(env: Mapping[str, str], name: str) -> str | None:
@@ -63,8 +170,6 @@ def secret(env: Mapping[str, str], name: str) -> str | None:
     try:
         return Path(path).read_text().strip() or None
     except OSError as e:
-        from archive.errors import InvalidInput
-
         raise InvalidInput(f"{name}_FILE: cannot read {path}: {e.strerror}") from None
 
 

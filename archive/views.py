@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from storage.db import Row
-from storage.queries import media_of
+from storage.readmodels.queries import media_of
 
 
 def local(text: str | None) -> str | None:

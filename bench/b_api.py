@@ -24,13 +24,17 @@ from tempfile import TemporaryDirectory
 import httpx
 import psycopg
 
-from archive import cameras, cases, content, retrieval, users
-from archive.bootstrap import Services, bootstrap
+from archive.accounts import users
+from archive.bootstrap import bootstrap
+from archive.cameras import registry as cameras
+from archive.cases import cases
+from archive.custody import content, retrieval
+from archive.services import Services
 from archive.settings import Settings
 from bench.common import Result, Timer, scratch_database
 from domain.base import Context
 from domain.clip import Clip
-from storage.projector import iso
+from storage.readmodels.registry import stored_time
 
 PG_ADMIN = "host=127.0.0.1 port=5432 user=postgres connect_timeout=5"
 MIB = 1024 * 1024
@@ -211,7 +215,12 @@ def run(quick: bool = False) -> list[Result]:
 
             def in_process() -> None:
                 rows = retrieval.list_clips(
-                    svc, ctx, camera_id="BENCH-1", since=iso(since), until=iso(until), limit=101
+                    svc,
+                    ctx,
+                    camera_id="BENCH-1",
+                    since=stored_time(since),
+                    until=stored_time(until),
+                    limit=101,
                 )
                 assert len(rows) > 0
 

@@ -19,16 +19,19 @@ from tempfile import TemporaryDirectory
 
 import psycopg
 
-from archive import audit, proofs, sealing
-from archive.bootstrap import Services, bootstrap
-from archive.ledger import merkle
-from archive.ledger.keys import create_key
+from archive.audit import proofs
+from archive.audit import verify as audit
+from archive.bootstrap import bootstrap
+from archive.sealing import seal as sealing
+from archive.services import Services
 from archive.settings import Settings
 from bench import ledger_data
 from bench.common import Result, Timer, scratch_database
+from ledger import merkle
+from ledger.keys import create_key
 from storage.db import PostgresDatabase, SqliteDatabase
-from storage.merkle_store import MerkleStore
-from storage.sealer import Sealer
+from storage.ledger_tables.merkle_store import MerkleStore
+from storage.ledger_tables.sealer import Sealer
 
 RUNS = 3
 PROOFS = 300

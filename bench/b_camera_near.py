@@ -12,8 +12,10 @@ import time
 from pathlib import Path
 from tempfile import TemporaryDirectory
 
-from archive import cameras, users
-from archive.bootstrap import Services, bootstrap
+from archive.accounts import users
+from archive.bootstrap import bootstrap
+from archive.cameras import registry as cameras
+from archive.services import Services
 from archive.settings import Settings
 from bench.common import Result, scratch_database, scratch_settings
 from domain.base import Context

@@ -113,7 +113,7 @@ def _baseline(server: object, files: list[Path]) -> float:
 
 def _ingest_all(object_store: str, home: Path, files: list[Path]) -> float:
     svc = _archive(object_store, home)
-    from archive import ingest
+    from archive.ingest import ingest
     from domain.base import Context
 
     try:
@@ -128,8 +128,9 @@ def _ingest_all(object_store: str, home: Path, files: list[Path]) -> float:
 
 
 def _archive(object_store: str, home: Path):  # type: ignore[no-untyped-def]
-    from archive import cameras, users
+    from archive.accounts import users
     from archive.bootstrap import bootstrap
+    from archive.cameras import registry as cameras
     from archive.settings import Settings
     from domain.base import Context
 

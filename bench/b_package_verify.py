@@ -17,11 +17,14 @@ import tempfile
 import time
 from pathlib import Path
 
-from archive import cases, export, ingest, sealing
-from archive.ledger.package_verify import verify_package
+from archive.cases import cases
+from archive.export import export
+from archive.ingest import ingest
+from archive.sealing import seal as sealing
 from bench.b_ingest_s3 import GIB, MB, _archive, _recordings, _segment
 from bench.common import Result, Timer
 from domain.base import Context
+from ledger.package.verify import verify_package
 
 
 def run(quick: bool = False) -> list[Result]:

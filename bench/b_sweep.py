@@ -19,15 +19,16 @@ from datetime import timedelta
 from pathlib import Path
 from tempfile import TemporaryDirectory
 
-from archive import users
-from archive.bootstrap import Services, bootstrap
+from archive.accounts import users
+from archive.bootstrap import bootstrap
+from archive.services import Services
 from bench.common import Result, Timer, scratch_database, scratch_settings
 from domain.base import Context
 from domain.clip import Clip
 from retention import policies, sweep
 from retention.batch import load
-from storage.filestore import META_SUFFIX
-from storage.s3store import S3ObjectStore
+from storage.objects.files import META_SUFFIX
+from storage.objects.s3 import S3ObjectStore
 from tests.support import seed
 from tests.support.seaweed import start_seaweed
 
@@ -64,15 +65,8 @@ def _measure(
         svc, admin, retention_class="report", keep=timedelta(seconds=1), reason="bench"
     )
     ids = seed.clips(svc, count, size=SIZE)
-    before = os.environ.get("SAKSI_RECOVERY_WINDOW")
-    os.environ["SAKSI_RECOVERY_WINDOW"] = "PT1S"
-    try:
-        scheduled = sweep.run_sweep(svc, admin)["scheduled"]
-    finally:
-        if before is None:
-            del os.environ["SAKSI_RECOVERY_WINDOW"]
-        else:
-            os.environ["SAKSI_RECOVERY_WINDOW"] = before
+    svc.settings = svc.settings.model_copy(update={"recovery_window": timedelta(seconds=1)})
+    scheduled = sweep.run_sweep(svc, admin)["scheduled"]
     assert len(scheduled) == count, len(scheduled)
     window_ends = time.monotonic() + 1.1
     clips = [c for part in range(0, count, 500) for c in load(svc, Clip, ids[part : part + 500])]

@@ -15,7 +15,7 @@ from typing import Any
 
 import psycopg
 
-from archive.ledger.chain import GENESIS, event_hash
+from ledger.chain import GENESIS, event_hash
 
 TOPICS = ("domain.clip:Clip.ClipIngested", "domain.clip:Clip.ClipViewed")
 STREAM_LENGTH = 10  # events per clip

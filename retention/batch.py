@@ -10,9 +10,9 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError
 
-from archive.bootstrap import Services
-from storage.batch_load import find_many
-from storage.eventstore import attempts
+from archive.services import Services
+from storage.eventstore.batch_load import find_many
+from storage.eventstore.store import attempts
 
 A = TypeVar("A", bound=Aggregate)
 

@@ -15,15 +15,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from archive.bootstrap import Services
-from archive.cases import load_case, load_clip
 from archive.errors import InvalidInput
-from archive.retention_calc import load_cases, set_object_hold
+from archive.records import load_case, load_cases, load_clip
+from archive.services import Services
 from domain.base import Context
 from domain.case import Case
 from domain.clip import Clip
 from retention.batch import load
-from storage import retention_queries as rq
+from retention.calc import set_object_hold
+from storage.readmodels import retention_queries as rq
 
 
 def set_hold(
@@ -43,7 +43,7 @@ def set_hold(
     reason = reason.strip()
     action = "hold.place" if on else "hold.release"  # releasing is for admins only
     if clip_id is not None:
-        clip = load_clip(svc, clip_id)
+        clip = load_clip(svc.events, clip_id)
         who = svc.guard.require(ctx, action, target=clip)
         if who.role != "admin" and not _member_of_a_case(svc, who.name, clip):
             svc.guard.refuse(
@@ -52,7 +52,7 @@ def set_hold(
 
         return _done(svc, f"clip:{clip.clip_id}", on, _on_clip(svc, ctx, clip.clip_id, on, reason))
     assert case_id is not None
-    case = load_case(svc, case_id)
+    case = load_case(svc.events, case_id)
     who = svc.guard.require(ctx, action, target=case)
     if who.role != "admin":
         svc.guard.require_member(who, case, action, case)
@@ -60,7 +60,7 @@ def set_hold(
 
 
 def _member_of_a_case(svc: Services, user: str, clip: Clip) -> bool:
-    return any(c.is_member(user) for c in load_cases(svc, clip.case_ids))
+    return any(c.is_member(user) for c in load_cases(svc.events, clip.case_ids))
 
 
 def _on_clip(svc: Services, ctx: Context, clip_id: str, on: bool, reason: str) -> list[Clip]:
@@ -68,7 +68,7 @@ def _on_clip(svc: Services, ctx: Context, clip_id: str, on: bool, reason: str) -
     why = f"clip {clip_id} {'on hold' if on else 'hold released'}: {reason}"
 
     def once() -> tuple[list[Clip], list[Clip]]:  # again after a view or an export meanwhile
-        clip = load_clip(svc, clip_id)
+        clip = load_clip(svc.events, clip_id)
         (clip.place_legal_hold if on else clip.release_legal_hold)(reason, ctx)
         copies = [c for c in load(svc, Clip, list(clip.redactions)) if c.status == "active"]
         for copy in copies:
@@ -86,7 +86,7 @@ def _on_case(svc: Services, ctx: Context, case_id: str, on: bool, reason: str) -
     why = f"case {case_id} {'on hold' if on else 'hold released'}: {reason}"
 
     def once() -> tuple[list[Case | Clip], list[Clip]]:
-        case = load_case(svc, case_id)
+        case = load_case(svc.events, case_id)
         (case.place_legal_hold if on else case.release_legal_hold)(reason, ctx)
         clips = [c for c in load(svc, Clip, case.clip_ids) if c.status == "active"]
         for clip in clips:

@@ -14,21 +14,12 @@ the grace a sweep running beside busy ingests deleted content an ingest was abou
 
 from __future__ import annotations
 
-import os
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
-from archive.bootstrap import Services
-from archive.timefmt import parse_duration
-from storage import retention_queries as rq
+from archive.services import Services
 from storage.errors import ObjectLocked, ObjectMissing
-
-GRACE = timedelta(days=1)
-
-
-def grace() -> timedelta:
-    text = os.environ.get("SAKSI_ORPHAN_GRACE")
-    return parse_duration(text, "SAKSI_ORPHAN_GRACE") if text else GRACE
+from storage.readmodels import retention_queries as rq
 
 
 def reconcile(svc: Services, now: datetime) -> dict[str, Any]:
@@ -36,7 +27,7 @@ def reconcile(svc: Services, now: datetime) -> dict[str, Any]:
     referenced = rq.referenced_keys(svc.db)
     deleted: list[dict[str, Any]] = []
     waiting = in_grace = 0
-    young = now - grace()
+    young = now - svc.settings.orphan_grace  # SAKSI_ORPHAN_GRACE: uploads still in flight
     for info in svc.objects.iter_objects():
         if info.key in referenced or getattr(info, "delete_marker", False):
             continue

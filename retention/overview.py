@@ -7,17 +7,19 @@ from datetime import timedelta
 from typing import Any
 
 from archive import views
-from archive.bootstrap import Services
-from archive.retention_calc import class_keep, load_cases
+from archive.jobs import runs
+from archive.records import load_cases
+from archive.services import Services
 from archive.timefmt import format_duration
 from archive.timefmt import now as clock
 from domain.base import Context
 from domain.clip import Clip
 from domain.retention import CaseTerm, check_class, retain_until
-from retention import policies, runs
+from retention import policies
 from retention.batch import chunks, load
-from storage import queries
-from storage import retention_queries as rq
+from retention.calc import class_keep
+from storage.readmodels import queries
+from storage.readmodels import retention_queries as rq
 
 
 def list_policies(svc: Services, ctx: Context) -> dict[str, Any]:
@@ -48,7 +50,7 @@ def preview(
                 continue
             terms = [
                 CaseTerm(c.is_open, c.closed_at, keep_of(c.kind))
-                for c in load_cases(svc, clip.case_ids)
+                for c in load_cases(svc.events, clip.case_ids)
             ]
             until = retain_until(clip.start, keep_of(clip.retention_class), terms)
             if until <= now:

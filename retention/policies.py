@@ -6,17 +6,18 @@ import contextlib
 from datetime import datetime, timedelta
 from typing import Any
 
-from archive import retention_calc, views
-from archive.bootstrap import Services
+from archive import views
+from archive.services import Services
 from archive.timefmt import format_duration
 from archive.timefmt import now as clock
 from domain.base import Context
 from domain.clip import Clip
 from domain.retention import RetentionPolicy, check_class
+from retention import calc as retention_calc
 from retention.batch import chunks, load, save_batch
-from storage import retention_queries as rq
 from storage.errors import ObjectMissing
-from storage.projector import iso
+from storage.readmodels import retention_queries as rq
+from storage.readmodels.registry import stored_time
 
 BATCH = 200
 
@@ -89,14 +90,12 @@ def due(svc: Services, within: timedelta, ctx: Context | None = None) -> dict[st
     """Active clips whose retain-until falls before now + within, and every clip pending
     deletion: what the sweep will schedule, what it will purge, and when (held clips are
     listed, and marked as not going). Auditors and admins."""
-    from retention.recovery import window
-
     if ctx is not None:
         svc.guard.require(ctx, "audit", target="retention")
     now = clock()
     until = now + within
-    wait = window()
-    rows = rq.due_within(svc.db, iso(until) or "")
+    wait = svc.settings.recovery_window
+    rows = rq.due_within(svc.db, stored_time(until) or "")
 
     def delete_after(r: dict[str, Any]) -> str | None:
         """As recorded while pending; otherwise the earliest the content can go."""
@@ -116,10 +115,11 @@ def due(svc: Services, within: timedelta, ctx: Context | None = None) -> dict[st
                 "retention_class": r["retention_class"],
                 "start": views.local(r["start_at"]),
                 "retain_until": views.local(r["retain_until"]),
-                "overdue": (r["retain_until"] <= (iso(now) or "")),
+                "overdue": (r["retain_until"] <= (stored_time(now) or "")),
                 "legal_hold": bool(r["legal_hold"]),
                 "holds": r["holds"],
-                "will_purge": not r["legal_hold"] and r["retain_until"] <= (iso(until) or ""),
+                "will_purge": not r["legal_hold"]
+                and r["retain_until"] <= (stored_time(until) or ""),
                 "size_bytes": int(r["size_bytes"]),
                 "pending_deletion": r["delete_after"] is not None,
                 "delete_after": delete_after(r),

@@ -23,13 +23,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, TypeVar
 
-from archive.bootstrap import Services
+from archive.services import Services
 from domain.base import Context
 from domain.clip import Clip
 from retention.batch import save_batch
-from storage import retention_queries as rq
 from storage.errors import ObjectLocked, ObjectMissing, StorageError, StoreUnavailable
-from storage.objects import ObjectInfo
+from storage.objects.port import ObjectInfo
+from storage.readmodels import retention_queries as rq
 
 # Store requests of a batch overlap (S3 round trips dominate a sweep); events stay batched.
 STORE_WORKERS = 8

@@ -20,26 +20,24 @@ and its run records the list.
 from __future__ import annotations
 
 import logging
-import os
 from datetime import datetime, timedelta
 from typing import Any
 
-from archive import retention_calc
-from archive.bootstrap import Services
-from archive.cases import load_clip
 from archive.errors import InvalidInput, StateConflict
-from archive.retrieval import pending_record
-from archive.timefmt import format_duration, parse_duration
+from archive.records import load_clip
+from archive.services import Services
+from archive.timefmt import format_duration
 from archive.timefmt import now as clock
 from domain.base import Context
 from domain.clip import Clip, NotRestorable
+from retention import calc as retention_calc
 from retention import policies
 from retention.batch import chunks, load, save_batch
+from retention.content_state import pending_record
 from retention.purge import SweepReport
-from storage import retention_queries as rq
-from storage.projector import iso
+from storage.readmodels import retention_queries as rq
+from storage.readmodels.registry import stored_time
 
-WINDOW = timedelta(days=7)
 NOTICE_JOB = "deletion-notice"
 NOTICE_WITHIN = timedelta(days=7)  # the notice also names clips falling due this soon
 NOTICE_LOG_LINES = 200
@@ -47,15 +45,9 @@ NOTICE_LOG_LINES = 200
 log = logging.getLogger("saksi.retention")
 
 
-def window() -> timedelta:
-    """How long a due clip waits, unreadable but restorable, before its content is deleted."""
-    text = os.environ.get("SAKSI_RECOVERY_WINDOW")
-    return parse_duration(text, "SAKSI_RECOVERY_WINDOW") if text else WINDOW
-
-
 def schedule(svc: Services, ctx: Context, now: datetime, report: SweepReport, size: int) -> None:
     """Step 1, for each due clip not pending yet and not held (a batch per transaction)."""
-    delete_after = now + window()
+    delete_after = now + svc.settings.recovery_window
     reason = (
         f"retention expired; content deleted after {delete_after.isoformat()} "
         f"(recovery window {format_duration(delete_after - now)}) unless restored"
@@ -69,7 +61,7 @@ def schedule(svc: Services, ctx: Context, now: datetime, report: SweepReport, si
         clip.schedule_deletion(delete_after, reason, ctx)
         return True
 
-    for ids in chunks(rq.due_clip_ids(svc.db, iso(now) or "", held=False), size):
+    for ids in chunks(rq.due_clip_ids(svc.db, stored_time(now) or "", held=False), size):
         clips = load(svc, Clip, ids)
         report.scheduled += [
             c.clip_id for c in save_batch(svc, [c for c in clips if start(c)], start)
@@ -111,12 +103,14 @@ def restore(svc: Services, ctx: Context, *, clip_id: str, reason: str) -> dict[s
     refused (409) when it is not pending deletion or its window is over."""
     if not reason or not reason.strip():
         raise InvalidInput("a reason is required")
-    clip = load_clip(svc, clip_id)
+    clip = load_clip(svc.events, clip_id)
     svc.guard.require(ctx, "retention.admin", target=clip)
     at = clock()
     was = pending_record(clip)
     try:
-        clip = svc.events.update(Clip, clip.id, lambda c: c.restore(reason, at + window(), at, ctx))
+        clip = svc.events.update(
+            Clip, clip.id, lambda c: c.restore(reason, at + svc.settings.recovery_window, at, ctx)
+        )
     except NotRestorable as e:
         raise StateConflict(str(e)) from None
     retention_calc.push_lock(svc, clip)  # the store's lock follows the new retain-until

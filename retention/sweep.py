@@ -2,36 +2,28 @@
 recovery window (retention/recovery.py), purge those whose window is over, then reconcile
 orphans.
 
-One leader across processes (storage/leader.py); crash-safe and idempotent (retention/purge.py).
+One leader across processes (storage/eventstore/locks.py); crash-safe and idempotent
+(retention/purge.py).
 """
 
 from __future__ import annotations
 
-import os
 from dataclasses import asdict
 from typing import Any
 
-from archive.bootstrap import Services
-from archive.errors import InvalidInput, Unavailable
+from archive.errors import Unavailable
+from archive.jobs import runs
+from archive.services import Services
 from archive.timefmt import now as clock
 from domain.base import Context
 from domain.clip import Clip
-from retention import orphans, purge, recovery, runs
+from retention import orphans, purge, recovery
 from retention.batch import chunks, load
-from storage import retention_queries as rq
-from storage.leader import leader
-from storage.projector import iso
+from storage.eventstore.locks import leader
+from storage.readmodels import retention_queries as rq
+from storage.readmodels.registry import stored_time
 
 JOB = "retention-sweep"
-BATCH = 100
-
-
-def batch_size() -> int:
-    """Clips per transaction; SAKSI_SWEEP_BATCH tunes it (smaller: shorter transactions)."""
-    text = os.environ.get("SAKSI_SWEEP_BATCH", str(BATCH))
-    if not text.isdigit() or int(text) < 1:
-        raise InvalidInput(f"SAKSI_SWEEP_BATCH must be a positive number of clips, not {text!r}")
-    return int(text)
 
 
 def sweep(svc: Services, ctx: Context, *, wait_s: float = 600) -> dict[str, Any]:
@@ -48,12 +40,11 @@ def sweep(svc: Services, ctx: Context, *, wait_s: float = 600) -> dict[str, Any]
 
 def run_sweep(svc: Services, ctx: Context, *, wait_s: float = 0) -> dict[str, Any]:
     """The sweep itself (the scheduler calls this directly, under its own identity)."""
-    recovery.window()  # a malformed SAKSI_RECOVERY_WINDOW fails before any work
     with leader(svc.store.url, JOB, wait_s=wait_s) as leading:
         if not leading:
             return {**_empty(), "leader": False}
         report = purge.SweepReport()
-        size = batch_size()
+        size = svc.settings.sweep_batch  # clips per transaction (SAKSI_SWEEP_BATCH)
         svc.projector.catch_up()
         # First finish what an interrupted sweep began: those clips are already purging.
         for ids in chunks(rq.clip_ids_with_status(svc.db, "purging"), size):
@@ -61,11 +52,13 @@ def run_sweep(svc: Services, ctx: Context, *, wait_s: float = 0) -> dict[str, An
             purge.finish(svc, ctx, clips, report)
             report.resumed += [c.clip_id for c in clips]
         started_at = clock()
-        report.kept_on_hold += rq.due_clip_ids(svc.db, iso(started_at) or "", held=True)
+        report.kept_on_hold += rq.due_clip_ids(svc.db, stored_time(started_at) or "", held=True)
         # Due clips enter their recovery window; pending ones a hold or a case now keeps
         # leave it; those whose window is over are purged.
         recovery.schedule(svc, ctx, started_at, report, size)
-        for ids in chunks(rq.pending_clip_ids_to_settle(svc.db, iso(started_at) or ""), size):
+        for ids in chunks(
+            rq.pending_clip_ids_to_settle(svc.db, stored_time(started_at) or ""), size
+        ):
             over = recovery.settle(svc, ctx, load(svc, Clip, ids), started_at, report)
             purging = purge.begin(svc, ctx, over, started_at, report)
             purge.finish(svc, ctx, purging, report)

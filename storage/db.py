@@ -17,8 +17,8 @@ import psycopg
 from psycopg.rows import dict_row, tuple_row
 from psycopg_pool import ConnectionPool, PoolTimeout
 
+from storage.connection import EventStoreUrl
 from storage.errors import StoreUnavailable
-from storage.eventstore import EventStoreUrl
 from storage.sqlite_db import Row as Row
 from storage.sqlite_db import SqliteDatabase as SqliteDatabase
 

@@ -17,8 +17,10 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from archive import media, users
-from archive.bootstrap import Services, bootstrap
+from archive.accounts import users
+from archive.bootstrap import bootstrap
+from archive.ingest import media
+from archive.services import Services
 from archive.settings import Settings
 from tests.support.seaweed import SeaweedServer, start_seaweed
 from tests.support.tsa import LocalTsa

@@ -10,9 +10,12 @@ import typer
 
 from api.cli import audit_report
 from api.cli.common import emit, services
-from archive import audit as audit_uc
-from archive import fixity as fixity_uc
-from archive import history, proofs, sealing, trail
+from archive.audit import fixity as fixity_uc
+from archive.audit import proofs
+from archive.audit import replay as history
+from archive.audit import verify as audit_uc
+from archive.custody import trail
+from archive.sealing import seal as sealing
 from archive.timefmt import parse_time
 
 

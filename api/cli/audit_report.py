@@ -9,7 +9,7 @@ from pathlib import Path
 import typer
 
 from api.cli.common import cli_context, emit, services
-from archive import audit_report
+from archive.audit import reports as audit_report
 from archive.errors import InvalidInput
 
 

@@ -10,8 +10,9 @@ import typer
 
 from api.cli.common import cli_context, emit, services, table
 from api.cli.setup import parse_point
-from archive import cases, pull
-from archive.segments import parse_offset
+from archive.cases import cases
+from archive.ingest import pull
+from archive.ingest.segments import parse_offset
 from archive.timefmt import parse_time
 
 

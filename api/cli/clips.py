@@ -9,9 +9,9 @@ from typing import Any
 import typer
 
 from api.cli.common import cli_context, emit, progress_printer, services, table
-from archive import ingest as ingest_uc
-from archive import retrieval
-from archive.segments import parse_offset
+from archive.custody import retrieval
+from archive.ingest import ingest as ingest_uc
+from archive.ingest.segments import parse_offset
 from archive.timefmt import parse_duration, parse_time
 
 
@@ -93,13 +93,12 @@ def clip_list(
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """List clips by camera, case, time range or status."""
-    from storage.projector import iso
 
     filters: dict[str, Any] = {
         "camera_id": camera,
         "case_id": case,
-        "since": iso(parse_time(since, "--since")) if since else None,
-        "until": iso(parse_time(until, "--until")) if until else None,
+        "since": parse_time(since, "--since") if since else None,
+        "until": parse_time(until, "--until") if until else None,
         "status": status,
     }
     with services() as svc:

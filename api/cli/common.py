@@ -12,8 +12,9 @@ from typing import Any
 
 import typer
 
-from archive.bootstrap import Services, bootstrap
+from archive.bootstrap import bootstrap
 from archive.errors import SaksiError, classify
+from archive.services import Services
 from archive.settings import Settings
 from domain.base import Context
 

@@ -8,7 +8,7 @@ from typing import Any
 import typer
 
 from api.cli.common import cli_context, emit, services, table
-from archive import footage_requests
+from archive.footage_requests import requests as footage_requests
 from archive.timefmt import parse_time
 
 

@@ -9,12 +9,12 @@ from typing import Any
 import typer
 
 from api.cli.common import cli_context, emit, progress_printer, services
-from archive import export as export_uc
 from archive.errors import InvalidInput
-from archive.ledger.checkpoint import CheckpointError
-from archive.ledger.package_cli import key_argument, tsa_ca_argument
-from archive.ledger.package_report import describe
-from archive.ledger.package_verify import verify_package
+from archive.export import export as export_uc
+from ledger.checkpoint import CheckpointError
+from ledger.package.cli import key_argument, tsa_ca_argument
+from ledger.package.report import describe
+from ledger.package.verify import verify_package
 
 
 def register(app: typer.Typer) -> None:

@@ -7,8 +7,8 @@ from typing import Any
 import typer
 
 from api.cli.common import cli_context, emit, services
-from archive import redactions
 from archive.errors import InvalidInput
+from archive.redaction import redact as redactions
 from domain.redaction import Box, parse_box
 
 

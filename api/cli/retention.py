@@ -8,9 +8,11 @@ import typer
 
 from api.cli import recovery
 from api.cli.common import cli_context, emit, services, table
+from archive import bootstrap
+from archive.jobs import runs, scheduler
 from archive.settings import Settings
 from archive.timefmt import parse_duration
-from retention import holds, policies, runs, scheduler
+from retention import holds, policies
 from retention import sweep as sweep_uc
 
 
@@ -172,4 +174,4 @@ def run_scheduler() -> None:
     Intervals: SAKSI_SWEEP_INTERVAL, SAKSI_CHECKPOINT_INTERVAL, SAKSI_FIXITY_INTERVAL,
     SAKSI_DELETION_NOTICE_INTERVAL."""
     scheduler.configure_logging()
-    scheduler.run_scheduler(Settings.from_env())
+    bootstrap.run_scheduler(Settings.from_env())

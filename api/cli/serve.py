@@ -5,7 +5,7 @@ lets requests under way - uploads included - finish for up to SAKSI_SHUTDOWN_GRA
 PT30S; give the container's stop timeout more). Requests still running then are cut: the
 client sees its connection closed, and an upload cut that way records nothing (content already
 stored is an orphan for the sweep). Then the process cleans up (scheduler, catch-up,
-connections) and exits 0. A read-model catch-up runs beside the server (archive/catchup.py).
+connections) and exits 0. A read-model catch-up runs beside the server (archive/jobs/catchup.py).
 """
 
 from __future__ import annotations
@@ -18,10 +18,10 @@ from datetime import timedelta
 import typer
 
 from api.cli.common import DEBUG, services
-from archive import catchup
-from archive.bootstrap import Services
+from archive.bootstrap import start_scheduler
+from archive.jobs import catchup
+from archive.services import Services
 from archive.timefmt import parse_duration
-from retention.scheduler import start_scheduler
 
 SHUTDOWN_GRACE = timedelta(seconds=30)
 
@@ -52,7 +52,7 @@ def serve(
     from api.http import create_app, logs
 
     logs.configure(debug=DEBUG["on"])
-    grace, every = shutdown_grace(), catchup.interval()
+    grace = shutdown_grace()
     with services() as svc:
         if demo:
             _load_demo(svc, host, port)
@@ -71,7 +71,7 @@ def serve(
         # The scheduled jobs (retention sweep, checkpoint sealing, fixity) run in this process
         # unless scaled out to a separate `saksi scheduler`.
         scheduler = None if no_scheduler else start_scheduler(svc.settings)
-        catching_up = catchup.CatchUp(svc, every).start()
+        catching_up = catchup.CatchUp(svc, svc.settings.catchup_interval).start()
         # uvicorn drains on SIGTERM/SIGINT, then raises the signal again under the handler it
         # found: with the default one the process would die there, skipping the clean-up below.
         for sig in (signal.SIGTERM, signal.SIGINT):

@@ -7,7 +7,8 @@ from typing import Any
 import typer
 
 from api.cli.common import cli_context, emit, services, table
-from archive import cameras, users
+from archive.accounts import users
+from archive.cameras import registry as cameras
 from archive.errors import InvalidInput
 from archive.timefmt import now, parse_duration
 

@@ -7,7 +7,7 @@ from typing import Any
 import typer
 
 from api.cli.common import cli_context, emit, services, table
-from archive import shares
+from archive.sharing import shares
 
 
 def register(app: typer.Typer) -> None:

@@ -32,7 +32,7 @@ from api.http.routes import (
     users,
 )
 from api.http.ui import install as install_ui
-from archive.bootstrap import Services
+from archive.services import Services
 
 DESCRIPTION = """Saksi's HTTP API. Everything under `/api/` needs `Authorization: Bearer TOKEN`.
 

@@ -12,8 +12,8 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from api.http.limits import HttpLimits, RateLimiter
 from api.http.middleware import CONTEXT_KEY
-from archive.bootstrap import Services
 from archive.errors import InvalidInput, Unauthenticated, Unavailable
+from archive.services import Services
 from domain.base import Context
 
 T = TypeVar("T")

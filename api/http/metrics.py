@@ -1,5 +1,5 @@
 """/metrics in Prometheus' text exposition format: this process's counters (requests, uploads,
-refusals, write conflicts) and the archive-wide figures of archive/metrics.py.
+refusals, write conflicts) and the archive-wide figures of archive/ops/metrics.py.
 
 Access: a scraper presents `Authorization: Bearer $SAKSI_METRICS_TOKEN` (or the token in the
 file SAKSI_METRICS_TOKEN_FILE names). Without that variable /metrics answers 404: figures about
@@ -19,7 +19,7 @@ from collections.abc import Mapping
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from archive.metrics import Family
+from archive.ops.metrics import Family
 from archive.settings import secret
 
 REFUSALS = {

@@ -18,9 +18,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from api.http.errors import error_response
 from api.http.limits import HttpLimits
 from api.http.logs import one_line, request_id
-from archive import auth
-from archive.bootstrap import Services
+from archive.accounts import sign_in as auth
 from archive.errors import InvalidInput, TooLarge, Unauthenticated
+from archive.services import Services
 
 log = logging.getLogger("saksi.http")
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")

@@ -1,10 +1,10 @@
-"""The HTTP `Range` header (RFC 9110 §14.1-14.2): parsed here, resolved by archive.content."""
+"""The HTTP `Range` header (RFC 9110 §14.1-14.2): parsed here, resolved by custody.content."""
 
 from __future__ import annotations
 
 import re
 
-from archive.content import ByteRange
+from archive.custody.content import ByteRange
 
 _SPEC = re.compile(r"^\s*(\d{0,19})\s*-\s*(\d{0,19})\s*$")
 MAX_RANGES = 16

@@ -20,7 +20,7 @@ from python_multipart.multipart import MultipartParser, parse_options_header
 
 from api.http.limits import MIB, HttpLimits
 from archive.errors import InvalidInput
-from archive.uploads import SNIFF_BYTES, check_head
+from archive.ingest.uploads import SNIFF_BYTES, check_head
 
 MAX_FIELDS = 10
 MAX_FIELD_BYTES = 4096

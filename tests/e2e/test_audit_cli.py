@@ -7,15 +7,15 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from archive.ledger import merkle
-from archive.ledger.verify_offline import (
+from domain.base import Context
+from domain.clip import Clip
+from ledger import merkle
+from ledger.verify_offline import (
     StoredEvent,
     check_consistency,
     check_event_in_log,
     open_checkpoint,
 )
-from domain.base import Context
-from domain.clip import Clip
 from tests.conftest import Archive
 from tests.support import flows
 
@@ -130,7 +130,7 @@ def test_verify_checks_checkpoints_with_the_auditors_own_copy_of_the_key(  # typ
 ) -> None:
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-    from archive.ledger.checkpoint import verifier_key
+    from ledger.checkpoint import verifier_key
 
     key = cli("audit", "key").out.strip()
     cli("audit", "checkpoint")

@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from archive import media
-from archive.ledger.checkpoint import verifier_key
+from archive.ingest import media
+from ledger.checkpoint import verifier_key
 from tests.support import footage as fx
 from tests.support.packages import MUTATIONS
 

@@ -21,9 +21,12 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
-from archive import cameras, footage_requests, link_uploads, users
+from archive.accounts import users
+from archive.cameras import registry as cameras
 from archive.errors import AlreadyExists
-from archive.request_links import LinkPolicy
+from archive.footage_requests import link_uploads
+from archive.footage_requests import requests as footage_requests
+from archive.services import Services
 from archive.settings import Settings
 from archive.timefmt import parse_time
 from domain.base import Context
@@ -44,6 +47,11 @@ ASK = {
     "case_id": CASE,
     "reason": "fight outside the shop, 112 report",
 }
+
+
+def link_settings(svc: Services, **changes: Any) -> None:
+    """Upload links under other settings from now on (an operator's restart, in one step)."""
+    svc.settings = svc.settings.model_copy(update=changes)
 
 
 @pytest.fixture
@@ -272,7 +280,7 @@ def test_an_owner_sees_only_their_own_cameras_and_requests_and_is_refused_the_re
 def test_an_expired_link_is_refused_recorded_and_keeps_nothing(
     api: Api, owners: Archive, footage: Path, object_kind: str
 ) -> None:
-    owners.svc.extras["request_links"] = LinkPolicy(ttl=timedelta(seconds=1))
+    link_settings(owners.svc, request_link_ttl=timedelta(seconds=1))
     rid = send(api).json()["request_id"]
     link = link_for(api, rid)
     time.sleep(1.2)
@@ -281,7 +289,7 @@ def test_an_expired_link_is_refused_recorded_and_keeps_nothing(
     assert stored(owners) == (0, 0)
     assert "expired" in refusals(owners, "request.upload")[-1]["detail"]
     # The owner can approve again: a fresh link replaces the old one, which stays dead.
-    owners.svc.extras["request_links"] = LinkPolicy()
+    link_settings(owners.svc, request_link_ttl=timedelta(hours=72))
     fresh = link_for(api, rid)
     assert upload(api, link["url"], footage.read_bytes()).status_code == 404
     assert upload(api, fresh["url"], footage.read_bytes()).status_code == 201
@@ -291,7 +299,7 @@ def test_an_expired_link_is_refused_recorded_and_keeps_nothing(
 def test_an_upload_over_the_links_limit_is_refused_and_keeps_nothing(
     api: Api, owners: Archive, footage: Path, object_kind: str
 ) -> None:
-    owners.svc.extras["request_links"] = LinkPolicy(max_bytes=10_000)
+    link_settings(owners.svc, request_upload_max_bytes=10_000)
     rid = send(api).json()["request_id"]
     link = link_for(api, rid)
     data = footage.read_bytes()
@@ -454,7 +462,7 @@ def test_an_upload_claim_left_by_a_killed_server_blocks_while_fresh_and_yields_o
     # With the bound at one second, operators see the claim marked stale ...
     stale_env = {"SAKSI_REQUEST_UPLOAD_STALE": "PT1S"}
     time.sleep(1.1)
-    owners.svc.extras["request_links"] = LinkPolicy(upload_stale=timedelta(seconds=1))
+    link_settings(owners.svc, request_upload_stale=timedelta(seconds=1))
     shown = api.get(f"/api/requests/{rid}", "budi").json()
     assert (shown["status"], shown["stale"]) == ("uploading", True)
     listed = processes.run(settings, "request", "list", "--actor", "budi", **stale_env)
@@ -554,7 +562,7 @@ def test_a_direct_delivery_takes_over_a_stale_upload_claim_but_not_a_fresh_one(
     link_uploads.claim(svc, request_id=rid, token=token, client="127.0.0.1")
     with pytest.raises(AlreadyExists, match="under way"):
         footage_requests.approve(svc, owner, request_id=rid, source=footage)
-    svc.extras["request_links"] = LinkPolicy(upload_stale=timedelta(milliseconds=50))
+    link_settings(svc, request_upload_stale=timedelta(milliseconds=50))
     time.sleep(0.1)
     delivered = footage_requests.approve(svc, owner, request_id=rid, source=footage)
     assert delivered["status"] == "fulfilled"

@@ -6,8 +6,8 @@ import io
 from datetime import timedelta
 from typing import Any
 
-from archive import users
-from archive.auth import FailedSignIns
+from archive.accounts import users
+from archive.throttle import FailedSignIns
 from archive.timefmt import now
 from domain.base import Context
 from storage.db import Row
@@ -100,7 +100,7 @@ def test_only_bearer_tokens_are_accepted(api: Api) -> None:
 
 def test_failed_sign_ins_are_recorded_once_a_minute_per_client_with_a_count(api: Api) -> None:
     clock = {"t": 1000.0}
-    api.archive.svc.extras["failed_sign_ins"] = FailedSignIns(clock=lambda: clock["t"])
+    api.archive.svc.throttles.sign_ins = FailedSignIns(clock=lambda: clock["t"])
     for _ in range(40):  # an attacker guessing tokens
         assert api.get("/api/clips", headers=bearer("sks_guess")).status_code == 401
     assert len(auth_refusals(api.archive)) == 1

@@ -13,12 +13,14 @@ from typing import Any
 import httpx
 import pytest
 
-from archive import export, media, sealing
 from archive.errors import IntegrityFailure
-from archive.ledger.package_verify import verify_package
+from archive.export import export
+from archive.ingest import media
+from archive.sealing import seal as sealing
 from domain.base import Context
 from domain.case import Case
 from domain.clip import Clip
+from ledger.package.verify import verify_package
 from tests.e2e.conftest import Api
 from tests.e2e.test_http_errors import assert_error
 from tests.support import flows

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from archive.ledger.checkpoint import parse_verifier_key, verify_checkpoint
-from archive.ledger.merkle import hash_leaf, verify_inclusion
+from ledger.checkpoint import parse_verifier_key, verify_checkpoint
+from ledger.merkle import hash_leaf, verify_inclusion
 from tests.e2e.conftest import Api
 
 

@@ -10,9 +10,10 @@ from typing import Any
 
 import pytest
 
-from archive import ingest, sealing
-from archive.ledger.package_verify import verify_package
+from archive.ingest import ingest
+from archive.sealing import seal as sealing
 from domain.base import Context
+from ledger.package.verify import verify_package
 from tests.e2e.conftest import Api
 from tests.e2e.test_http_errors import assert_error
 from tests.support import flows

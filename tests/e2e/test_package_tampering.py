@@ -17,12 +17,14 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from archive import export, sealing, users
+from archive.accounts import users
 from archive.bootstrap import bootstrap
-from archive.ledger.checkpoint import verifier_key
-from archive.ledger.package_verify import verify_package
+from archive.export import export
+from archive.sealing import seal as sealing
 from archive.settings import Settings as ArchiveSettings
 from domain.base import Context
+from ledger.checkpoint import verifier_key
+from ledger.package.verify import verify_package
 from tests.conftest import CliResult
 from tests.support import flows
 from tests.support.packages import (

@@ -17,14 +17,17 @@ from typing import Any
 
 import pytest
 
+from archive.bootstrap import bootstrap, scheduled_jobs
+from archive.jobs import scheduler
 from archive.settings import Settings
 from archive.timefmt import now
-from retention import jobs, policies, recovery, scheduler
+from retention import policies, recovery
 from retention import sweep as sweep_uc
 from tests.e2e.conftest import Api, one_error_line
 from tests.e2e.test_cli_retention import ingest_an_hour_old_clip
 from tests.support import flows
 from tests.support.retention import ANA, policy, stored_versions, wait_until_expired
+from tests.support.settings import configure
 
 
 def at(text: str) -> datetime:
@@ -62,7 +65,7 @@ def test_a_purge_waits_out_its_recovery_window_restorable_and_announced_until_it
     sha256 = cli("clip", "show", cid, "--json").json()["sha256"]
 
     # The sweep finds it due: content kept, unreadable, deleted only after seven days.
-    monkeypatch.setenv("SAKSI_RECOVERY_WINDOW", "P7D")
+    configure(svc, monkeypatch, SAKSI_RECOVERY_WINDOW="P7D")
     first = sweep(cli)
     assert (first["scheduled"], first["purged"]) == ([cid], [])
     shown = cli("clip", "show", cid, "--json").json()
@@ -84,8 +87,8 @@ def test_a_purge_waits_out_its_recovery_window_restorable_and_announced_until_it
         assert api.get("/api/retention/due", user).status_code == status
     listed = api.get("/api/retention/due?within=PT1M", "sari").json()
     assert [(c["clip_id"], c["pending_deletion"]) for c in listed["clips"]] == [(cid, True)]
-    notice = jobs.available()[0][recovery.NOTICE_JOB]
-    scheduler.execute(settings, notice, "schedule")
+    [notice] = [job for job in scheduled_jobs() if job.name == recovery.NOTICE_JOB]
+    scheduler.execute(settings, bootstrap, notice, "schedule")
     lines = [json.loads(line) for line in log_output.getvalue().splitlines()]
     said = [line["msg"] for line in lines if "deletion notice" in line.get("msg", "")]
     assert any(cid in m and "unless restored" in m for m in said), said
@@ -97,7 +100,7 @@ def test_a_purge_waits_out_its_recovery_window_restorable_and_announced_until_it
     assert "refused" in one_error_line(restore(cli, cid, actor="budi"))
     forbidden = api.post(f"/api/clips/{cid}/restore", "budi", json={"reason": "mine"})
     assert forbidden.status_code == 403
-    monkeypatch.setenv("SAKSI_RECOVERY_WINDOW", "PT2S")  # from here on, windows of seconds
+    configure(svc, monkeypatch, SAKSI_RECOVERY_WINDOW="PT2S")  # from here on, windows of seconds
     done = restore(cli, cid)
     assert done.code == 0, done.err
     assert at(done.json()["retain_until"]) > now()  # not due again at the next sweep
@@ -145,7 +148,7 @@ def test_an_admin_restores_over_http_and_mistakes_get_clear_answers(
     api: Api, footage: Path, monkeypatch: pytest.MonkeyPatch, object_kind: str
 ) -> None:
     svc = api.archive.svc
-    monkeypatch.setenv("SAKSI_RECOVERY_WINDOW", "P7D")
+    configure(svc, monkeypatch, SAKSI_RECOVERY_WINDOW="P7D")
     policy(svc, "report", 1)
     clip = flows.clip_in_no_case(svc, footage, by="budi")
     cid = clip["clip_id"]

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from minio import Minio
 
-from archive import media
+from archive.ingest import media
 from archive.settings import Settings
 from tests.support.seaweed import SeaweedServer, free_port
 

@@ -13,7 +13,7 @@ from urllib.parse import urlparse
 
 import pytest
 
-from archive.users import hash_token
+from archive.accounts.users import hash_token
 from tests.e2e.conftest import Api
 
 CASE = "R-2026-0001"

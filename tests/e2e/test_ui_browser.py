@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
-from archive import sealing
+from archive.sealing import seal as sealing
 from tests.e2e.conftest import Api
 from tests.support import flows
 from tests.support.packages import flip_clip, rewrite

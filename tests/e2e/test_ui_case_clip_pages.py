@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from archive import redactions, retrieval
+from archive.custody import retrieval
+from archive.redaction import redact as redactions
 from domain.base import Context
 from domain.case import Case
 from domain.redaction import Box
@@ -19,6 +20,7 @@ from tests.e2e.conftest import Api
 from tests.e2e.test_http_export import stream_types
 from tests.support import flows, seed
 from tests.support.retention import ANA, policy
+from tests.support.settings import configure
 from tests.support.ui import Pages
 
 BACKENDS = pytest.mark.parametrize(
@@ -146,7 +148,7 @@ def pending(api: Api, monkeypatch: pytest.MonkeyPatch) -> str:
     flows.camera(svc)
     policy(svc, "report", 1)
     [clip_id] = seed.clips(svc, 1)
-    monkeypatch.setenv("SAKSI_RECOVERY_WINDOW", "P7D")
+    configure(svc, monkeypatch, SAKSI_RECOVERY_WINDOW="P7D")
     assert sweep.sweep(svc, ANA)["scheduled"] == [clip_id]
     return clip_id
 

@@ -12,10 +12,11 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.http.ui import i18n
-from archive import sealing
-from archive.ledger.package_verify import verify_package
+from archive.bootstrap import bootstrap, scheduled_jobs
+from archive.jobs import runs, scheduler
+from archive.sealing import seal as sealing
 from domain.case import Case
-from retention import jobs, runs, scheduler
+from ledger.package.verify import verify_package
 from tests.e2e.conftest import Api
 from tests.e2e.test_http_export import stream_types
 from tests.support import flows
@@ -398,8 +399,8 @@ def test_the_ledger_page_shows_the_last_verify_and_fixity_runs_however_many_runs
         if not pages.get(f"{job}/progress").json()["running"]:
             break
         time.sleep(0.05)
-    fixity_job = jobs.available()[0]["fixity-audit"]
-    scheduler.execute(svc.settings, fixity_job, "schedule")
+    [fixity_job] = [job for job in scheduled_jobs() if job.name == "fixity-audit"]
+    scheduler.execute(svc.settings, bootstrap, fixity_job, "schedule")
     for _ in range(55):  # a checkpoint every 5 minutes: the recent runs soon hold only these
         runs.run_recorded(svc, scheduler.scheduler_context(), "checkpoint", "schedule", dict)
     after = pages.get("/audit").text

@@ -13,8 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from archive import audit, sealing
-from archive.bootstrap import Services
+from archive.audit import verify as audit
+from archive.sealing import seal as sealing
+from archive.services import Services
 from domain.base import Context
 from domain.clip import Clip
 from tests.conftest import Archive

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import random
 
-from archive import cameras
+from archive.cameras import registry as cameras
 from domain.base import Context
 from domain.camera import Camera
-from storage.queries import distance_m
+from storage.readmodels.queries import distance_m
 from tests.conftest import Archive
 
 

@@ -10,12 +10,13 @@ from typing import Any
 import pytest
 from eventsourcing.persistence import IntegrityError
 
-from archive import cases
-from archive.bootstrap import Services, bootstrap
+from archive.bootstrap import bootstrap
+from archive.cases import cases
+from archive.services import Services
 from archive.settings import Settings
 from domain.base import Context
 from domain.case import Case
-from storage import eventstore
+from storage.eventstore import store as eventstore
 from tests.conftest import Archive
 from tests.support import flows
 
@@ -73,8 +74,8 @@ def test_an_ingest_into_a_busy_case_retries_and_lands_in_it(
     clip = flows.ingest_into(svc, footage, CASE)
 
     assert raced[0] == 3
-    assert cases.load_case(svc, CASE).clip_ids == [clip["clip_id"]]
-    assert cases.load_clip(svc, clip["clip_id"]).case_ids == [CASE]
+    assert cases.load_case(svc.events, CASE).clip_ids == [clip["clip_id"]]
+    assert cases.load_clip(svc.events, clip["clip_id"]).case_ids == [CASE]
     assert clip_events(svc) == 1
 
 
@@ -91,4 +92,4 @@ def test_an_ingest_that_never_wins_the_case_records_no_clip(
         flows.ingest_into(svc, footage, CASE)
 
     assert clip_events(svc) == 0  # not a clip recorded outside the case it was meant for
-    assert cases.load_case(svc, CASE).clip_ids == []
+    assert cases.load_case(svc.events, CASE).clip_ids == []

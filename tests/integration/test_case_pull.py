@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from archive import cases, media, pull
+from archive.cases import cases
+from archive.custody.retrieval import show_clip
 from archive.errors import InvalidInput, NotFound, Refused
-from archive.retrieval import show_clip
+from archive.ingest import media, pull
 from domain.base import Context
 from tests.conftest import Archive
 from tests.support import flows

@@ -9,10 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from archive import cases, content, export, retrieval, sealing
+from archive.cases import cases
+from archive.custody import content, retrieval
 from archive.errors import Refused
-from archive.ledger.package_verify import verify_package
+from archive.export import export
+from archive.sealing import seal as sealing
 from domain.base import Context
+from ledger.package.verify import verify_package
 from tests.conftest import Archive
 from tests.support import flows
 from tests.support.packages import clip_custody_member, members

@@ -9,8 +9,8 @@ import pytest
 from eventsourcing.persistence import IntegrityError, StoredEvent
 
 from archive.bootstrap import bootstrap
-from archive.ledger.chain import GENESIS, event_hash
 from archive.settings import Settings
+from ledger.chain import GENESIS, event_hash
 from tests.conftest import Archive, event_store_url
 from tests.support import flows
 

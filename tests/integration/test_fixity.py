@@ -15,12 +15,13 @@ from minio.commonconfig import COMPLIANCE
 from minio.error import S3Error
 from minio.retention import Retention
 
-from archive import fixity, ingest
-from archive.audit import verify
+from archive.audit import fixity
+from archive.audit.verify import verify
+from archive.ingest import ingest
 from domain.base import Context
 from domain.clip import Clip
 from retention import holds
-from storage.objects import verify_content
+from storage.objects.port import verify_content
 from tests.conftest import Archive
 from tests.support import flows
 from tests.support.seaweed import SeaweedServer

@@ -11,9 +11,9 @@ from typing import Any
 
 import pytest
 
-from archive import ingest, media
 from archive.errors import AlreadyExists, InvalidInput, classify
-from archive.media import MediaError
+from archive.ingest import ingest, media
+from archive.ingest.media import MediaError
 from domain.base import Context
 from tests.conftest import Archive
 from tests.support import flows

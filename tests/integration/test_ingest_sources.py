@@ -14,12 +14,12 @@ from uuid import UUID
 
 import pytest
 
-from archive import ingest, media
 from archive.errors import AlreadyExists, InvalidInput
-from archive.segments import parse_offset
+from archive.ingest import ingest, media
+from archive.ingest.segments import parse_offset
 from domain.base import Context
 from domain.clip import Clip
-from storage.objects import verify_content
+from storage.objects.port import verify_content
 from tests.conftest import Archive
 from tests.support import flows
 from tests.support.footage import nvr_segments

@@ -12,17 +12,18 @@ from typing import Any
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from archive import audit_sweep, sealing
-from archive.bootstrap import Services
-from archive.ledger import merkle
-from archive.ledger.chain import GENESIS, event_hash
-from archive.ledger.checkpoint import sign_checkpoint
-from archive.ledger.logcheck import CheckpointRow
-from archive.ledger.sweep import Doubt
+from archive.audit import quick_pass as audit_sweep
+from archive.sealing import seal as sealing
+from archive.services import Services
 from domain.base import Context
 from domain.clip import Clip
-from storage import sweep_rows
-from storage.merkle_store import MerkleStore
+from ledger import merkle
+from ledger.chain import GENESIS, event_hash
+from ledger.checkpoint import sign_checkpoint
+from ledger.logcheck import CheckpointRow
+from ledger.quick_pass import Doubt
+from storage.ledger_tables import quick_pass_rows as sweep_rows
+from storage.ledger_tables.merkle_store import MerkleStore
 from tests.conftest import Archive
 from tests.support import flows
 
@@ -259,7 +260,8 @@ def test_an_event_inserted_into_a_gap_of_the_notification_log_is_located(
     tmp_path: Path, pg_database: str, footage: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # PostgreSQL leaves gaps where a transaction rolled back; a forger can fill one.
-    from archive import audit, users
+    from archive.accounts import users
+    from archive.audit import verify as audit
     from archive.bootstrap import bootstrap
     from archive.settings import Settings
     from tests.conftest import event_store_url
@@ -355,7 +357,7 @@ def test_a_checkpoint_replaced_by_one_of_another_tree_is_located(  # type: ignor
 
 def test_the_log_pass_in_a_second_process_reports_the_same(sealed: Sealed) -> None:
     # On PostgreSQL a large log is checked by two processes sharing one snapshot.
-    from archive import audit
+    from archive.audit import verify as audit
 
     svc, oid = sealed.svc, sealed.clip
     delete_last_event_and_link(svc, oid)

@@ -13,7 +13,7 @@ import pytest
 from archive.bootstrap import open_object_store
 from archive.settings import Settings
 from storage.errors import ContentMismatch, ObjectLocked, ObjectMissing
-from storage.objects import ObjectStore, key_for, verify_content
+from storage.objects.port import ObjectStore, key_for, verify_content
 
 pytestmark = pytest.mark.parametrize("store_kind", ["sqlite"])
 

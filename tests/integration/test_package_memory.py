@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from archive import export, sealing
-from archive.ledger.package_verify import verify_package
+from archive.export import export
+from archive.sealing import seal as sealing
 from domain.base import Context
+from ledger.package.verify import verify_package
 from tests.conftest import Archive
 from tests.support import flows
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from archive import retrieval
+from archive.custody import retrieval
 from domain.base import Context
-from storage.readmodel_schema import TABLES
+from storage.readmodels.schema import TABLES
 from tests.conftest import Archive
 from tests.support import flows
 

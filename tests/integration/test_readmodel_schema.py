@@ -8,7 +8,7 @@ import threading
 
 import pytest
 
-from storage import readmodel_schema
+from storage.readmodels import schema as readmodel_schema
 from tests.conftest import Archive
 
 

@@ -10,12 +10,15 @@ from typing import Any
 
 import pytest
 
-from archive import export, ingest, redactions, sealing
-from archive.cases import load_clip
 from archive.errors import InvalidInput, Refused
-from archive.ledger.package_verify import verify_package
+from archive.export import export
+from archive.ingest import ingest
+from archive.records import load_clip
+from archive.redaction import redact as redactions
+from archive.sealing import seal as sealing
 from domain.base import Context, RuleBroken
 from domain.redaction import Box
+from ledger.package.verify import verify_package
 from tests.conftest import Archive
 from tests.support import flows
 from tests.support import pixels as px
@@ -45,7 +48,7 @@ def original(archive: Archive, detailed: Path) -> dict[str, Any]:
 
 
 def stored_bytes(archive: Archive, clip_id: str) -> bytes:
-    clip = load_clip(archive.svc, clip_id)
+    clip = load_clip(archive.svc.events, clip_id)
     with archive.svc.objects.open(clip.storage["key"], clip.storage.get("version_id")) as f:
         return f.read()
 
@@ -187,7 +190,7 @@ def test_a_copy_cannot_be_redacted_again_and_outsiders_are_refused_on_the_trail(
         if e["type"] == "AccessDenied"
     ]
     assert denied == [("eko", "clip.redact"), ("sari", "content.read")]
-    assert len(load_clip(archive.svc, original["clip_id"]).redactions) == 1
+    assert len(load_clip(archive.svc.events, original["clip_id"]).redactions) == 1
 
 
 def test_a_copy_exported_on_its_own_carries_its_originals_custody_and_with_brings_the_original(

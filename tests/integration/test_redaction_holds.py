@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
-from archive import redactions
-from archive.bootstrap import Services
-from archive.cases import load_clip
+from archive.records import load_clip
+from archive.redaction import redact as redactions
+from archive.services import Services
 from domain.base import Context
 from domain.redaction import Box
 from retention import holds
@@ -29,7 +29,7 @@ def redact(svc: Services, clip_id: str) -> str:
 
 def held_everywhere(svc: Services, clip_id: str) -> tuple[bool, bool, bool]:
     """(the clip's own state, the read model, every one of its stored objects)"""
-    clip = load_clip(svc, clip_id)
+    clip = load_clip(svc.events, clip_id)
     with svc.db.tx(write=False) as tx:
         row = tx.one("SELECT legal_hold FROM rm_clips WHERE clip_id=?", (clip_id,))
     assert row is not None
@@ -52,7 +52,7 @@ def test_a_hold_on_a_clip_holds_its_redacted_copies_and_its_release_frees_them(
     during = redact(svc, oid)
     for copy in (before, during):
         assert held_everywhere(svc, copy) == (True, True, True), copy
-        assert load_clip(svc, copy).source_holds == [oid]
+        assert load_clip(svc.events, copy).source_holds == [oid]
     [applied] = [e for e in flows.custody(svc, before) if e["type"] == "SourceHoldApplied"]
     assert applied["actor"] == "budi" and "court order 12/2026" in applied["reason"]
 

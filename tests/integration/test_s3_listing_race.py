@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from storage.s3store import S3ObjectStore
+from storage.objects.s3 import S3ObjectStore
 from tests.support.seaweed import SeaweedServer
 
 

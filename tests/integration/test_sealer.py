@@ -9,13 +9,14 @@ from pathlib import Path
 import pytest
 from eventsourcing.persistence import IntegrityError
 
-from archive import audit, sealing
+from archive.audit import verify as audit
 from archive.errors import IntegrityFailure
-from archive.ledger import merkle
+from archive.sealing import seal as sealing
 from domain.base import Context
 from domain.clip import Clip
-from storage.merkle_store import MerkleStore
-from storage.sealer import Sealer
+from ledger import merkle
+from storage.ledger_tables.merkle_store import MerkleStore
+from storage.ledger_tables.sealer import Sealer
 from tests.conftest import Archive
 from tests.support import flows
 
@@ -208,7 +209,8 @@ def test_verify_while_events_are_written_and_sealed_sees_one_consistent_snapshot
 def test_only_auditors_and_admins_may_seal_prove_and_read_trails(
     archive: Archive, footage: Path
 ) -> None:
-    from archive import proofs, trail
+    from archive.audit import proofs
+    from archive.custody import trail
     from archive.errors import Refused
 
     svc = archive.svc

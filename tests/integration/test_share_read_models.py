@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
-from archive import share_links, shares
-from archive.content import ByteRange
+from archive.custody.content import ByteRange
+from archive.sharing import links as share_links
+from archive.sharing import shares
 from domain.base import Context
-from storage import activity
+from storage.readmodels import activity
 from tests.conftest import Archive
 from tests.integration.test_read_models import snapshot
 from tests.support import flows

@@ -10,10 +10,13 @@ from typing import Any
 import pytest
 from cryptography import x509
 
-from archive import audit, sealing, timestamps, users
-from archive.bootstrap import Services
-from archive.ledger.timestamp import verify_timestamp
+from archive.accounts import users
+from archive.audit import verify as audit
+from archive.sealing import seal as sealing
+from archive.sealing import timestamps
+from archive.services import Services
 from domain.base import Context
+from ledger.timestamp import verify_timestamp
 from tests.conftest import Archive
 from tests.support.seaweed import free_port
 from tests.support.tsa import LocalTsa

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from archive import media
+from archive.ingest import media
 from archive.settings import Settings
 from tests.support.cluster import UNLIMITED, Cluster
 from tests.support.postgres import PrivatePostgres, start_private_postgres

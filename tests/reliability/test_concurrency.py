@@ -13,8 +13,9 @@ from uuid import UUID
 import httpx
 import pytest
 
-from archive import users
-from archive.bootstrap import Services, bootstrap
+from archive.accounts import users
+from archive.bootstrap import bootstrap
+from archive.services import Services
 from domain.base import Context
 from domain.case import Case
 from tests.support import report

@@ -13,8 +13,9 @@ from datetime import timedelta
 
 import pytest
 
-from archive import fixity
-from archive.bootstrap import Services, bootstrap
+from archive.audit import fixity
+from archive.bootstrap import bootstrap
+from archive.services import Services
 from domain.base import Context
 from domain.camera import Camera
 from retention import policies

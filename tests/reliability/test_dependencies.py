@@ -16,7 +16,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from archive import fixity
+from archive.audit import fixity
 from archive.bootstrap import bootstrap
 from archive.settings import Settings
 from tests.support import outcome, processes, report

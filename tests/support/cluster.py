@@ -14,8 +14,10 @@ from typing import Any
 
 import httpx
 
-from archive import cameras, cases, users
+from archive.accounts import users
 from archive.bootstrap import bootstrap
+from archive.cameras import registry as cameras
+from archive.cases import cases
 from archive.settings import Settings
 from domain.base import Context
 from tests.support import processes

@@ -7,8 +7,10 @@ from pathlib import Path
 from typing import Any
 from uuid import UUID
 
-from archive import cameras, cases, ingest
-from archive.bootstrap import Services
+from archive.cameras import registry as cameras
+from archive.cases import cases
+from archive.ingest import ingest
+from archive.services import Services
 from domain.base import Context
 
 

@@ -6,7 +6,7 @@ import subprocess
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from archive import media
+from archive.ingest import media
 
 RATE = 10  # frames per second; a keyframe every second (make_test_clip sets g=rate)
 

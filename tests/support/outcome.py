@@ -9,10 +9,10 @@ from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
 
-from archive import fixity
-from archive.bootstrap import Services
+from archive.audit import fixity
+from archive.services import Services
 from domain.clip import Clip
-from storage.objects import verify_content
+from storage.objects.port import verify_content
 
 
 @dataclass

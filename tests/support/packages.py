@@ -17,7 +17,7 @@ from typing import Any
 from unittest import mock
 from uuid import UUID
 
-from archive.bootstrap import Services
+from archive.services import Services
 from domain.base import Context
 from domain.clip import Clip
 from tests.conftest import CliResult

@@ -8,7 +8,7 @@ from datetime import timedelta
 from typing import Any
 from uuid import UUID
 
-from archive.bootstrap import Services
+from archive.services import Services
 from archive.timefmt import now
 from domain.base import Context
 from domain.clip import Clip

@@ -8,11 +8,11 @@ import os
 import uuid
 from datetime import datetime, timedelta
 
-from archive import retention_calc
-from archive.bootstrap import Services
+from archive.services import Services
 from archive.timefmt import now
 from domain.base import Context
 from domain.clip import Clip
+from retention import calc as retention_calc
 
 
 def clips(

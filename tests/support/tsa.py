@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-from archive.ledger.der import DER_SEQUENCE, DER_UTF8_STRING, der_encode, der_encode_int
+from ledger.der import DER_SEQUENCE, DER_UTF8_STRING, der_encode, der_encode_int
 
 TSA_EXTENSIONS = (
     "basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\n"

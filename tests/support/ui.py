@@ -7,7 +7,7 @@ from typing import Any
 
 import httpx
 
-from archive.ledger import merkle
+from ledger import merkle
 
 _CSRF = re.compile(r'name="csrf" value="([^"]+)"')
 

@@ -3,7 +3,7 @@
 import hashlib
 import uuid
 
-from archive.ledger.chain import GENESIS, canonical_bytes, event_hash
+from ledger.chain import GENESIS, canonical_bytes, event_hash
 
 OID = uuid.UUID("6f1c5e2a-8d3b-4c7e-9a1f-2b3c4d5e6f70")
 
@@ -43,7 +43,7 @@ def test_length_prefixes_keep_topic_and_state_apart() -> None:
 
 
 def test_the_streaming_form_hashes_the_same_bytes() -> None:
-    from archive.ledger.chain import raw_event_hash, topic_field
+    from ledger.chain import raw_event_hash, topic_field
 
     topic, state = "domain.clip:Clip.ClipViewed", b'{"reason":"r"}'
     assert raw_event_hash(GENESIS, OID.bytes, 7, topic_field(topic), state) == event_hash(

@@ -10,11 +10,12 @@ from hypothesis import strategies as st
 
 from api.http.limits import HttpLimits, Rate, RateLimiter
 from api.http.ranges import parse_range
-from archive.auth import FailedSignIns
-from archive.content import ByteRange, cover, media_type
+from archive.custody.content import ByteRange, cover, media_type
 from archive.errors import InvalidInput, RangeNotSatisfiable, Throttled
-from archive.request_links import LinkPolicy
-from archive.uploads import sniff_container
+from archive.footage_requests.links import LinkPolicy
+from archive.ingest.uploads import sniff_container
+from archive.settings import Settings
+from archive.throttle import FailedSignIns
 
 ETAG = '"abc"'
 
@@ -117,12 +118,15 @@ def test_limits_come_from_the_environment() -> None:
 
 
 def test_upload_links_take_their_stale_claim_bound_from_the_environment() -> None:
-    assert LinkPolicy.from_env({}).upload_stale == timedelta(hours=2)
-    found = LinkPolicy.from_env({"SAKSI_REQUEST_UPLOAD_STALE": "PT90M"})
+    def policy(env: dict[str, str]) -> LinkPolicy:
+        return LinkPolicy.from_settings(Settings.from_env({"SAKSI_HOME": "/nonexistent", **env}))
+
+    assert policy({}).upload_stale == timedelta(hours=2)
+    found = policy({"SAKSI_REQUEST_UPLOAD_STALE": "PT90M"})
     assert found.upload_stale == timedelta(minutes=90)
     for bad in ("soon", "PT0S"):
         with pytest.raises(InvalidInput, match="SAKSI_REQUEST_UPLOAD_STALE"):
-            LinkPolicy.from_env({"SAKSI_REQUEST_UPLOAD_STALE": bad})
+            policy({"SAKSI_REQUEST_UPLOAD_STALE": bad})
 
 
 def test_the_failed_sign_in_log_has_a_global_cap_across_clients() -> None:

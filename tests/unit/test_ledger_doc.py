@@ -9,9 +9,9 @@ from uuid import UUID
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from archive.ledger import merkle
-from archive.ledger.chain import GENESIS, canonical_bytes, event_hash
-from archive.ledger.checkpoint import key_hash, public_bytes, sign_checkpoint, verifier_key
+from ledger import merkle
+from ledger.chain import GENESIS, canonical_bytes, event_hash
+from ledger.checkpoint import key_hash, public_bytes, sign_checkpoint, verifier_key
 
 DOC = Path(__file__).parents[2] / "docs" / "ledger.md"
 OID = UUID("6f1c5e2a-8d3b-4c7e-9a1f-2b3c4d5e6f70")

@@ -5,10 +5,10 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator
 
-from archive.ledger import merkle
-from archive.ledger.chain import GENESIS, raw_event_hash, topic_field
-from archive.ledger.logcheck import LogChecker
-from archive.ledger.streams import StreamChecker
+from ledger import merkle
+from ledger.chain import GENESIS, raw_event_hash, topic_field
+from ledger.logcheck import LogChecker
+from ledger.streams import StreamChecker
 
 A = uuid.UUID(int=1).bytes
 
@@ -91,7 +91,7 @@ def test_the_fast_path_and_the_full_check_agree_on_a_broken_chain() -> None:
             if fast:
                 c.feed_fast(pos, oid, v, field, state, pos, prev, h)
             else:
-                from archive.ledger.streams import Link
+                from ledger.streams import Link
 
                 c.feed(pos, oid, v, "t", state, Link(pos, prev, h))
         assert [(p.kind, p.position, p.version) for p in c.finish()] == [("modified", 30, 3)]

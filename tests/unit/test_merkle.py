@@ -15,8 +15,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from archive.ledger import merkle
-from archive.ledger.merkle import (
+from ledger import merkle
+from ledger.merkle import (
     EMPTY_ROOT,
     ProofError,
     TreeBuilder,

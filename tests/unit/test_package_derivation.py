@@ -7,8 +7,8 @@ import json
 from dataclasses import replace
 from typing import Any
 
-from archive.ledger.package_derivation import derivation_problems
-from archive.ledger.package_format import (
+from ledger.package.derivation import derivation_problems
+from ledger.package.format import (
     CLIP_INGESTED,
     CLIP_REDACTED,
     ClipEntry,

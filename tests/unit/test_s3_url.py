@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from storage.errors import StoreMisconfigured
-from storage.s3store import S3ObjectStore
+from storage.objects.s3 import S3ObjectStore
 
 
 def test_an_s3_url_names_endpoint_bucket_and_credentials() -> None:

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from archive.cutting import public_url
 from archive.errors import InvalidInput
-from archive.media import MediaInfo
-from archive.segments import Segment, candidates, covering, parse_offset, time_from_name
+from archive.ingest.cutting import public_url
+from archive.ingest.media import MediaInfo
+from archive.ingest.segments import Segment, candidates, covering, parse_offset, time_from_name
 
 T0 = datetime(2026, 11, 29, 10, 0, tzinfo=UTC)
 WIB = parse_offset("+07:00")

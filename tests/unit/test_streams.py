@@ -2,8 +2,8 @@
 
 import uuid
 
-from archive.ledger.chain import GENESIS, event_hash
-from archive.ledger.streams import Link, StreamChecker
+from ledger.chain import GENESIS, event_hash
+from ledger.streams import Link, StreamChecker
 
 A = uuid.UUID(int=1)
 B = uuid.UUID(int=2)

@@ -1,4 +1,4 @@
-"""The quick pass's pure parts (archive/ledger/sweep.py) on a log built in memory: it vouches
+"""The quick pass's pure parts (ledger/quick_pass.py) on a log built in memory: it vouches
 for an intact log, in one range or two, and doubts every damage it is fed."""
 
 from __future__ import annotations
@@ -8,9 +8,9 @@ from collections.abc import Callable
 
 import pytest
 
-from archive.ledger import merkle
-from archive.ledger.chain import GENESIS, event_hash
-from archive.ledger.sweep import (
+from ledger import merkle
+from ledger.chain import GENESIS, event_hash
+from ledger.quick_pass import (
     Doubt,
     RangeResult,
     RangeSweep,

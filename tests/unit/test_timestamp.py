@@ -14,7 +14,7 @@ from cryptography import x509
 from hypothesis import given
 from hypothesis import strategies as st
 
-from archive.ledger.der import (
+from ledger.der import (
     DER_SEQUENCE,
     DerError,
     der_encode,
@@ -27,7 +27,7 @@ from archive.ledger.der import (
     der_read,
     der_time,
 )
-from archive.ledger.timestamp import (
+from ledger.timestamp import (
     OID_SIGNING_CERTIFICATE,
     OID_SIGNING_CERTIFICATE_V2,
     TimestampError,

@@ -16,7 +16,10 @@ from api.http.models import (
     VerifyOut,
 )
 from api.http.responses import READ, responses
-from archive import audit, proofs, sealing, trail
+from archive.audit import proofs
+from archive.audit import verify as audit
+from archive.custody import trail
+from archive.sealing import seal as sealing
 
 router = APIRouter(prefix="/api/audit", tags=["audit"])
 

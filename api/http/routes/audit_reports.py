@@ -11,7 +11,7 @@ from fastapi.responses import Response
 from api.http.deps import Ctx, Run
 from api.http.models import CaseId, Name
 from api.http.responses import READ, responses
-from archive import audit_report
+from archive.audit import reports as audit_report
 
 router = APIRouter(prefix="/api/audit", tags=["audit"])
 

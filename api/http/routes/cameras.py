@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query
 from api.http.deps import Ctx, Run
 from api.http.models import CameraIn, CameraList, CameraOut, Text
 from api.http.responses import READ, WRITE, responses
-from archive import cameras
+from archive.cameras import registry as cameras
 from archive.errors import InvalidInput
 
 router = APIRouter(prefix="/api/cameras", tags=["cameras"])

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Path
 from api.http.deps import Ctx, Run
 from api.http.models import AttachIn, CaseIn, CaseOut, MemberIn
 from api.http.responses import READ, WRITE, responses
-from archive import cases
+from archive.cases import cases
 
 router = APIRouter(prefix="/api/cases", tags=["cases"])
 

@@ -28,11 +28,11 @@ from api.http.models import (
 from api.http.ranges import parse_range
 from api.http.responses import READ, WRITE, responses
 from api.http.uploads import receive_upload
-from archive import content, retrieval, uploads
+from archive.custody import content, retrieval
 from archive.errors import InvalidInput
+from archive.ingest import uploads
 from archive.timefmt import parse_time
 from domain.base import Context
-from storage.projector import iso
 
 router = APIRouter(prefix="/api/clips", tags=["clips"])
 
@@ -55,8 +55,8 @@ async def list_clips(
         ctx,
         camera_id=camera,
         case_id=case,
-        since=iso(parse_time(since, "since")) if since is not None else None,
-        until=iso(parse_time(until, "until")) if until is not None else None,
+        since=parse_time(since, "since") if since is not None else None,
+        until=parse_time(until, "until") if until is not None else None,
         status=status,
         limit=limit + 1,  # one more than asked tells whether another page follows
         offset=offset,

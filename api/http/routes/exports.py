@@ -11,11 +11,12 @@ from api.http.custody_models import ExportIn, PullIn, PullOut
 from api.http.deps import Ctx, Run, Svc, throttle
 from api.http.responses import WRITE, responses
 from api.http.routes.cases import CasePath
-from archive import export as export_uc
-from archive import pull as pull_uc
-from archive.bootstrap import Services
-from archive.package_write import package_chunks
-from archive.segments import parse_offset
+from archive.export import export as export_uc
+from archive.export.contents import Export
+from archive.export.package import package_chunks
+from archive.ingest import pull as pull_uc
+from archive.ingest.segments import parse_offset
+from archive.services import Services
 from archive.timefmt import parse_time
 
 router = APIRouter(prefix="/api/cases", tags=["cases"])
@@ -50,7 +51,7 @@ async def export_case(case_id: CasePath, body: ExportIn, ctx: Ctx, run: Run, svc
     return package_response(svc, export)
 
 
-def package_response(svc: Services, export: export_uc.Export) -> StreamingResponse:
+def package_response(svc: Services, export: Export) -> StreamingResponse:
     """The package as a download, streamed (the API's answer and the web UI's)."""
     name = f"saksi-export-{export.export_id}.zip"
     return StreamingResponse(

@@ -18,7 +18,7 @@ from api.http.request_models import (
     Status,
 )
 from api.http.responses import READ, WRITE, responses
-from archive import footage_requests
+from archive.footage_requests import requests as footage_requests
 from archive.timefmt import parse_time
 
 router = APIRouter(prefix="/api/requests", tags=["requests"])

@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse
 
 from api.http.deps import Run
 from api.http.models import HealthOut, ReadyOut
-from archive import status
+from archive.ops import status
 
 router = APIRouter(tags=["health"])
 

@@ -9,8 +9,8 @@ from fastapi.responses import Response
 
 from api.http.deps import Run
 from api.http.metrics import authorized, render
-from archive import metrics
 from archive.errors import NotFound, Unauthenticated
+from archive.ops import metrics
 
 router = APIRouter(tags=["health"])
 CACHE_S = 5.0  # archive-wide figures are shared by all replicas: no need to query every scrape

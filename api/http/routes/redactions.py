@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends
 from api.http.deps import Ctx, Run, throttle
 from api.http.redaction_models import RedactionIn, RedactionOut
 from api.http.responses import WRITE, responses
-from archive import redactions
+from archive.redaction import redact as redactions
 from domain.redaction import Box
 
 router = APIRouter(prefix="/api/clips", tags=["clips"])

@@ -22,8 +22,8 @@ from api.http.routes.clips import CONTENT_RESPONSES, content_stream
 from api.http.routes.exports import ZIP_RESPONSE, package_response
 from api.http.share_models import ShareLinkOut, ShareToken
 from api.http.ui.web import client_of, render
-from archive import share_links
 from archive.errors import classify
+from archive.sharing import links as share_links
 
 router = APIRouter(prefix="/share", tags=["share links"])
 LINK_ERRORS = (403, 404, 410, 422, 429, 503)

@@ -11,7 +11,7 @@ from api.http.deps import Ctx, Run
 from api.http.models import CaseId, Reason
 from api.http.responses import READ, WRITE, responses
 from api.http.share_models import ShareCreatedOut, ShareIn, ShareList, ShareOut
-from archive import shares
+from archive.sharing import shares
 
 router = APIRouter(prefix="/api/shares", tags=["shares"])
 

@@ -22,9 +22,9 @@ from api.http.errors import describe
 from api.http.request_models import LINK_UPLOAD_SCHEMA, DeliveredOut, LinkUploadForm
 from api.http.responses import responses
 from api.http.uploads import receive_upload
-from archive import link_uploads
 from archive.errors import InvalidInput, TooLarge
-from archive.request_links import LINK_PATH
+from archive.footage_requests import link_uploads
+from archive.footage_requests.links import LINK_PATH
 from archive.timefmt import parse_time
 
 router = APIRouter(prefix=LINK_PATH, tags=["requests"])

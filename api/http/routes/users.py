@@ -9,7 +9,7 @@ from fastapi import APIRouter, Path, Query
 from api.http.deps import Ctx, Run
 from api.http.models import Name, Reason, RevokedOut, UserIn, UserOut
 from api.http.responses import WRITE, responses
-from archive import users
+from archive.accounts import users
 from archive.timefmt import now, parse_duration
 
 router = APIRouter(prefix="/api/users", tags=["users"])

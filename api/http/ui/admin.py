@@ -10,7 +10,7 @@ from fastapi.responses import Response
 
 from api.http.deps import Run, Runner
 from api.http.ui.web import Form, SignedIn, UiRoute, local_path, redirect, render
-from archive import users
+from archive.accounts import users
 from archive.errors import InvalidInput
 from archive.timefmt import now, parse_duration
 from domain.base import Context

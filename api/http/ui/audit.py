@@ -11,11 +11,16 @@ from fastapi.responses import JSONResponse, Response
 from api.http.deps import Run, get_services
 from api.http.ui.jobs import Jobs
 from api.http.ui.web import Form, SignedIn, UiRoute, redirect, render
-from archive import audit, custody, ledger_status, proofs, retrieval, sealing
-from archive.bootstrap import Services
+from archive.audit import ledger_status, proofs
+from archive.audit import verify as audit
+from archive.custody import member_trail as custody
+from archive.custody import retrieval
 from archive.errors import NotFound
+from archive.jobs import runs
+from archive.sealing import seal as sealing
+from archive.services import Services
 from domain.base import Context
-from retention import overview, runs
+from retention import overview
 
 router = APIRouter(route_class=UiRoute, include_in_schema=False)
 VERIFY_JOB = "audit-verify"

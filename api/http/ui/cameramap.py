@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
@@ -13,11 +14,12 @@ from fastapi.responses import Response
 from api.http.deps import Run
 from api.http.ui import times
 from api.http.ui.web import Form, SignedIn, UiRoute, redirect, render
-from archive import cameras, cases, retrieval
-from archive.bootstrap import Services
+from archive.cameras import registry as cameras
+from archive.cases import cases
+from archive.custody import retrieval
 from archive.errors import InvalidInput
+from archive.services import Services
 from domain.base import Context
-from storage.projector import iso
 
 router = APIRouter(route_class=UiRoute, include_in_schema=False)
 WIDTH, HEIGHT, MARGIN, LABEL = 800, 520, 40, 100  # LABEL: room for names right of a spot
@@ -65,8 +67,8 @@ def selection(
     ctx: Context,
     near: tuple[float, float] | None,
     radius_m: float | None,
-    since: str | None,
-    until: str | None,
+    since: datetime | None,
+    until: datetime | None,
 ) -> dict[str, Any]:
     every = cameras.list_cameras(svc, ctx=ctx)
     in_range: list[dict[str, Any]] = []
@@ -100,7 +102,7 @@ async def map_page(
     near = (lat, lon) if lat is not None and lon is not None else None
     radius = radius_m if near is not None else None
     start, end = times.parse_local(since, "start"), times.parse_local(until, "end")
-    got = await run(selection, viewer.ctx, near, radius, iso(start), iso(end))
+    got = await run(selection, viewer.ctx, near, radius, start, end)
     placed = [c for c in got["cameras"] if c["lat"] is not None and c["lon"] is not None]
     extent = []
     if near is not None and radius is not None:  # the whole circle stays in view

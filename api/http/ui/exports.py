@@ -13,7 +13,7 @@ from fastapi.responses import Response
 from api.http.deps import Run, Svc
 from api.http.routes.exports import package_response
 from api.http.ui.web import Form, SignedIn, UiRoute
-from archive import export as export_uc
+from archive.export import export as export_uc
 
 router = APIRouter(route_class=UiRoute, include_in_schema=False)
 

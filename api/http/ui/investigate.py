@@ -13,12 +13,15 @@ from api.http.models import Reason
 from api.http.routes.clips import content_response
 from api.http.ui import times
 from api.http.ui.web import Form, SignedIn, UiRoute, redirect, render
-from archive import cameras, cases, redactions, retrieval, shares
-from archive.bootstrap import Services
+from archive.accounts.sessions import Viewer
+from archive.cameras import registry as cameras
+from archive.cases import cases
+from archive.custody import retrieval
 from archive.errors import InvalidInput
-from archive.sessions import Viewer
+from archive.redaction import redact as redactions
+from archive.services import Services
+from archive.sharing import shares
 from domain.base import Context
-from storage.projector import iso
 
 router = APIRouter(route_class=UiRoute, include_in_schema=False)
 Text = Annotated[str | None, Query(max_length=200)]
@@ -57,8 +60,8 @@ async def clips_page(
         "camera_id": camera or None,
         "district": district or None,
         "case_id": case or None,
-        "since": iso(start) if start else None,
-        "until": iso(end) if end else None,
+        "since": start,
+        "until": end,
     }
     found = await run(search, viewer.ctx, filters, offset)
     form = {

@@ -16,8 +16,8 @@ from fastapi.responses import Response
 from api.http.deps import Run
 from api.http.ui.investigate import show_case_page
 from api.http.ui.web import Form, SignedIn, UiRoute, redirect
-from archive import shares
 from archive.errors import InvalidInput
+from archive.sharing import shares
 
 router = APIRouter(route_class=UiRoute, include_in_schema=False)
 MAX_DAYS = shares.MAX_EXPIRY.days

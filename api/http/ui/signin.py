@@ -23,7 +23,7 @@ from api.http.ui.web import (
     render,
     set_cookie,
 )
-from archive import sessions
+from archive.accounts import sessions
 from archive.errors import Unauthenticated
 
 router = APIRouter(route_class=UiRoute, include_in_schema=False)

@@ -1,7 +1,8 @@
 """What every UI page shares: the signed-in viewer, CSRF, rendering, and errors as pages.
 
 The session cookie holds a random session id (HttpOnly, SameSite=Strict); the server keeps
-only its hash (archive.sessions). Forms carry a CSRF token derived from the session id, which
+only its hash (archive.accounts.sessions). Forms carry a CSRF token derived from the session id,
+which
 a page of another site can neither read nor guess; before sign-in, a random cookie value is
 submitted twice (cookie and form field) instead.
 """
@@ -26,9 +27,9 @@ from starlette.exceptions import HTTPException
 
 from api.http.deps import get_services
 from api.http.ui import i18n, times
-from archive import sessions
+from archive.accounts import sessions
+from archive.accounts.sessions import Viewer
 from archive.errors import InvalidInput, Refused, classify
-from archive.sessions import Viewer
 
 log = logging.getLogger("saksi.ui")
 SESSION_COOKIE = "saksi_session"

@@ -18,6 +18,7 @@ import tempfile
 from pathlib import Path
 
 from archive.ledger.timestamp import timestamp_request, token_from_response, verify_timestamp
+
 from tests.support.tsa import make_ca, make_tsa_cert, reply
 
 NOTE = (

@@ -7,7 +7,11 @@ window itself is tested in test_recovery_window.py, which sets its own."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
+
+from archive.settings import Settings
 
 
 @pytest.fixture(autouse=True)
@@ -15,6 +19,8 @@ def _every_object_store(object_kind: str) -> str:
     return object_kind
 
 
-@pytest.fixture(autouse=True)
-def _no_recovery_window(monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.fixture
+def settings(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Settings:
+    """No recovery window: for the archive of the test, and for the CLI it runs."""
     monkeypatch.setenv("SAKSI_RECOVERY_WINDOW", "PT0S")
+    return settings.model_copy(update={"recovery_window": timedelta(0)})

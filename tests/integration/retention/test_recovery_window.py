@@ -10,8 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from archive import audit, cases, retrieval
+from archive.audit import verify as audit
+from archive.cases import cases
+from archive.custody import retrieval
 from archive.errors import Refused, StateConflict
+from archive.services import Services
 from archive.timefmt import now
 from retention import holds, policies, recovery, sweep
 from tests.conftest import Archive
@@ -25,19 +28,20 @@ from tests.support.retention import (
     stored_versions,
     topic_counts,
 )
+from tests.support.settings import configure
 
 STEPS = ("DeletionScheduled", "DeletionCancelled", "Restored", "PurgeStarted", "ClipPurged")
 
 
-def window(monkeypatch: pytest.MonkeyPatch, text: str) -> None:
-    monkeypatch.setenv("SAKSI_RECOVERY_WINDOW", text)
+def window(svc: Services, monkeypatch: pytest.MonkeyPatch, text: str) -> None:
+    configure(svc, monkeypatch, SAKSI_RECOVERY_WINDOW=text)
 
 
 def test_a_due_clip_waits_out_its_window_unreadable_and_is_purged_once_it_is_over(
     archive: Archive, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     svc = archive.svc
-    window(monkeypatch, "PT2S")
+    window(svc, monkeypatch, "PT2S")
     policy(svc, "report", 1)
     [cid] = seed.clips(svc, 1)  # ingested by budi, in no case: budi may read it
 
@@ -78,7 +82,7 @@ def test_with_a_window_of_zero_the_sweep_that_schedules_a_clip_also_purges_it(
     archive: Archive, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     svc = archive.svc
-    window(monkeypatch, "PT0S")
+    window(svc, monkeypatch, "PT0S")
     policy(svc, "report", 1)
     ids = seed.clips(svc, 3)
 
@@ -93,7 +97,7 @@ def test_a_hold_placed_during_the_window_cancels_the_deletion_until_it_is_releas
     archive: Archive, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     svc = archive.svc
-    window(monkeypatch, "P7D")
+    window(svc, monkeypatch, "P7D")
     policy(svc, "report", 1)
     [cid] = seed.clips(svc, 1)
     assert sweep.sweep(svc, ANA)["scheduled"] == [cid]
@@ -119,7 +123,7 @@ def test_a_case_or_a_longer_policy_during_the_window_cancels_the_deletion(
     archive: Archive, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     svc = archive.svc
-    window(monkeypatch, "P7D")
+    window(svc, monkeypatch, "P7D")
     policy(svc, "report", 1)
     policy(svc, "incident", 1)
     in_case, longer = seed.clips(svc, 1) + seed.clips(svc, 1, retention_class="incident")
@@ -143,7 +147,7 @@ def test_a_restore_moves_retain_until_one_window_past_now_and_extends_the_store_
     archive: Archive, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     svc = archive.svc
-    window(monkeypatch, "P7D")
+    window(svc, monkeypatch, "P7D")
     policy(svc, "report", 1)
     [cid] = seed.clips(svc, 1)
     sweep.sweep(svc, ANA)
@@ -174,10 +178,10 @@ def test_content_a_clip_in_its_window_uses_survives_the_purge_of_another_clip(
     svc = archive.svc
     policy(svc, "report", 1)
     body = b"the same recording pulled twice"
-    window(monkeypatch, "P7D")
+    window(svc, monkeypatch, "P7D")
     [waiting] = seed.clips(svc, 1, content=body)
     assert sweep.sweep(svc, ANA)["scheduled"] == [waiting]
-    window(monkeypatch, "PT0S")
+    window(svc, monkeypatch, "PT0S")
     [gone] = seed.clips(svc, 1, content=body)
 
     assert sweep.sweep(svc, ANA)["purged"] == [gone]

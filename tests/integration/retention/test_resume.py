@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from archive import audit
+from archive.audit import verify as audit
 from archive.timefmt import now
 from domain.clip import Clip
 from retention import purge, recovery, sweep
 from retention.batch import load
-from storage.leader import leader
+from storage.eventstore.locks import leader
 from tests.conftest import Archive
 from tests.support import seed
 from tests.support.retention import ANA, clip, events_of, policy, stored_versions, topic_counts

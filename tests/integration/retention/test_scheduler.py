@@ -1,4 +1,4 @@
-"""The scheduler: runs are recorded, missed runs are caught up at start, jobs plug in."""
+"""The scheduler: runs are recorded, missed runs are caught up at start, every job is listed."""
 
 from __future__ import annotations
 
@@ -8,16 +8,28 @@ from datetime import datetime, timedelta
 
 import pytest
 
+from archive.bootstrap import bootstrap, scheduled_jobs, start_scheduler
 from archive.errors import InvalidInput
-from archive.settings import Settings
+from archive.jobs import runs, scheduler
+from archive.jobs.registry import Job
+from archive.settings import JOB_INTERVALS, Settings
 from archive.timefmt import now
 from domain.base import Context
-from retention import jobs, runs, scheduler, sweep
+from retention import sweep
 from tests.conftest import Archive
 from tests.support import seed
 from tests.support.retention import clip, events_of, policy
 
-HOUR = {"SAKSI_SWEEP_INTERVAL": "PT1H"}
+
+def sweeping_hourly(settings: Settings) -> Settings:
+    return settings.model_copy(
+        update={"job_intervals": {**settings.job_intervals, sweep.JOB: timedelta(hours=1)}}
+    )
+
+
+def the_sweep() -> Job:
+    [job] = [job for job in scheduled_jobs() if job.name == sweep.JOB]
+    return job
 
 
 def wait_for_run(archive: Archive, job: str, timeout: float = 30) -> dict:
@@ -35,7 +47,7 @@ def test_a_job_that_never_ran_is_caught_up_at_start_and_its_run_is_recorded(
 ) -> None:
     policy(archive.svc, "report", 1)
     [cid] = seed.clips(archive.svc, 1)
-    running = scheduler.start_scheduler(settings, HOUR)
+    running = start_scheduler(sweeping_hourly(settings))
     try:
         run = wait_for_run(archive, sweep.JOB)
     finally:
@@ -50,17 +62,17 @@ def test_a_job_that_never_ran_is_caught_up_at_start_and_its_run_is_recorded(
 def test_the_next_run_follows_the_last_finished_one_unless_it_is_overdue(
     archive: Archive, settings: Settings
 ) -> None:
-    job = jobs.available()[0][sweep.JOB]
-    assert scheduler.first_runs(settings, {job.name: (job, timedelta(hours=1))}, now()) == {
+    job, svc = the_sweep(), archive.svc
+    assert scheduler.first_runs(svc, {job.name: (job, timedelta(hours=1))}, now()) == {
         job.name: None  # never ran: now
     }
     runs.run_recorded(archive.svc, Context("ana"), job.name, "cli", lambda: {"leader": True})
     [last] = runs.recent_runs(archive.svc, job.name)
     finished = datetime.fromisoformat(last["finished_at"])
-    hourly = scheduler.first_runs(settings, {job.name: (job, timedelta(hours=1))}, now())
+    hourly = scheduler.first_runs(svc, {job.name: (job, timedelta(hours=1))}, now())
     assert hourly == {job.name: finished + timedelta(hours=1)}
     time.sleep(1.1)
-    assert scheduler.first_runs(settings, {job.name: (job, timedelta(seconds=1))}, now()) == {
+    assert scheduler.first_runs(svc, {job.name: (job, timedelta(seconds=1))}, now()) == {
         job.name: None  # missed: caught up now
     }
 
@@ -71,26 +83,26 @@ def test_a_failing_job_is_recorded_as_failed_and_the_scheduler_carries_on(
     def broken(_svc: object, _ctx: object) -> None:
         raise RuntimeError("the fixity store is unreachable")
 
-    scheduler.execute(settings, jobs.Job("broken", "X", timedelta(1), broken), "schedule")
+    scheduler.execute(settings, bootstrap, Job("broken", broken), "schedule")
     [run] = runs.recent_runs(archive.svc, "broken")
     assert run["status"] == "failed" and "unreachable" in run["error"]
 
 
-def test_pluggable_jobs_are_found_by_module_and_function_or_reported_missing() -> None:
-    assert jobs._find(("no.such.module:fn", "retention.sweep:run_sweep")) is sweep.run_sweep
-    assert jobs._find(("retention.sweep:no_such_function",)) is None
-    found, missing = jobs.available()
-    assert sweep.JOB in found and not set(found) & set(missing)
-    assert set(found) | set(missing) >= {sweep.JOB, "checkpoint", "fixity-audit"}
+def test_the_composition_root_lists_every_scheduled_job_once_with_its_interval_setting() -> None:
+    names = [job.name for job in scheduled_jobs()]
+    assert len(names) == len(set(names))
+    assert set(names) == set(JOB_INTERVALS) >= {sweep.JOB, "checkpoint", "fixity-audit"}
 
 
 def test_intervals_come_from_the_environment_as_iso_durations() -> None:
-    job = jobs.available()[0][sweep.JOB]
-    assert job.interval({}) == timedelta(hours=1)
-    assert job.interval({"SAKSI_SWEEP_INTERVAL": "PT30S"}) == timedelta(seconds=30)
+    def interval(env: dict[str, str]) -> timedelta:
+        return Settings.from_env({"SAKSI_HOME": "/nonexistent", **env}).job_interval(sweep.JOB)
+
+    assert interval({}) == timedelta(hours=1)
+    assert interval({"SAKSI_SWEEP_INTERVAL": "PT30S"}) == timedelta(seconds=30)
     for bad in ("30s", "PT0S"):
         with pytest.raises(InvalidInput, match="SAKSI_SWEEP_INTERVAL"):
-            job.interval({"SAKSI_SWEEP_INTERVAL": bad})
+            interval({"SAKSI_SWEEP_INTERVAL": bad})
 
 
 def test_job_results_are_recorded_as_plain_json() -> None:

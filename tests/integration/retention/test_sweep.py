@@ -9,7 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from archive import audit, cases, retrieval
+from archive.audit import verify as audit
+from archive.cases import cases
+from archive.custody import retrieval
 from archive.errors import Gone, Refused
 from archive.timefmt import now
 from domain.base import Context
@@ -25,6 +27,7 @@ from tests.support.retention import (
     stored_versions,
     wait_until_expired,
 )
+from tests.support.settings import configure
 
 
 def test_an_unattached_clip_is_purged_by_the_sweep_once_its_policy_expires(
@@ -160,7 +163,7 @@ def test_orphan_objects_are_deleted_once_the_store_lets_them_go(
     archive: Archive, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     svc = archive.svc
-    monkeypatch.setenv("SAKSI_ORPHAN_GRACE", "PT0S")  # no grace for uploads in flight here
+    configure(svc, monkeypatch, SAKSI_ORPHAN_GRACE="PT0S")  # no grace for uploads in flight here
     # What an ingest interrupted between storing content and recording its event leaves.
     expired = svc.objects.put(io.BytesIO(b"orphan, lock over"), retain_until=now() - timedelta(1))
     locked = svc.objects.put(io.BytesIO(b"orphan, still locked"), retain_until=now() + timedelta(1))

@@ -11,7 +11,8 @@ import time
 
 import pytest
 
-from archive import audit, retrieval
+from archive.audit import verify as audit
+from archive.custody import retrieval
 from archive.settings import Settings
 from retention import holds
 from tests.conftest import Archive

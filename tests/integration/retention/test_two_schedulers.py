@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from archive import audit
+from archive.audit import verify as audit
+from archive.jobs import runs
 from archive.settings import Settings
-from retention import runs, sweep
+from retention import sweep
 from tests.conftest import Archive
 from tests.support import processes, seed
 from tests.support.retention import policy, stored_versions, topic_counts

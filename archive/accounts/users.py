@@ -1,0 +1,135 @@
+"""Setting up the archive, and its users and their bearer tokens."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import datetime
+from typing import Any
+
+from archive.errors import AlreadyExists, InvalidInput, NotFound
+from archive.services import Services
+from domain.base import Context
+from domain.retention import CLASSES, DEFAULT_KEEP, RetentionPolicy
+from domain.user import User, check_role
+from ledger.keys import create_key
+from storage.readmodels import queries
+
+TOKEN_PREFIX = "sks_"
+
+
+def new_token() -> tuple[str, str]:
+    """A bearer token and the hash stored in its place (tokens are 256-bit random)."""
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    return token, hash_token(token)
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def init_archive(svc: Services, admin: str) -> dict[str, Any]:
+    """Idempotent: storage, signing key, default retention policies, first admin."""
+    ctx = Context(actor="system", channel="system")
+    svc.objects.initialise()
+    svc.objects.check()
+    key_created = create_key(svc.settings.signing_key)
+    for cls in CLASSES:
+        if svc.events.find(RetentionPolicy, RetentionPolicy.create_id(cls)) is None:
+            svc.events.save(
+                RetentionPolicy.define(cls, DEFAULT_KEEP[cls], "default policy at init", ctx)
+            )
+    token: str | None = None
+    existing = svc.events.find(User, User.create_id(admin))
+    if existing is None:
+        token, token_hash = new_token()
+        svc.events.save(User.register(admin, "admin", token_hash, None, ctx))
+    elif existing.role != "admin":
+        raise InvalidInput(f"user {admin} exists and is not an admin")
+    return {
+        "admin": admin,
+        "token": token,
+        "created": token is not None,
+        "signing_key_created": key_created,
+        "settings": svc.settings.redacted(),
+    }
+
+
+def add_user(
+    svc: Services, ctx: Context, name: str, role: str, expires: datetime | None = None
+) -> dict[str, Any]:
+    svc.guard.require(ctx, "users.admin", target=f"user:{name}")
+    check_role(role)
+    if svc.events.find(User, User.create_id(name)) is not None:
+        raise AlreadyExists(f"user {name} already exists")
+    token, token_hash = new_token()
+    svc.events.save(User.register(name, role, token_hash, expires, ctx))
+    return {
+        "name": name,
+        "role": role,
+        "token": token,
+        "expires": expires.isoformat() if expires else None,
+    }
+
+
+def list_users(svc: Services, ctx: Context) -> list[dict[str, Any]]:
+    """Every user with role and token state (never a token or its hash)."""
+    svc.guard.require(ctx, "users.admin", target="users")
+    return [
+        {
+            "name": r["name"],
+            "role": r["role"],
+            "revoked": bool(r["revoked"]),
+            "token_expires": r["token_expires"],
+            "created_at": r["created_at"],
+        }
+        for r in queries.users(svc.db)
+    ]
+
+
+def revoke_token(svc: Services, ctx: Context, name: str, reason: str) -> dict[str, Any]:
+    svc.guard.require(ctx, "users.admin", target=f"user:{name}")
+    user = svc.events.find(User, User.create_id(name))
+    if user is None:
+        raise NotFound(f"no user {name}")
+    user.revoke_token(reason, ctx)
+    svc.events.save(user)
+    return {"name": name, "revoked": True}
+
+
+def issue_token(
+    svc: Services, ctx: Context, name: str, expires: datetime | None = None
+) -> dict[str, Any]:
+    """A new token for an existing user (the old one stops working); shown once."""
+    svc.guard.require(ctx, "users.admin", target=f"user:{name}")
+    user = svc.events.find(User, User.create_id(name))
+    if user is None:
+        raise NotFound(f"no user {name}")
+    token, token_hash = new_token()
+    user.issue_token(token_hash, expires, ctx)
+    svc.events.save(user)
+    return {
+        "name": name,
+        "role": user.role,
+        "token": token,
+        "expires": expires.isoformat() if expires else None,
+    }
+
+
+def authenticate(svc: Services, token: str) -> dict[str, Any] | None:
+    """The user a bearer token belongs to, if it is valid; lookups go by hash only."""
+    row = queries.user_by_token_hash(svc.db, hash_token(token))
+    if row is None or row["revoked"]:
+        return None
+    if row["token_expires"] and datetime.fromisoformat(row["token_expires"]) < _now():
+        return None
+    # The hash matched by index; compare in constant time all the same.
+    if not secrets.compare_digest(row["token_hash"], hash_token(token)):
+        return None
+    return {"name": row["name"], "role": row["role"]}
+
+
+def _now() -> datetime:
+    from archive.timefmt import now
+
+    return now()

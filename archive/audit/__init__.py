@@ -1,0 +1,1 @@
+"""Auditing the ledger: verify (quick pass and locating passes), proofs, fixity, replay, reports."""

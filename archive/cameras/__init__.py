@@ -1,0 +1,1 @@
+"""The camera registry: public and private cameras by district, RT and position."""

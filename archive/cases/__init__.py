@@ -1,0 +1,1 @@
+"""Cases: reports, incidents and investigations, their members and clips."""

@@ -1,0 +1,1 @@
+"""Reading evidence as custody: clip metadata, verified downloads, content streams, trails."""

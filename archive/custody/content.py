@@ -1,0 +1,209 @@
+"""Streaming a clip's original to a reader: byte ranges, verification, custody per session.
+
+Custody rule (README, "HTTP API"): a read without a byte range is a download and records
+`ClipDownloaded` every time. A ranged read is viewing (a video player seeks with many range
+requests): the first ranged read by a user for a reason records `ClipViewed`, and further
+ranged reads of the same clip by the same user with the same reason within VIEW_SESSION of
+that event record nothing more. The state lives in the clip's own events, so every API worker
+applies the same rule, and concurrent first reads record one view (optimistic concurrency).
+
+A read of the whole content is hashed on the way out. The last chunk is held back until the
+hash is checked, so a reader never receives a complete copy that does not match its record:
+on a mismatch the stream fails (the HTTP connection is cut short) and the error is logged.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Iterator, Sequence
+from contextlib import ExitStack
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import BinaryIO
+
+from archive import timefmt
+from archive.custody.retrieval import authorize_content
+from archive.errors import IntegrityFailure, InvalidInput, RangeNotSatisfiable
+from archive.services import Services
+from domain.base import Context
+from domain.clip import Clip
+from storage.objects.port import CHUNK
+
+VIEW_SESSION = timedelta(minutes=30)
+log = logging.getLogger("saksi.content")
+
+
+@dataclass(frozen=True)
+class ByteRange:
+    """One range of an HTTP Range header, inclusive: `first-last`, `first-`, or suffix `-last`."""
+
+    first: int | None
+    last: int | None
+
+    def resolve(self, size: int) -> tuple[int, int] | None:
+        """Absolute (first, last) within `size` bytes, or None if it selects nothing (RFC 9110)."""
+        if self.first is None:
+            if not self.last:
+                return None
+            return max(size - self.last, 0), size - 1
+        if self.first >= size or (self.last is not None and self.last < self.first):
+            return None
+        last = size - 1 if self.last is None else min(self.last, size - 1)
+        return self.first, last
+
+
+def cover(ranges: Sequence[ByteRange], size: int) -> tuple[int, int]:
+    """Several ranges are coalesced into the one span that covers them all (RFC 9110 §14.2)."""
+    spans = [s for s in (r.resolve(size) for r in ranges) if s is not None]
+    if not spans:
+        raise RangeNotSatisfiable(f"no requested range lies within the {size} bytes", size=size)
+    return min(s[0] for s in spans), max(s[1] for s in spans)
+
+
+@dataclass
+class Content:
+    """An open read of a clip's original: `chunks` yields bytes first..last (inclusive)."""
+
+    clip_id: str
+    sha256: str
+    size: int
+    first: int
+    last: int
+    partial: bool
+    media_type: str
+    chunks: Iterator[bytes]
+    _stack: ExitStack = field(repr=False, default_factory=ExitStack)
+
+    @property
+    def length(self) -> int:
+        return self.last - self.first + 1
+
+    def close(self) -> None:
+        self._stack.close()
+
+
+def read_content(
+    svc: Services,
+    ctx: Context,
+    *,
+    clip_id: str,
+    reason: str,
+    ranges: Sequence[ByteRange] | None = None,
+) -> Content:
+    """Authorize, record the custody event, then open the original at the requested range."""
+    if not reason.strip():
+        raise InvalidInput("a reason is required")
+    action = "clip.view" if ranges else "clip.download"
+    clip = authorize_content(svc, ctx, clip_id, action)
+    first, last = cover(ranges, clip.size_bytes) if ranges else (0, clip.size_bytes - 1)
+    if ranges:
+        since = timefmt.now() - VIEW_SESSION
+
+        def view(c: Clip) -> None:
+            if not c.viewed_since(ctx.actor, reason, since):
+                c.record_view(reason, ctx)
+
+        svc.events.update(Clip, clip.id, view)
+    else:
+        svc.events.update(Clip, clip.id, lambda c: c.record_download(reason, ctx))
+    return open_content(svc, clip, first, last, partial=bool(ranges))
+
+
+def open_content(svc: Services, clip: Clip, first: int, last: int, *, partial: bool) -> Content:
+    """Open bytes first..last of an authorized clip's original (its custody event recorded)."""
+    stack = ExitStack()
+    try:
+        src = stack.enter_context(
+            svc.objects.open(clip.storage["key"], clip.storage.get("version_id"))
+        )
+        _skip(src, first)
+    except BaseException:
+        stack.close()
+        raise
+    whole = first == 0 and last == clip.size_bytes - 1
+    return Content(
+        clip_id=clip.clip_id,
+        sha256=clip.sha256,
+        size=clip.size_bytes,
+        first=first,
+        last=last,
+        partial=partial,
+        media_type=media_type(clip.media),
+        chunks=_chunks(src, stack, clip, last - first + 1, verify=whole),
+        _stack=stack,
+    )
+
+
+def _skip(src: BinaryIO, offset: int) -> None:
+    """Position at `offset`: seek where the store's stream can, read past it where not."""
+    if offset == 0:
+        return
+    if src.seekable():
+        src.seek(offset)
+        return
+    left = offset
+    while left > 0:
+        got = src.read(min(CHUNK, left))
+        if not got:
+            break
+        left -= len(got)
+
+
+def _chunks(
+    src: BinaryIO, stack: ExitStack, clip: Clip, length: int, *, verify: bool
+) -> Iterator[bytes]:
+    digest = hashlib.sha256() if verify else None
+    left = length
+    held: bytes | None = None
+    try:
+        while left > 0:
+            chunk = src.read(min(CHUNK, left))
+            if not chunk:
+                break
+            left -= len(chunk)
+            if digest is not None:
+                digest.update(chunk)
+            if held is not None:
+                yield held
+            held = chunk
+        if left > 0:
+            _mismatch(clip, f"the stored object ended {left} bytes early")
+        if digest is not None and digest.hexdigest() != clip.sha256:
+            _mismatch(clip, f"expected sha256 {clip.sha256}, read {digest.hexdigest()}")
+        if held is not None:
+            yield held
+    finally:
+        stack.close()
+
+
+def _mismatch(clip: Clip, detail: str) -> None:
+    log.error(
+        "content of clip %s does not match its record: %s",
+        clip.clip_id,
+        detail,
+        extra={"clip_id": clip.clip_id, "event": "content_mismatch"},
+    )
+    raise IntegrityFailure(f"content of clip {clip.clip_id} does not match its record: {detail}")
+
+
+_CONTAINERS = {
+    "mov": "video/mp4",
+    "mp4": "video/mp4",
+    "matroska": "video/x-matroska",
+    "webm": "video/webm",
+    "mpegts": "video/mp2t",
+    "avi": "video/x-msvideo",
+    "flv": "video/x-flv",
+}
+
+
+def media_type(media: dict[str, object]) -> str:
+    """The MIME type a browser needs to play the original, from ffprobe's format name."""
+    names = str(media.get("container") or "").split(",")
+    if "webm" in names and media.get("codec") in ("vp8", "vp9", "av1"):
+        return "video/webm"
+    for name in names:
+        if name in _CONTAINERS and name != "webm":
+            return _CONTAINERS[name]
+    return "application/octet-stream"

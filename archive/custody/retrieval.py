@@ -1,0 +1,123 @@
+"""Finding clips and retrieving their content, verified and recorded as custody events."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from archive import views
+from archive.errors import Gone, IntegrityFailure, InvalidInput, NotFound
+from archive.services import Services
+from domain.base import Context
+from domain.clip import STATUSES, Clip
+from retention.content_state import gone_message, purge_record, refuse_if_pending
+from storage.objects.port import CHUNK, Progress
+from storage.readmodels import queries, retention_queries
+from storage.readmodels.registry import stored_time
+
+
+def show_clip(svc: Services, clip_id: str, ctx: Context | None = None) -> dict[str, Any]:
+    if (
+        ctx is not None
+    ):  # the interfaces that know their caller check it (HTTP); CLI reads are local
+        svc.guard.require(ctx, "metadata.search", target=f"clip:{clip_id}")
+    row = queries.clip_row(svc.db, clip_id)
+    if row is None:
+        raise NotFound(f"no clip {clip_id}")
+    pending = retention_queries.pending_deletion(svc.db, clip_id)
+    return {
+        **views.clip(row),
+        "pending_deletion": None
+        if pending is None
+        else {
+            "delete_after": views.local(pending["delete_after"]),
+            "scheduled_at": views.local(pending["scheduled_at"]),
+            "scheduled_by": pending["scheduled_by"],
+            "reason": pending["reason"],
+        },
+    }
+
+
+def list_clips(
+    svc: Services,
+    ctx: Context | None = None,
+    *,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    **filters: Any,
+) -> list[dict[str, Any]]:
+    """Filters: camera_id, case_id, district, status, and recordings overlapping [since, until];
+    `limit` and `offset` page through."""
+    if ctx is not None:
+        svc.guard.require(ctx, "metadata.search", target="clips")
+    status = filters.get("status")
+    if status is not None and status not in STATUSES:
+        raise InvalidInput(f"invalid status {status!r}: expected one of {', '.join(STATUSES)}")
+    rows = queries.clips(svc.db, since=stored_time(since), until=stored_time(until), **filters)
+    return [views.clip(r) for r in rows]
+
+
+def authorize_content(svc: Services, ctx: Context, clip_id: str, action: str) -> Clip:
+    """Role, then case membership; refusals land on the clip's own custody stream."""
+    from archive.records import load_clip
+
+    clip = load_clip(svc.events, clip_id)
+    who = svc.guard.require(ctx, "content.read", target=clip)
+    if not svc.guard.may_use_clip(who, clip):
+        svc.guard.refuse(
+            ctx, action, f"{who.name} is not a member of a case holding this clip", clip
+        )
+    if clip.status != "active":
+        raise Gone(gone_message(clip), purge=purge_record(clip))
+    refuse_if_pending(clip)
+    return clip
+
+
+def download(
+    svc: Services,
+    ctx: Context,
+    *,
+    clip_id: str,
+    out: Path,
+    reason: str,
+    progress: Progress | None = None,
+) -> dict[str, Any]:
+    """`clip get`: the original to a file, hashed while written; the custody event first."""
+    if not reason.strip():
+        raise InvalidInput("a reason is required")
+    if out.exists() and out.is_dir():
+        raise InvalidInput(f"{out} is a folder; give a file name")
+    clip = authorize_content(svc, ctx, clip_id, "clip.get")
+    svc.events.update(Clip, clip.id, lambda c: c.record_download(reason, ctx))
+    tmp = out.with_name(f".{out.name}.part")
+    digest = hashlib.sha256()
+    done = 0
+    try:
+        with (
+            svc.objects.open(clip.storage["key"], clip.storage.get("version_id")) as src,
+            open(tmp, "wb") as dst,
+        ):
+            while chunk := src.read(CHUNK):
+                digest.update(chunk)
+                dst.write(chunk)
+                done += len(chunk)
+                if progress:
+                    progress(done)
+        if digest.hexdigest() != clip.sha256:
+            raise IntegrityFailure(
+                f"content of clip {clip_id} does not match its record: expected sha256 "
+                f"{clip.sha256}, read {digest.hexdigest()}"
+            )
+        os.replace(tmp, out)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return {
+        "clip_id": clip_id,
+        "out": str(out),
+        "sha256": clip.sha256,
+        "size_bytes": done,
+        "verified": True,
+    }

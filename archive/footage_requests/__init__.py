@@ -1,0 +1,1 @@
+"""Footage requests to private camera owners, and their one-time upload links."""

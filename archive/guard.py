@@ -1,0 +1,112 @@
+"""Who may do what (design.md, "Access control"), checked by every use case.
+
+Refusals are recorded before they are reported: on the clip's or case's own stream when
+the target is one (so they appear in its custody trail), otherwise as a Refusal.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import NoReturn
+
+from archive.errors import Refused
+from archive.records import load_cases
+from domain.base import Context
+from domain.case import Case
+from domain.clip import Clip
+from domain.refusal import Refusal
+from domain.user import User
+from storage.eventstore.store import Events
+
+ANY_ROLE = frozenset({"operator", "investigator", "auditor", "admin"})
+
+PERMISSIONS: dict[str, frozenset[str]] = {
+    "camera.register": frozenset({"operator", "admin"}),
+    "clip.ingest": frozenset({"operator", "investigator"}),
+    "metadata.search": ANY_ROLE,
+    "content.read": frozenset({"operator", "investigator"}),  # and membership of the clip's case
+    "case.open": frozenset({"operator", "investigator", "admin"}),
+    "case.assign": frozenset({"operator", "investigator", "admin"}),
+    "case.attach": frozenset({"operator", "investigator"}),
+    "case.close": frozenset({"operator", "investigator", "admin"}),
+    "audit": frozenset({"auditor", "admin"}),
+    "retention.admin": frozenset({"admin"}),
+    "users.admin": frozenset({"admin"}),
+    "hold.place": frozenset({"investigator", "admin"}),  # investigators on their own cases
+    "hold.release": frozenset({"admin"}),
+    # Private camera owners (role owner) see their own cameras and the footage requests sent
+    # to them, and answer those; nothing else (archive/footage_requests/requests.py).
+    "camera.list": ANY_ROLE | {"owner"},  # owners: their own cameras only
+    "request.send": frozenset({"operator", "investigator"}),  # members of the request's case
+    "request.read": ANY_ROLE | {"owner"},  # owners: theirs; operators, investigators: their cases'
+    "request.answer": frozenset({"owner"}),  # the owner the request was sent to
+}
+
+
+@dataclass(frozen=True)
+class Principal:
+    name: str
+    role: str
+    ctx: Context
+
+
+class Guard:
+    """Resolves actors and enforces the access table, recording every refusal."""
+
+    def __init__(self, events: Events) -> None:
+        self.events = events
+
+    def require(
+        self,
+        ctx: Context,
+        action: str,
+        target: Clip | Case | str | None = None,
+        also: Sequence[Clip | Case] = (),
+    ) -> Principal:
+        user = self.events.find(User, User.create_id(ctx.actor))
+        if user is None:
+            self.refuse(ctx, action, f"unknown user {ctx.actor!r}", target, also)
+        if user.revoked:
+            self.refuse(ctx, action, f"the access of {ctx.actor} is revoked", target, also)
+        if user.token_expires and user.token_expires < datetime.now(UTC):
+            self.refuse(ctx, action, f"the token of {ctx.actor} has expired", target, also)
+        if user.role not in PERMISSIONS[action]:
+            self.refuse(ctx, action, f"role {user.role} may not {action}", target, also)
+        return Principal(user.name, user.role, ctx)
+
+    def may_use_clip(self, who: Principal, clip: Clip) -> bool:
+        """Content is case-scoped: members of one of the clip's cases, or for a clip in no case
+        yet, the person who ingested it (so they can attach it to a case)."""
+        if not clip.case_ids:
+            return bool(clip.ingested_by == who.name)
+        return any(c.is_member(who.name) for c in load_cases(self.events, clip.case_ids))
+
+    def require_member(self, who: Principal, case: Case, action: str, target: Clip | Case) -> None:
+        if not case.is_member(who.name):
+            self.refuse(
+                who.ctx, action, f"{who.name} is not a member of case {case.case_id}", target
+            )
+
+    def refuse(
+        self,
+        ctx: Context,
+        action: str,
+        detail: str,
+        target: Clip | Case | str | None = None,
+        also: Sequence[Clip | Case] = (),
+    ) -> NoReturn:
+        """Record the refusal on the target (and on every stream in `also`: a case export
+        refused is recorded on each of its clips' trails too), then raise Refused."""
+        for other in also:
+            self.events.update(
+                type(other), other.id, lambda a: a.record_refusal(action, detail, ctx)
+            )
+        if isinstance(target, (Clip, Case)):
+            self.events.update(
+                type(target), target.id, lambda a: a.record_refusal(action, detail, ctx)
+            )
+        else:
+            self.events.save(Refusal.record(action, target, detail, ctx))
+        raise Refused(f"refused: {detail}", action=action)

@@ -1,0 +1,2 @@
+"""Recordings become clips: sources, NVR segments, ffmpeg cuts and probes, derivatives, uploads,
+case pulls."""

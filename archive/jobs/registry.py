@@ -1,0 +1,24 @@
+"""What a scheduled job is: a name, the work it does, and what its recorded run keeps.
+
+The jobs themselves are listed once, by the composition root (archive/bootstrap.py); their
+intervals are settings (Settings.job_intervals).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from archive.jobs import runs
+from archive.services import Services
+from domain.base import Context
+
+Work = Callable[[Services, Context], Any]
+
+
+@dataclass(frozen=True)
+class Job:
+    name: str
+    work: Work  # called with the job's own services and the scheduler's principal
+    summarize: Callable[[Any], dict[str, Any]] = runs.plain

@@ -1,0 +1,1 @@
+"""Operations: readiness of the stores, and archive-wide metrics."""

@@ -1,0 +1,1 @@
+"""The event store port: eventsourcing on SQLite or PostgreSQL, chain links, batch loads, locks."""

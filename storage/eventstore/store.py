@@ -1,0 +1,105 @@
+"""The event store: an eventsourcing Application on SQLite or PostgreSQL with chained recorders."""
+
+from __future__ import annotations
+
+import random
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
+from typing import TypeVar
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.domain import Aggregate
+from eventsourcing.persistence import IntegrityError
+
+from storage.connection import EventStoreUrl
+
+A = TypeVar("A", bound=Aggregate)
+R = TypeVar("R")
+
+
+class EventStore(Application[UUID]):
+    """Saksi's events: aggregates are loaded with `repository.get` and stored with `save`."""
+
+    name = "saksi"
+
+    def __init__(self, url: EventStoreUrl) -> None:
+        self.url = url
+        super().__init__(env=url.library_env())
+
+
+class Events:
+    """Loading and saving aggregates; every save brings the read models up to date."""
+
+    def __init__(self, app: EventStore, after_save: Callable[[], object]) -> None:
+        self.app = app
+        self._after_save = after_save
+        self.conflicts = 0  # optimistic-concurrency conflicts retried by this process
+        self._lock = threading.Lock()
+
+    def note_conflict(self) -> None:
+        with self._lock:
+            self.conflicts += 1
+
+    def find(self, cls: type[A], aggregate_id: UUID) -> A | None:
+        try:
+            aggregate: object = self.app.repository.get(aggregate_id)
+        except AggregateNotFoundError:
+            return None
+        return aggregate if isinstance(aggregate, cls) else None
+
+    def save(self, *aggregates: Aggregate) -> None:
+        self.app.save(*aggregates)
+        self._after_save()
+
+    def save_retrying(self, change: Callable[[], tuple[Sequence[Aggregate], R]]) -> R:
+        """Run `change` (load, change, and give what to save and what to return), save in one
+        transaction, and return its result; if another writer won, run it again."""
+        for last in attempts():
+            aggregates, result = change()
+            try:
+                self.save(*aggregates)
+                return result
+            except IntegrityError:
+                self.note_conflict()
+                if last:
+                    raise
+        raise AssertionError("unreachable")
+
+    def update(self, cls: type[A], aggregate_id: UUID, change: Callable[[A], None]) -> A:
+        """Load, change and save one aggregate; retry if another writer won."""
+
+        def once() -> tuple[list[A], A]:
+            aggregate = self.find(cls, aggregate_id)
+            if aggregate is None:
+                raise LookupError(f"no {cls.__name__} {aggregate_id}")
+            change(aggregate)
+            return [aggregate], aggregate
+
+        return self.save_retrying(once)
+
+
+PATIENCE_S = 15.0  # how long a write keeps retrying a hot stream (a busy case) before 409
+MIN_ATTEMPTS = 8
+
+
+def attempts() -> Iterator[bool]:
+    """One item per attempt at a write that can lose a race, True on the last; the backoff
+    between attempts happens here. Bounded by time as well as count: on a stream every writer
+    wants (a case taking in clips from many ingests), a fixed few attempts ran out under load."""
+    deadline = time.monotonic() + PATIENCE_S  # read per call: tests shorten it
+    attempt = 0
+    while True:
+        last = attempt + 1 >= MIN_ATTEMPTS and time.monotonic() >= deadline
+        yield last
+        if last:
+            return
+        _backoff(attempt)
+        attempt += 1
+
+
+def _backoff(attempt: int) -> None:
+    """Before retrying a conflict: growing and jittered, so that writers racing for one stream
+    (every reader of a clip recording its view) spread out instead of colliding again."""
+    time.sleep(random.uniform(0.001, 0.005 * 2 ** min(attempt, 6)))

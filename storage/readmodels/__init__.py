@@ -1,0 +1,1 @@
+"""Read models: tables projected from the notification log; projector, handlers, queries."""
