@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from api.cli.common import cli_context, table
+from api.cli.common import cli_context, host_context, table
 from archive.accounts import users
 from archive.audit import verify as audit
 from archive.bootstrap import bootstrap
@@ -49,7 +49,7 @@ def load_demo(svc: Services, say: Callable[[str], None] = print) -> dict[str, An
     """Cameras, users, a case and two ingested clips; safe to run again (what exists is reused).
 
     Returns the demo case, its clips, the audit result and the admin's token if it was created."""
-    first = users.init_archive(svc, "admin")
+    first = users.init_archive(svc, host_context(), "admin")
     admin = cli_context("admin")
     for name, role in DEMO_USERS:
         try:
@@ -108,11 +108,11 @@ def load_demo(svc: Services, say: Callable[[str], None] = print) -> dict[str, An
             reason="review for report",
         )
         say(f"retrieved {got['clip_id']}: {got['size_bytes']} bytes, sha256 verified")
-    rows = retrieval.list_clips(svc, case_id=case_id)
+    rows = retrieval.list_clips(svc, host_context(), case_id=case_id)
     return {
         "case_id": case_id,
         "clips": rows,
-        "audit": audit.verify(svc),
+        "audit": audit.verify(svc, host_context()),
         "admin_token": first["token"],
     }
 

@@ -16,6 +16,7 @@ from archive.jobs.registry import Job
 from archive.sealing import seal
 from archive.services import Services
 from archive.settings import Settings
+from archive.signing_key import SigningKey
 from retention import recovery, sweep
 from storage import sessions as ui_sessions
 from storage.connection import EventStoreUrl, prepare_postgres
@@ -23,6 +24,7 @@ from storage.db import open_database
 from storage.errors import StoreUnavailable
 from storage.eventstore.store import Events, EventStore
 from storage.ledger_tables.merkle_store import MerkleStore
+from storage.ledger_tables.sealer import Sealer
 from storage.objects.files import FileObjectStore
 from storage.objects.port import ObjectStore
 from storage.readmodels.projector import Projector
@@ -58,14 +60,26 @@ def bootstrap(settings: Settings, *, create_database: bool = False) -> Services:
         raise StoreUnavailable(f"event store is unavailable: {_first_line(e)}") from None
     db = open_database(url)
     db.events_table = store.recorder.events_table_name  # type: ignore[attr-defined]
-    MerkleStore(db).create()
+    merkle = MerkleStore(db)
+    merkle.create()
     ui_sessions.create(db)
     projector = Projector(db, store.mapper)
     projector.create()
     projector.catch_up()
     events = Events(store, projector.catch_up)
     objects = open_object_store(settings.object_store, settings.s3_ca_file)
-    return Services(settings, store, db, projector, events, objects, Guard(events))
+    return Services(
+        settings,
+        store,
+        db,
+        projector,
+        events,
+        objects,
+        Guard(events),
+        merkle,
+        Sealer(db, merkle),
+        SigningKey(settings.signing_key, settings.origin),
+    )
 
 
 def _first_line(e: BaseException) -> str:
@@ -77,9 +91,9 @@ def scheduled_jobs() -> list[Job]:
     """Every scheduled job, once; each one's interval is Settings.job_intervals[name]."""
     return [
         Job(sweep.JOB, sweep.run_sweep, sweep.summary),
-        Job(recovery.NOTICE_JOB, lambda svc, _ctx: recovery.notice(svc), recovery.notice_summary),
-        Job("checkpoint", lambda svc, _ctx: seal.seal_checkpoint(svc)),
-        Job("fixity-audit", lambda svc, _ctx: fixity.check(svc)),
+        Job(recovery.NOTICE_JOB, recovery.notice, recovery.notice_summary),
+        Job("checkpoint", seal.seal_checkpoint),
+        Job("fixity-audit", fixity.check),
     ]
 
 

@@ -1,5 +1,15 @@
 """Who may do what (design.md, "Access control"), checked by every use case.
 
+Every use case takes the caller's Context (who, through which channel, from where) as a
+required argument and asks the Guard before it touches evidence; nothing means "don't check".
+Users act through their role. Two principals are not users, and the table lists what they may
+do like any role:
+- SYSTEM: the scheduler and other internal work (channels `scheduler` and `system`), which
+  the code creates itself (no interface can claim it);
+- HOST: someone with a shell on the archive host running a command that names no user
+  (`saksi init`, `saksi audit verify`...), on the channel `host`: they can read the database
+  anyway, and may read metadata and the log, never footage.
+
 Refusals are recorded before they are reported: on the clip's or case's own stream when
 the target is one (so they appear in its custody trail), otherwise as a Refusal.
 """
@@ -21,24 +31,29 @@ from domain.user import User
 from storage.eventstore.store import Events
 
 ANY_ROLE = frozenset({"operator", "investigator", "auditor", "admin"})
+SYSTEM = "system"  # the scheduler and internal work
+HOST = "host"  # a command on the archive host naming no user
 
 PERMISSIONS: dict[str, frozenset[str]] = {
     "camera.register": frozenset({"operator", "admin"}),
     "clip.ingest": frozenset({"operator", "investigator"}),
-    "metadata.search": ANY_ROLE,
+    "metadata.search": ANY_ROLE | {HOST},
     "content.read": frozenset({"operator", "investigator"}),  # and membership of the clip's case
     "case.open": frozenset({"operator", "investigator", "admin"}),
     "case.assign": frozenset({"operator", "investigator", "admin"}),
     "case.attach": frozenset({"operator", "investigator"}),
     "case.close": frozenset({"operator", "investigator", "admin"}),
-    "audit": frozenset({"auditor", "admin"}),
+    "audit": frozenset({"auditor", "admin", HOST, SYSTEM}),  # SYSTEM: seals, fixity, notices
     "retention.admin": frozenset({"admin"}),
+    "retention.sweep": frozenset({"admin", SYSTEM}),  # admins through `retention sweep`
+    "archive.init": frozenset({HOST}),  # schema, bucket, signing key, first admin
+    "job.run": frozenset({"auditor", "admin", HOST, SYSTEM}),  # recorded runs of jobs
     "users.admin": frozenset({"admin"}),
     "hold.place": frozenset({"investigator", "admin"}),  # investigators on their own cases
     "hold.release": frozenset({"admin"}),
     # Private camera owners (role owner) see their own cameras and the footage requests sent
     # to them, and answer those; nothing else (archive/footage_requests/requests.py).
-    "camera.list": ANY_ROLE | {"owner"},  # owners: their own cameras only
+    "camera.list": ANY_ROLE | {"owner", HOST},  # owners: their own cameras only
     "request.send": frozenset({"operator", "investigator"}),  # members of the request's case
     "request.read": ANY_ROLE | {"owner"},  # owners: theirs; operators, investigators: their cases'
     "request.answer": frozenset({"owner"}),  # the owner the request was sent to
@@ -65,16 +80,19 @@ class Guard:
         target: Clip | Case | str | None = None,
         also: Sequence[Clip | Case] = (),
     ) -> Principal:
-        user = self.events.find(User, User.create_id(ctx.actor))
-        if user is None:
-            self.refuse(ctx, action, f"unknown user {ctx.actor!r}", target, also)
-        if user.revoked:
-            self.refuse(ctx, action, f"the access of {ctx.actor} is revoked", target, also)
-        if user.token_expires and user.token_expires < datetime.now(UTC):
-            self.refuse(ctx, action, f"the token of {ctx.actor} has expired", target, also)
-        if user.role not in PERMISSIONS[action]:
-            self.refuse(ctx, action, f"role {user.role} may not {action}", target, also)
-        return Principal(user.name, user.role, ctx)
+        role = _not_a_user(ctx)
+        if role is None:
+            user = self.events.find(User, User.create_id(ctx.actor))
+            if user is None:
+                self.refuse(ctx, action, f"unknown user {ctx.actor!r}", target, also)
+            if user.revoked:
+                self.refuse(ctx, action, f"the access of {ctx.actor} is revoked", target, also)
+            if user.token_expires and user.token_expires < datetime.now(UTC):
+                self.refuse(ctx, action, f"the token of {ctx.actor} has expired", target, also)
+            role = user.role
+        if role not in PERMISSIONS[action]:
+            self.refuse(ctx, action, f"role {role} may not {action}", target, also)
+        return Principal(ctx.actor, role, ctx)
 
     def may_use_clip(self, who: Principal, clip: Clip) -> bool:
         """Content is case-scoped: members of one of the clip's cases, or for a clip in no case
@@ -110,3 +128,22 @@ class Guard:
         else:
             self.events.save(Refusal.record(action, target, detail, ctx))
         raise Refused(f"refused: {detail}", action=action)
+
+
+def _not_a_user(ctx: Context) -> str | None:
+    """SYSTEM or HOST for the channels only the code itself opens; None for a user."""
+    if ctx.channel in ("scheduler", "system"):
+        return SYSTEM
+    if ctx.channel == "host":
+        return HOST
+    return None
+
+
+def system_principal(name: str = "system") -> Context:
+    """Internal work that acts on its own (abandoned upload claims, ...)."""
+    return Context(actor=name, channel="system")
+
+
+def scheduler_principal(host: str) -> Context:
+    """The scheduled jobs, recording the host they ran on."""
+    return Context(actor="scheduler", channel="scheduler", client=host)

@@ -24,6 +24,7 @@ from tempfile import TemporaryDirectory
 import httpx
 import psycopg
 
+from api.cli.common import host_context
 from archive.accounts import users
 from archive.bootstrap import bootstrap
 from archive.cameras import registry as cameras
@@ -35,6 +36,8 @@ from bench.common import Result, Timer, scratch_database
 from domain.base import Context
 from domain.clip import Clip
 from storage.readmodels.registry import stored_time
+
+HOST = host_context()  # the bench runs on the archive host
 
 PG_ADMIN = "host=127.0.0.1 port=5432 user=postgres connect_timeout=5"
 MIB = 1024 * 1024
@@ -203,7 +206,7 @@ def run(quick: bool = False) -> list[Result]:
         )
         svc = bootstrap(settings)
         try:
-            users.init_archive(svc, "admin")
+            users.init_archive(svc, HOST, "admin")
             token = str(users.add_user(svc, Context("admin"), "inv", "investigator")["token"])
             _populate(svc, n_clips)
             big = _big_clip(svc, home, clip_mb)

@@ -19,6 +19,7 @@ from tempfile import TemporaryDirectory
 
 import psycopg
 
+from api.cli.common import host_context
 from archive.audit import proofs
 from archive.audit import verify as audit
 from archive.bootstrap import bootstrap
@@ -32,6 +33,8 @@ from ledger.keys import create_key
 from storage.db import PostgresDatabase, SqliteDatabase
 from storage.ledger_tables.merkle_store import MerkleStore
 from storage.ledger_tables.sealer import Sealer
+
+HOST = host_context()  # the bench runs on the archive host
 
 RUNS = 3
 PROOFS = 300
@@ -79,7 +82,7 @@ def _raw_sqlite(db: SqliteDatabase) -> Callable[[], int]:
 
 def _verify(svc: Services, n: int, quick: bool = True) -> Callable[[], None]:
     def run() -> None:
-        result = audit.verify(svc, quick=quick)
+        result = audit.verify(svc, HOST, quick=quick)
         assert result["ok"] and result["events"] == n, result["problems"][:3]
 
     return run
@@ -103,7 +106,7 @@ def _proof_latencies(svc: Services, n: int) -> tuple[float, float]:
     for _ in range(PROOFS // 3):
         index = rng.randrange(n)
         start = time.perf_counter()
-        proofs.inclusion(svc, index, n)
+        proofs.inclusion(svc, HOST, index, n)
         api.append(time.perf_counter() - start)
     return statistics.median(core) * 1000, statistics.median(api) * 1000
 
@@ -120,7 +123,7 @@ def _measure(kind: str, svc: Services, n: int, tag: str) -> list[Result]:
     with Timer() as t:
         Sealer(svc.db).catch_up()
     seal_s = t.seconds
-    sealing.seal_checkpoint(svc)
+    sealing.seal_checkpoint(svc, HOST)
     raw_text = _raw_postgres(svc.db, False) if kind == "postgres" else _raw_sqlite(svc.db)
     verify = _verify(svc, n)
     raw_s, verify_s = [], []

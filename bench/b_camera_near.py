@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 from tempfile import TemporaryDirectory
 
+from api.cli.common import host_context
 from archive.accounts import users
 from archive.bootstrap import bootstrap
 from archive.cameras import registry as cameras
@@ -26,6 +27,9 @@ LAT = (-7.10, -6.93)
 LON = (110.30, 110.50)
 RADIUS_M = 500
 QUERIES = 200
+
+
+HOST = host_context()  # the bench runs on the archive host
 
 
 def load(svc: Services, count: int, rng: random.Random) -> None:
@@ -53,7 +57,7 @@ def median_ms(svc: Services, rng: random.Random) -> tuple[float, float]:
     for _ in range(QUERIES):
         point = (rng.uniform(*LAT), rng.uniform(*LON))
         t = time.perf_counter()
-        rows = cameras.list_cameras(svc, near=point, radius_m=RADIUS_M)
+        rows = cameras.list_cameras(svc, HOST, near=point, radius_m=RADIUS_M)
         times.append(time.perf_counter() - t)
         found.append(len(rows))
     return statistics.median(times) * 1000, statistics.mean(found)
@@ -62,7 +66,7 @@ def median_ms(svc: Services, rng: random.Random) -> tuple[float, float]:
 def measure(settings: Settings, count: int) -> tuple[float, float]:
     svc = bootstrap(settings, create_database=True)
     try:
-        users.init_archive(svc, "ana")
+        users.init_archive(svc, HOST, "ana")
         load(svc, count, random.Random(7))
         if svc.db.dialect == "postgres":
             with svc.db.tx() as tx:

@@ -24,7 +24,10 @@ from pathlib import Path
 
 from minio import Minio
 
+from api.cli.common import host_context
 from bench.common import Result, Timer
+
+HOST = host_context()  # the bench runs on the archive host
 
 GIB = 1024**3
 MB = 1e6
@@ -142,7 +145,7 @@ def _archive(object_store: str, home: Path):  # type: ignore[no-untyped-def]
     )
     home.mkdir(parents=True, exist_ok=True)
     svc = bootstrap(settings)
-    users.init_archive(svc, "ana")
+    users.init_archive(svc, HOST, "ana")
     users.add_user(svc, Context("ana"), "budi", "investigator")
     users.add_user(svc, Context("ana"), "dodi", "operator")
     cameras.register_camera(

@@ -19,6 +19,7 @@ from datetime import timedelta
 from pathlib import Path
 from tempfile import TemporaryDirectory
 
+from api.cli.common import host_context
 from archive.accounts import users
 from archive.bootstrap import bootstrap
 from archive.services import Services
@@ -31,6 +32,8 @@ from storage.objects.files import META_SUFFIX
 from storage.objects.s3 import S3ObjectStore
 from tests.support import seed
 from tests.support.seaweed import start_seaweed
+
+HOST = host_context()  # the bench runs on the archive host
 
 SIZE = 1024
 
@@ -59,7 +62,7 @@ def _s3_delete(svc: Services) -> Callable[[Clip], None]:
 def _measure(
     svc: Services, count: int, delete_of: Callable[[Services], Callable[[Clip], None]]
 ) -> tuple[float, float]:
-    users.init_archive(svc, "ana")
+    users.init_archive(svc, HOST, "ana")
     admin = Context("ana")
     policies.set_policy(
         svc, admin, retention_class="report", keep=timedelta(seconds=1), reason="bench"

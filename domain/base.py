@@ -8,7 +8,7 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import Aggregate
 
-CHANNELS = frozenset({"cli", "http", "scheduler", "system"})
+CHANNELS = frozenset({"cli", "http", "host", "scheduler", "system"})
 
 
 class RuleBroken(Exception):

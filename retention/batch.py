@@ -12,7 +12,6 @@ from eventsourcing.persistence import IntegrityError
 
 from archive.services import Services
 from storage.eventstore.batch_load import find_many
-from storage.eventstore.store import attempts
 
 A = TypeVar("A", bound=Aggregate)
 
@@ -51,15 +50,10 @@ def save_batch(svc: Services, changed: Sequence[A], redo: Callable[[A], bool]) -
 def _redo_one(
     svc: Services, cls: type[A], aggregate_id: UUID, redo: Callable[[A], bool]
 ) -> A | None:
-    for last in attempts():
+    def once() -> tuple[list[A], A | None]:
         fresh = svc.events.find(cls, aggregate_id)
         if fresh is None or not redo(fresh):
-            return None
-        try:
-            svc.events.save(fresh)
-            return fresh
-        except IntegrityError:
-            svc.events.note_conflict()
-            if last:
-                raise
-    return None
+            return [], None  # gone, or the change no longer applies: nothing to save
+        return [fresh], fresh
+
+    return svc.events.save_retrying(once)

@@ -17,19 +17,19 @@ from domain.clip import Clip
 from domain.retention import CaseTerm, check_class, retain_until
 from retention import policies
 from retention.batch import chunks, load
-from retention.calc import class_keep
+from retention.calc import Policies
 from storage.readmodels import queries
 from storage.readmodels import retention_queries as rq
 
 
 def list_policies(svc: Services, ctx: Context) -> dict[str, Any]:
     svc.guard.require(ctx, "retention.admin", target="retention")
-    return policies.list_policies(svc)
+    return policies.policies_view(svc.db)
 
 
 def due(svc: Services, ctx: Context, within: timedelta) -> dict[str, Any]:
     svc.guard.require(ctx, "retention.admin", target="retention")
-    return policies.due(svc, within)
+    return policies.due_view(svc.db, within, svc.settings.recovery_window)
 
 
 def preview(
@@ -40,8 +40,10 @@ def preview(
     svc.guard.require(ctx, "retention.admin", target=f"retention:{check_class(retention_class)}")
     now = clock()
 
+    recorded = Policies.read(svc.db)
+
     def keep_of(cls: str) -> timedelta:
-        return keep if cls == retention_class else class_keep(svc, cls)
+        return keep if cls == retention_class else recorded.keep(cls)
 
     found = []
     for ids in chunks(rq.clips_affected_by_policy(svc.db, retention_class), policies.BATCH):
@@ -82,7 +84,9 @@ def holds(svc: Services, ctx: Context) -> dict[str, Any]:
     }
 
 
-def recent_runs(svc: Services, ctx: Context, job: str | None = None) -> list[dict[str, Any]]:
+def recent_runs(
+    svc: Services, ctx: Context, job: str | None = None, limit: int = 50
+) -> list[dict[str, Any]]:
     """Scheduler runs (sweep, fixity audit, checkpoints), newest first: auditors and admins."""
     svc.guard.require(ctx, "audit", target="runs")
-    return runs.recent_runs(svc, job, limit=50)
+    return runs.recent_runs(svc.db, job, limit)

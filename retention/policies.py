@@ -15,6 +15,7 @@ from domain.clip import Clip
 from domain.retention import RetentionPolicy, check_class
 from retention import calc as retention_calc
 from retention.batch import chunks, load, save_batch
+from storage.db import Database
 from storage.errors import ObjectMissing
 from storage.readmodels import retention_queries as rq
 from storage.readmodels.registry import stored_time
@@ -35,19 +36,19 @@ def set_policy(
         svc.events.save(RetentionPolicy.define(retention_class, keep, reason, ctx))
     else:
         svc.events.update(RetentionPolicy, existing.id, lambda p: p.change(keep, reason, ctx))
-    changed = recompute(
+    changed = _recompute(
         svc,
         ctx,
         retention_class,
         f"retention policy {retention_class} set to {format_duration(keep)}",
     )
     policy = next(
-        p for p in list_policies(svc)["policies"] if p["retention_class"] == retention_class
+        p for p in policies_view(svc.db)["policies"] if p["retention_class"] == retention_class
     )
     return {**policy, "reason": reason, "clips_recomputed": changed}
 
 
-def recompute(svc: Services, ctx: Context, retention_class: str, why: str) -> int:
+def _recompute(svc: Services, ctx: Context, retention_class: str, why: str) -> int:
     """Refresh the clips a class governs, a batch per transaction; returns how many changed."""
     changed = 0
     for ids in chunks(rq.clips_affected_by_policy(svc.db, retention_class), BATCH):
@@ -56,7 +57,7 @@ def recompute(svc: Services, ctx: Context, retention_class: str, why: str) -> in
         def refresh(clip: Clip) -> bool:
             if clip.status != "active":
                 return False
-            retention_calc.refresh(svc, clip, why, ctx)
+            retention_calc.refresh(svc.db, svc.events, clip, why, ctx)
             return bool(clip.pending_events)
 
         saved = save_batch(svc, [c for c in clips if refresh(c)], refresh)
@@ -69,9 +70,13 @@ def recompute(svc: Services, ctx: Context, retention_class: str, why: str) -> in
     return changed
 
 
-def list_policies(svc: Services, ctx: Context | None = None) -> dict[str, Any]:
-    if ctx is not None:
-        svc.guard.require(ctx, "metadata.search", target="retention")
+def list_policies(svc: Services, ctx: Context) -> dict[str, Any]:
+    svc.guard.require(ctx, "metadata.search", target="retention")
+    return policies_view(svc.db)
+
+
+def policies_view(db: Database) -> dict[str, Any]:
+    """Every class's policy, as `retention policy list` prints it."""
     return {
         "policies": [
             {
@@ -81,21 +86,24 @@ def list_policies(svc: Services, ctx: Context | None = None) -> dict[str, Any]:
                 "changed_at": views.local(r["changed_at"]),
                 "changed_by": r["changed_by"],
             }
-            for r in rq.policy_rows(svc.db)
+            for r in rq.policy_rows(db)
         ]
     }
 
 
-def due(svc: Services, within: timedelta, ctx: Context | None = None) -> dict[str, Any]:
+def due(svc: Services, ctx: Context, within: timedelta) -> dict[str, Any]:
+    """`saksi retention due`: auditors and admins."""
+    svc.guard.require(ctx, "audit", target="retention")
+    return due_view(svc.db, within, svc.settings.recovery_window)
+
+
+def due_view(db: Database, within: timedelta, wait: timedelta) -> dict[str, Any]:
     """Active clips whose retain-until falls before now + within, and every clip pending
     deletion: what the sweep will schedule, what it will purge, and when (held clips are
-    listed, and marked as not going). Auditors and admins."""
-    if ctx is not None:
-        svc.guard.require(ctx, "audit", target="retention")
+    listed, and marked as not going); `wait` is the recovery window."""
     now = clock()
     until = now + within
-    wait = svc.settings.recovery_window
-    rows = rq.due_within(svc.db, stored_time(until) or "")
+    rows = rq.due_within(db, stored_time(until) or "")
 
     def delete_after(r: dict[str, Any]) -> str | None:
         """As recorded while pending; otherwise the earliest the content can go."""

@@ -23,8 +23,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, TypeVar
 
+from archive.guard import Principal
 from archive.services import Services
-from domain.base import Context
 from domain.clip import Clip
 from retention.batch import save_batch
 from storage.errors import ObjectLocked, ObjectMissing, StorageError, StoreUnavailable
@@ -98,9 +98,10 @@ def plan(
 
 
 def begin(
-    svc: Services, ctx: Context, clips: list[Clip], now: datetime, report: SweepReport
+    svc: Services, who: Principal, clips: list[Clip], now: datetime, report: SweepReport
 ) -> list[Clip]:
     """Record the intent on every purgeable clip of a batch; returns the clips now purging."""
+    ctx = who.ctx  # what the events record
 
     def due(clip: Clip) -> bool:
         if clip.status != "active" or clip.retain_until > now:
@@ -165,8 +166,9 @@ def _delete(svc: Services, planned: dict[str, Any], shared: bool) -> list[dict[s
     return actions
 
 
-def finish(svc: Services, ctx: Context, clips: list[Clip], report: SweepReport) -> None:
+def finish(svc: Services, who: Principal, clips: list[Clip], report: SweepReport) -> None:
     """Delete what each purging clip planned, then record ClipPurged for the batch."""
+    ctx = who.ctx  # what the events record
     refs = rq.active_refs(svc.db, [o["key"] for c in clips for o in c.purge_plan])
     done: dict[str, list[dict[str, Any]]] = {}
 

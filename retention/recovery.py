@@ -24,6 +24,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from archive.errors import InvalidInput, StateConflict
+from archive.guard import Principal
 from archive.records import load_clip
 from archive.services import Services
 from archive.timefmt import format_duration
@@ -45,8 +46,9 @@ NOTICE_LOG_LINES = 200
 log = logging.getLogger("saksi.retention")
 
 
-def schedule(svc: Services, ctx: Context, now: datetime, report: SweepReport, size: int) -> None:
+def schedule(svc: Services, who: Principal, now: datetime, report: SweepReport, size: int) -> None:
     """Step 1, for each due clip not pending yet and not held (a batch per transaction)."""
+    ctx = who.ctx  # what the events record
     delete_after = now + svc.settings.recovery_window
     reason = (
         f"retention expired; content deleted after {delete_after.isoformat()} "
@@ -69,9 +71,10 @@ def schedule(svc: Services, ctx: Context, now: datetime, report: SweepReport, si
 
 
 def settle(
-    svc: Services, ctx: Context, clips: list[Clip], now: datetime, report: SweepReport
+    svc: Services, who: Principal, clips: list[Clip], now: datetime, report: SweepReport
 ) -> list[Clip]:
     """Step 3 for pending clips something now keeps; returns those whose window is over."""
+    ctx = who.ctx  # what the events record
 
     def keeps(clip: Clip) -> str | None:
         if clip.is_held:
@@ -126,9 +129,10 @@ def restore(svc: Services, ctx: Context, *, clip_id: str, reason: str) -> dict[s
     }
 
 
-def notice(svc: Services) -> dict[str, Any]:
+def notice(svc: Services, ctx: Context) -> dict[str, Any]:
     """The `deletion-notice` job: what will be deleted and what falls due soon, to the log."""
-    listing = policies.due(svc, NOTICE_WITHIN)
+    svc.guard.require(ctx, "audit", target="retention")
+    listing = policies.due_view(svc.db, NOTICE_WITHIN, svc.settings.recovery_window)
     pending = [c for c in listing["clips"] if c["pending_deletion"]]
     coming = [c for c in listing["clips"] if not c["pending_deletion"]]
     log.info(

@@ -40,6 +40,7 @@ def sweep(svc: Services, ctx: Context, *, wait_s: float = 600) -> dict[str, Any]
 
 def run_sweep(svc: Services, ctx: Context, *, wait_s: float = 0) -> dict[str, Any]:
     """The sweep itself (the scheduler calls this directly, under its own identity)."""
+    who = svc.guard.require(ctx, "retention.sweep", target="retention:sweep")
     with leader(svc.store.url, JOB, wait_s=wait_s) as leading:
         if not leading:
             return {**_empty(), "leader": False}
@@ -49,19 +50,19 @@ def run_sweep(svc: Services, ctx: Context, *, wait_s: float = 0) -> dict[str, An
         # First finish what an interrupted sweep began: those clips are already purging.
         for ids in chunks(rq.clip_ids_with_status(svc.db, "purging"), size):
             clips = load(svc, Clip, ids)
-            purge.finish(svc, ctx, clips, report)
+            purge.finish(svc, who, clips, report)
             report.resumed += [c.clip_id for c in clips]
         started_at = clock()
         report.kept_on_hold += rq.due_clip_ids(svc.db, stored_time(started_at) or "", held=True)
         # Due clips enter their recovery window; pending ones a hold or a case now keeps
         # leave it; those whose window is over are purged.
-        recovery.schedule(svc, ctx, started_at, report, size)
+        recovery.schedule(svc, who, started_at, report, size)
         for ids in chunks(
             rq.pending_clip_ids_to_settle(svc.db, stored_time(started_at) or ""), size
         ):
-            over = recovery.settle(svc, ctx, load(svc, Clip, ids), started_at, report)
-            purging = purge.begin(svc, ctx, over, started_at, report)
-            purge.finish(svc, ctx, purging, report)
+            over = recovery.settle(svc, who, load(svc, Clip, ids), started_at, report)
+            purging = purge.begin(svc, who, over, started_at, report)
+            purge.finish(svc, who, purging, report)
         found = orphans.reconcile(svc, clock())
     out = asdict(report)
     out["kept_on_hold"] = sorted(set(report.kept_on_hold))

@@ -22,6 +22,7 @@ from archive.bootstrap import bootstrap
 from archive.ingest import media
 from archive.services import Services
 from archive.settings import Settings
+from tests.support.principals import HOST
 from tests.support.seaweed import SeaweedServer, start_seaweed
 from tests.support.tsa import LocalTsa
 
@@ -102,7 +103,7 @@ class Archive:
 @pytest.fixture
 def archive(settings: Settings) -> Iterator[Archive]:
     svc = bootstrap(settings, create_database=True)
-    tokens = {"ana": str(users.init_archive(svc, "ana")["token"])}
+    tokens = {"ana": str(users.init_archive(svc, HOST, "ana")["token"])}
     from domain.base import Context
 
     admin = Context("ana")

@@ -9,7 +9,7 @@ from typing import Any
 import typer
 
 from api.cli import audit_report
-from api.cli.common import emit, services
+from api.cli.common import emit, host_context, services
 from archive.audit import fixity as fixity_uc
 from archive.audit import proofs
 from archive.audit import replay as history
@@ -52,9 +52,10 @@ def verify(
         sealing.check_verifier_key(key)
     with services() as svc:
         progress = _progress if sys.stderr.isatty() else None
-        result = audit_uc.verify(svc, progress=progress, verifier_key=key)
+        host = host_context()
+        result = audit_uc.verify(svc, host, progress=progress, verifier_key=key)
         if fixity:
-            result = fixity_uc.include(svc, result)
+            result = fixity_uc.include(svc, host, result)
     if sys.stderr.isatty():
         sys.stderr.write("\n")
 
@@ -91,18 +92,17 @@ def _timestamp_lines(t: dict[str, Any] | None) -> str:
 def checkpoint(as_json: bool = typer.Option(False, "--json")) -> None:
     """Seal the log now and print the signed checkpoint (C2SP signed note)."""
     with services() as svc:
-        cp = sealing.seal_checkpoint(svc)
-        result = sealing.checkpoint_view(svc, cp)
+        result = sealing.sealed(svc, host_context())
     if as_json:
         emit(result, True)
     else:
-        typer.echo(cp.note, nl=False)
+        typer.echo(result["note"], nl=False)
 
 
 def key() -> None:
     """Print the verifier key: NAME+KEYHASH+BASE64(0x01 ‖ PUBKEY)."""
     with services() as svc:
-        typer.echo(sealing.key_string(svc))
+        typer.echo(sealing.verifier_key(svc, host_context()))
 
 
 def _lines(title: str, fields: dict[str, Any], hashes: list[str]) -> str:
@@ -117,7 +117,7 @@ def proof(
 ) -> None:
     """Inclusion proof of leaf N in the tree of size M (RFC 9162 §2.1.3)."""
     with services() as svc:
-        r = proofs.inclusion(svc, index, size)
+        r = proofs.inclusion(svc, host_context(), index, size)
     fields = {
         k: r[k] for k in ("size", "position", "originator_id", "version", "leaf_hash", "root")
     }
@@ -131,7 +131,7 @@ def consistency(
 ) -> None:
     """Consistency proof that tree M is a prefix of tree N (RFC 9162 §2.1.4)."""
     with services() as svc:
-        r = proofs.consistency(svc, old, new)
+        r = proofs.consistency(svc, host_context(), old, new)
     fields = {"old_root": r["old_root"], "new_root": r["new_root"]}
     emit(r, as_json, lambda r: _lines(f"{r['from']} -> {r['to']}", fields, r["proof"]))
 
@@ -143,7 +143,7 @@ def trail_cmd(
 ) -> None:
     """Every custody event of a clip, in order, with its chain hash and global position."""
     with services() as svc:
-        t = trail.trail(svc, clip_id)
+        t = trail.trail(svc, host_context(), clip_id)
     if html_out:
         Path(html_out).write_text(trail.render_html(t), encoding="utf-8")
 
@@ -169,9 +169,9 @@ def replay(
     """The archive's state as of a time, replayed from the event log."""
     moment = parse_time(until, "--until") if until else None
     with services() as svc:
-        result = history.state_as_of(svc, moment)
+        result = history.state_as_of(svc, host_context(), moment)
         if rebuild:
-            result["rebuilt_events"] = history.rebuild_read_models(svc)
+            result["rebuilt_events"] = history.rebuild_read_models(svc, host_context())
 
     def human(r: dict[str, Any]) -> str:
         lines = [

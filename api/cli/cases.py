@@ -8,7 +8,7 @@ from typing import Any
 
 import typer
 
-from api.cli.common import cli_context, emit, services, table
+from api.cli.common import cli_context, emit, host_context, services, table
 from api.cli.setup import parse_point
 from archive.cases import cases
 from archive.ingest import pull
@@ -100,7 +100,7 @@ def case_show(
 ) -> None:
     """Show a case, its members and clips."""
     with services() as svc:
-        result = cases.show_case(svc, case_id)
+        result = cases.show_case(svc, host_context(), case_id)
     emit(result, as_json, _human)
 
 

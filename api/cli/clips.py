@@ -8,7 +8,14 @@ from typing import Any
 
 import typer
 
-from api.cli.common import cli_context, emit, progress_printer, services, table
+from api.cli.common import (
+    cli_context,
+    emit,
+    host_context,
+    progress_printer,
+    services,
+    table,
+)
 from archive.custody import retrieval
 from archive.ingest import ingest as ingest_uc
 from archive.ingest.segments import parse_offset
@@ -102,7 +109,7 @@ def clip_list(
         "status": status,
     }
     with services() as svc:
-        rows = retrieval.list_clips(svc, **filters)
+        rows = retrieval.list_clips(svc, host_context(), **filters)
     cols = ["clip_id", "camera_id", "start", "end", "status", "legal_hold", "sha256"]
     emit({"clips": rows}, as_json, lambda r: table(r["clips"], cols))
 
@@ -112,7 +119,7 @@ def clip_show(
 ) -> None:
     """Show one clip."""
     with services() as svc:
-        result = retrieval.show_clip(svc, clip_id)
+        result = retrieval.show_clip(svc, host_context(), clip_id)
     emit(result, as_json, _human)
 
 

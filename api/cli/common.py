@@ -21,13 +21,27 @@ from domain.base import Context
 DEBUG = {"on": False}
 
 
-def cli_context(actor: str) -> Context:
-    """CLI events record the local account and host as the client address."""
+def _account() -> str:
     try:
-        who = getpass.getuser()
+        return f"{getpass.getuser()}@{socket.gethostname()}"
     except Exception:  # no passwd entry in some containers
-        who = "unknown"
-    return Context(actor=actor, channel="cli", client=f"local:{who}@{socket.gethostname()}")
+        return f"unknown@{socket.gethostname()}"
+
+
+def cli_context(actor: str) -> Context:
+    """A user's command: CLI events record the local account and host as the client address."""
+    return Context(actor=actor, channel="cli", client=f"local:{_account()}")
+
+
+def caller(actor: str | None) -> Context:
+    """Who runs a command that takes an optional --actor: that user, or else the host."""
+    return cli_context(actor) if actor else host_context()
+
+
+def host_context() -> Context:
+    """A command naming no user: the host's own account acts (the access table's HOST)."""
+    account = _account()
+    return Context(actor=account, channel="host", client=f"local:{account}")
 
 
 @contextmanager

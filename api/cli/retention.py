@@ -7,12 +7,12 @@ from typing import Annotated, Any
 import typer
 
 from api.cli import recovery
-from api.cli.common import cli_context, emit, services, table
+from api.cli.common import cli_context, emit, host_context, services, table
 from archive import bootstrap
-from archive.jobs import runs, scheduler
+from archive.jobs import scheduler
 from archive.settings import Settings
 from archive.timefmt import parse_duration
-from retention import holds, policies
+from retention import holds, overview, policies
 from retention import sweep as sweep_uc
 
 
@@ -63,7 +63,7 @@ def policy_set(
 def policy_list(as_json: bool = typer.Option(False, "--json")) -> None:
     """List the retention policies."""
     with services() as svc:
-        result = policies.list_policies(svc)
+        result = policies.list_policies(svc, host_context())
     cols = ["retention_class", "keep", "changed_at", "changed_by"]
     emit(result, as_json, lambda r: table(r["policies"], cols))
 
@@ -103,7 +103,7 @@ def due(
     (in its recovery window, with `delete_after`): what the sweep will purge, and when."""
     period = parse_duration(within, "--within")
     with services() as svc:
-        result = policies.due(svc, period)
+        result = policies.due(svc, host_context(), period)
     cols = ["clip_id", "camera_id", "retention_class", "retain_until", "will_purge"]
     cols += ["pending_deletion", "delete_after"]
     emit(result, as_json, lambda r: table(r["clips"], cols))
@@ -116,7 +116,7 @@ def job_runs(
 ) -> None:
     """Recent runs of the scheduled jobs (and of sweeps run by hand), newest first."""
     with services() as svc:
-        result = {"runs": runs.recent_runs(svc, job, limit)}
+        result = {"runs": overview.recent_runs(svc, host_context(), job, limit)}
     cols = ["job", "trigger", "status", "started_at", "finished_at", "host"]
     emit(result, as_json, lambda r: table(r["runs"], cols))
 

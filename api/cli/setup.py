@@ -6,7 +6,7 @@ from typing import Any
 
 import typer
 
-from api.cli.common import cli_context, emit, services, table
+from api.cli.common import caller, cli_context, emit, host_context, services, table
 from archive.accounts import users
 from archive.cameras import registry as cameras
 from archive.errors import InvalidInput
@@ -31,7 +31,7 @@ def init(
 ) -> None:
     """Set up storage, the signing key and the first admin (idempotent)."""
     with services(create_database=True) as svc:
-        result = users.init_archive(svc, admin)
+        result = users.init_archive(svc, host_context(), admin)
 
     def human(r: dict[str, Any]) -> str:
         lines = [f"archive ready at {r['settings']['home']}"]
@@ -133,11 +133,7 @@ def camera_list(
     point = parse_point(near) if near else None
     with services() as svc:
         rows = cameras.list_cameras(
-            svc,
-            district=district,
-            near=point,
-            radius_m=radius_m,
-            ctx=cli_context(actor) if actor else None,
+            svc, caller(actor), district=district, near=point, radius_m=radius_m
         )
     cols = ["camera_id", "name", "owner", "district", "rt", "lat", "lon"]
     if point:

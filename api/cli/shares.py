@@ -6,7 +6,7 @@ from typing import Any
 
 import typer
 
-from api.cli.common import cli_context, emit, services, table
+from api.cli.common import caller, cli_context, emit, services, table
 from archive.sharing import shares
 
 
@@ -76,8 +76,7 @@ def list_cmd(
 ) -> None:
     """Shares, newest first, with their state and use (never their tokens)."""
     with services() as svc:
-        ctx = cli_context(actor) if actor else None
-        rows = shares.list_shares(svc, ctx, case_id=case)
+        rows = shares.list_shares(svc, caller(actor), case_id=case)
 
     def human(r: dict[str, Any]) -> str:
         columns = ["share_id", "recipient", "case_id", "status", "expires_at", "views"]

@@ -28,9 +28,10 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
-def init_archive(svc: Services, admin: str) -> dict[str, Any]:
-    """Idempotent: storage, signing key, default retention policies, first admin."""
-    ctx = Context(actor="system", channel="system")
+def init_archive(svc: Services, ctx: Context, admin: str) -> dict[str, Any]:
+    """Idempotent: storage, signing key, default retention policies, first admin. Only the
+    host may do it (there is no user to sign in as yet); its events say so (channel host)."""
+    svc.guard.require(ctx, "archive.init", target="archive")
     svc.objects.initialise()
     svc.objects.check()
     key_created = create_key(svc.settings.signing_key)
@@ -117,16 +118,19 @@ def issue_token(
 
 
 def authenticate(svc: Services, token: str) -> dict[str, Any] | None:
-    """The user a bearer token belongs to, if it is valid; lookups go by hash only."""
-    row = queries.user_by_token_hash(svc.db, hash_token(token))
-    if row is None or row["revoked"]:
+    """The user a bearer token belongs to, if it is valid. The read model only finds the name
+    (by the token's hash, indexed); the decision is the User's own recorded state, the same
+    the guard then checks: a row changed behind the archive's back signs nobody in."""
+    token_hash = hash_token(token)
+    row = queries.user_by_token_hash(svc.db, token_hash)
+    if row is None:
         return None
-    if row["token_expires"] and datetime.fromisoformat(row["token_expires"]) < _now():
+    user = svc.events.find(User, User.create_id(str(row["name"])))
+    if user is None or user.revoked or not secrets.compare_digest(user.token_hash, token_hash):
         return None
-    # The hash matched by index; compare in constant time all the same.
-    if not secrets.compare_digest(row["token_hash"], hash_token(token)):
+    if user.token_expires and user.token_expires < _now():
         return None
-    return {"name": row["name"], "role": row["role"]}
+    return {"name": user.name, "role": user.role}
 
 
 def _now() -> datetime:

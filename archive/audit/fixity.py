@@ -18,12 +18,19 @@ from itertools import groupby
 from typing import Any
 
 from archive.services import Services
+from domain.base import Context
 from storage.errors import ContentMismatch, ObjectMissing
 from storage.objects.port import ObjectInfo, Progress, verify_content
 from storage.readmodels import object_rows
 
 
-def check(svc: Services, progress: Progress | None = None) -> list[dict[str, Any]]:
+def check(svc: Services, ctx: Context, progress: Progress | None = None) -> list[dict[str, Any]]:
+    """Every recorded object re-hashed (auditors, admins, the host, the scheduled job)."""
+    svc.guard.require(ctx, "audit", target="objects")
+    return _problems(svc, progress)
+
+
+def _problems(svc: Services, progress: Progress | None) -> list[dict[str, Any]]:
     rows = object_rows.referenced(svc.db)
     recorded: dict[str, set[str | None]] = defaultdict(set)
     for r in object_rows.referenced(svc.db, active_only=False):
@@ -39,9 +46,9 @@ def check(svc: Services, progress: Progress | None = None) -> list[dict[str, Any
     return problems
 
 
-def include(svc: Services, report: dict[str, Any]) -> dict[str, Any]:
+def include(svc: Services, ctx: Context, report: dict[str, Any]) -> dict[str, Any]:
     """An `audit verify` report with the fixity problems added (`audit verify --fixity`)."""
-    problems = [*report["problems"], *check(svc)]
+    problems = [*report["problems"], *check(svc, ctx)]
     return {**report, "ok": not problems, "problems": problems}
 
 

@@ -9,13 +9,12 @@ from archive.errors import InvalidInput
 from archive.sealing import seal as sealing
 from archive.services import Services
 from domain.base import Context
-from storage.ledger_tables.merkle_store import MerkleStore
 from storage.readmodels import queries
 
 
 def status(svc: Services, ctx: Context) -> dict[str, Any]:
     svc.guard.require(ctx, "audit", target="ledger")
-    store = MerkleStore(svc.db)
+    store = svc.merkle
     with svc.db.tx(write=False) as tx:
         sealed, _ = store.head(tx)
         latest = store.latest_checkpoint(tx)

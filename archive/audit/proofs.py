@@ -5,24 +5,16 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from archive.errors import InvalidInput
+from archive.errors import IntegrityFailure, InvalidInput
 from archive.services import Services
 from domain.base import Context
 from ledger import merkle
-from storage.ledger_tables.merkle_store import MerkleStore
 
 
-def _guard(svc: Services, ctx: Context | None) -> None:
-    if ctx is not None:
-        svc.guard.require(ctx, "audit", target="ledger")
-
-
-def inclusion(
-    svc: Services, index: int, size: int | None = None, ctx: Context | None = None
-) -> dict[str, Any]:
+def inclusion(svc: Services, ctx: Context, index: int, size: int | None = None) -> dict[str, Any]:
     """Leaf `index` in the tree of `size` leaves (default: the newest checkpoint's size)."""
-    _guard(svc, ctx)
-    store = MerkleStore(svc.db)
+    svc.guard.require(ctx, "audit", target="ledger")
+    store = svc.merkle
     with svc.db.tx(write=False) as tx:
         tree_size, _ = store.head(tx)
         if size is None:
@@ -38,7 +30,8 @@ def inclusion(
         root = merkle.root(size, source)
         leaf = store.leaf(tx, index)
         checkpoint = store.checkpoint_of_size(tx, size)
-    assert leaf is not None
+    if leaf is None:  # the tree holds `size` leaves: a missing row is a damaged ledger
+        raise IntegrityFailure(f"leaf {index} is missing from the stored Merkle log")
     return {
         "index": index,
         "size": size,
@@ -53,10 +46,10 @@ def inclusion(
     }
 
 
-def consistency(svc: Services, old: int, new: int, ctx: Context | None = None) -> dict[str, Any]:
+def consistency(svc: Services, ctx: Context, old: int, new: int) -> dict[str, Any]:
     """Proof that the tree of `old` leaves is a prefix of the tree of `new` leaves."""
-    _guard(svc, ctx)
-    store = MerkleStore(svc.db)
+    svc.guard.require(ctx, "audit", target="ledger")
+    store = svc.merkle
     with svc.db.tx(write=False) as tx:
         tree_size, _ = store.head(tx)
         if not 0 <= old <= new <= tree_size:

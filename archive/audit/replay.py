@@ -31,11 +31,8 @@ def _events(svc: Services) -> Any:
         start = page[-1].id
 
 
-def state_as_of(
-    svc: Services, until: datetime | None = None, ctx: Context | None = None
-) -> dict[str, Any]:
-    if ctx is not None:
-        svc.guard.require(ctx, "audit", target="ledger")
+def state_as_of(svc: Services, ctx: Context, until: datetime | None = None) -> dict[str, Any]:
+    svc.guard.require(ctx, "audit", target="ledger")
     clips: dict[str, dict[str, Any]] = {}
     cases: dict[Any, dict[str, Any]] = {}
     users: set[str] = set()
@@ -103,8 +100,7 @@ def _apply(
         cameras.add(e.camera_id)
 
 
-def rebuild_read_models(svc: Services, ctx: Context | None = None) -> int:
+def rebuild_read_models(svc: Services, ctx: Context) -> int:
     """Drop the read-model tables and project them again from the whole log."""
-    if ctx is not None:
-        svc.guard.require(ctx, "audit", target="ledger")
+    svc.guard.require(ctx, "audit", target="ledger")
     return svc.projector.rebuild()

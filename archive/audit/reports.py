@@ -106,7 +106,7 @@ def generate(
     kind, subject = given[0]
     if authorize:
         svc.guard.require(ctx, "audit", target=f"{kind}:{subject}")
-    checkpoint = sealing.seal_checkpoint(svc)
+    checkpoint = sealing.checkpoint_now(svc)
     rows, covers = _ROWS[kind](svc, subject)
     _add_roles(svc, rows)
     report_id = str(uuid.uuid4())
@@ -145,7 +145,7 @@ def _stream(svc: Services, oid: UUID, subject: str) -> list[dict[str, Any]]:
 
 
 def _clip_rows(svc: Services, clip_id: str) -> tuple[list[dict[str, Any]], str]:
-    t = trail.trail(svc, clip_id)  # NotFound for an unknown clip
+    t = trail.build_trail(svc, clip_id)  # NotFound for an unknown clip
     rows = [{**e, "subject": f"clip:{clip_id}"} for e in t["events"]]
     return rows, f"every event of clip {clip_id}'s hash-chained stream (its custody trail)"
 

@@ -47,7 +47,7 @@ PARALLEL_MIN = 200_000  # below this many leaves a second process costs more tha
 
 def verify(
     svc: Services,
-    ctx: Context | None = None,
+    ctx: Context,
     progress: Progress | None = None,
     parallel_min: int = PARALLEL_MIN,
     verifier_key: str | None = None,
@@ -62,8 +62,7 @@ def verify(
     `quick`) the locating passes name every problem. `split` (`split_min`, `chunk_level`) goes
     to the quick pass.
     """
-    if ctx is not None:
-        svc.guard.require(ctx, "audit", target="ledger")
+    svc.guard.require(ctx, "audit", target="ledger")
     db, origin = svc.db, svc.settings.origin
     with sweep_rows.shared_snapshot(db) as shared:
         tx = shared.tx

@@ -10,6 +10,7 @@ from archive.services import Services
 from domain.base import Context
 from domain.camera import Camera
 from domain.user import User
+from storage.db import Database
 from storage.readmodels import queries
 
 
@@ -33,11 +34,19 @@ def register_camera(
     if svc.events.find(Camera, camera.id) is not None:
         raise AlreadyExists(f"camera {camera_id} is already registered")
     svc.events.save(camera)
-    return camera_view(svc, camera_id)
+    return camera_view(svc.db, camera_id)
 
 
-def camera_view(svc: Services, camera_id: str) -> dict[str, Any]:
-    row = queries.camera_row(svc.db, camera_id)
+def show_camera(svc: Services, ctx: Context, camera_id: str) -> dict[str, Any]:
+    who = svc.guard.require(ctx, "camera.list", target=f"camera:{camera_id}")
+    found = camera_view(svc.db, camera_id)
+    if who.role == "owner" and found["owner_user"] != who.name:  # owners see only their own
+        raise NotFound(f"no camera {camera_id}")
+    return found
+
+
+def camera_view(db: Database, camera_id: str) -> dict[str, Any]:
+    row = queries.camera_row(db, camera_id)
     if row is None:
         raise NotFound(f"no camera {camera_id}")
     return views.camera(row)
@@ -45,16 +54,14 @@ def camera_view(svc: Services, camera_id: str) -> dict[str, Any]:
 
 def list_cameras(
     svc: Services,
+    ctx: Context,
     *,
     district: str | None = None,
     near: tuple[float, float] | None = None,
     radius_m: float | None = None,
-    ctx: Context | None = None,
 ) -> list[dict[str, Any]]:
-    mine: str | None = None  # a private camera owner sees only their own cameras
-    if ctx is not None:  # HTTP reads check their caller; CLI reads are local
-        who = svc.guard.require(ctx, "camera.list", target="cameras")
-        mine = who.name if who.role == "owner" else None
+    who = svc.guard.require(ctx, "camera.list", target="cameras")
+    mine = who.name if who.role == "owner" else None  # owners see only their own cameras
     if (near is None) != (radius_m is None):
         raise InvalidInput("give --near and --radius-m together")
     if radius_m is not None and radius_m <= 0:

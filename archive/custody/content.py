@@ -90,12 +90,16 @@ def read_content(
     clip_id: str,
     reason: str,
     ranges: Sequence[ByteRange] | None = None,
+    if_range: str | None = None,
 ) -> Content:
-    """Authorize, record the custody event, then open the original at the requested range."""
+    """Authorize, record the custody event, then open the original at the requested range.
+    `if_range`: the request's If-Range; the clip just loaded answers it (its hash is the ETag)."""
     if not reason.strip():
         raise InvalidInput("a reason is required")
     action = "clip.view" if ranges else "clip.download"
-    clip = authorize_content(svc, ctx, clip_id, action)
+    _who, clip = authorize_content(svc, ctx, clip_id, action)
+    if ranges and not if_range_holds(if_range, clip.sha256):
+        ranges = None  # the content changed since the client's copy: it gets the whole
     first, last = cover(ranges, clip.size_bytes) if ranges else (0, clip.size_bytes - 1)
     if ranges:
         since = timefmt.now() - VIEW_SESSION
@@ -104,10 +108,20 @@ def read_content(
             if not c.viewed_since(ctx.actor, reason, since):
                 c.record_view(reason, ctx)
 
-        svc.events.update(Clip, clip.id, view)
+        svc.events.change(clip, view)  # the clip just loaded, reloaded only on a conflict
     else:
-        svc.events.update(Clip, clip.id, lambda c: c.record_download(reason, ctx))
+        svc.events.change(clip, lambda c: c.record_download(reason, ctx))
     return open_content(svc, clip, first, last, partial=bool(ranges))
+
+
+def etag(sha256: str) -> str:
+    """A clip's entity tag is its content hash: the original never changes."""
+    return f'"{sha256}"'
+
+
+def if_range_holds(if_range: str | None, sha256: str) -> bool:
+    """RFC 9110 §13.1.5: ranges are served while If-Range (if sent) names the current ETag."""
+    return if_range is None or if_range.strip() == etag(sha256)
 
 
 def open_content(svc: Services, clip: Clip, first: int, last: int, *, partial: bool) -> Content:

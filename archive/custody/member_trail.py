@@ -29,4 +29,4 @@ def custody_trail(svc: Services, ctx: Context, clip_id: str) -> dict[str, Any]:
             f"{who.name} may not read this trail: not an auditor, nor a member of its case",
             clip,
         )
-    return trail.trail(svc, clip_id)  # access checked above
+    return trail.build_trail(svc, clip_id)  # access checked above

@@ -10,24 +10,29 @@ from typing import Any
 
 from archive import views
 from archive.errors import Gone, IntegrityFailure, InvalidInput, NotFound
+from archive.guard import Principal
+from archive.records import load_clip
 from archive.services import Services
 from domain.base import Context
 from domain.clip import STATUSES, Clip
 from retention.content_state import gone_message, purge_record, refuse_if_pending
+from storage.db import Database
 from storage.objects.port import CHUNK, Progress
 from storage.readmodels import queries, retention_queries
 from storage.readmodels.registry import stored_time
 
 
-def show_clip(svc: Services, clip_id: str, ctx: Context | None = None) -> dict[str, Any]:
-    if (
-        ctx is not None
-    ):  # the interfaces that know their caller check it (HTTP); CLI reads are local
-        svc.guard.require(ctx, "metadata.search", target=f"clip:{clip_id}")
-    row = queries.clip_row(svc.db, clip_id)
+def show_clip(svc: Services, ctx: Context, clip_id: str) -> dict[str, Any]:
+    svc.guard.require(ctx, "metadata.search", target=f"clip:{clip_id}")
+    return clip_view(svc.db, clip_id)
+
+
+def clip_view(db: Database, clip_id: str) -> dict[str, Any]:
+    """What `clip show` prints: the read model's clip, with its pending deletion if any."""
+    row = queries.clip_row(db, clip_id)
     if row is None:
         raise NotFound(f"no clip {clip_id}")
-    pending = retention_queries.pending_deletion(svc.db, clip_id)
+    pending = retention_queries.pending_deletion(db, clip_id)
     return {
         **views.clip(row),
         "pending_deletion": None
@@ -43,7 +48,7 @@ def show_clip(svc: Services, clip_id: str, ctx: Context | None = None) -> dict[s
 
 def list_clips(
     svc: Services,
-    ctx: Context | None = None,
+    ctx: Context,
     *,
     since: datetime | None = None,
     until: datetime | None = None,
@@ -51,8 +56,7 @@ def list_clips(
 ) -> list[dict[str, Any]]:
     """Filters: camera_id, case_id, district, status, and recordings overlapping [since, until];
     `limit` and `offset` page through."""
-    if ctx is not None:
-        svc.guard.require(ctx, "metadata.search", target="clips")
+    svc.guard.require(ctx, "metadata.search", target="clips")
     status = filters.get("status")
     if status is not None and status not in STATUSES:
         raise InvalidInput(f"invalid status {status!r}: expected one of {', '.join(STATUSES)}")
@@ -60,10 +64,11 @@ def list_clips(
     return [views.clip(r) for r in rows]
 
 
-def authorize_content(svc: Services, ctx: Context, clip_id: str, action: str) -> Clip:
-    """Role, then case membership; refusals land on the clip's own custody stream."""
-    from archive.records import load_clip
-
+def authorize_content(
+    svc: Services, ctx: Context, clip_id: str, action: str
+) -> tuple[Principal, Clip]:
+    """Role, then case membership; refusals land on the clip's own custody stream. Returns
+    who was let in, and the clip."""
     clip = load_clip(svc.events, clip_id)
     who = svc.guard.require(ctx, "content.read", target=clip)
     if not svc.guard.may_use_clip(who, clip):
@@ -73,7 +78,7 @@ def authorize_content(svc: Services, ctx: Context, clip_id: str, action: str) ->
     if clip.status != "active":
         raise Gone(gone_message(clip), purge=purge_record(clip))
     refuse_if_pending(clip)
-    return clip
+    return who, clip
 
 
 def download(
@@ -90,8 +95,8 @@ def download(
         raise InvalidInput("a reason is required")
     if out.exists() and out.is_dir():
         raise InvalidInput(f"{out} is a folder; give a file name")
-    clip = authorize_content(svc, ctx, clip_id, "clip.get")
-    svc.events.update(Clip, clip.id, lambda c: c.record_download(reason, ctx))
+    _who, clip = authorize_content(svc, ctx, clip_id, "clip.get")
+    svc.events.change(clip, lambda c: c.record_download(reason, ctx))
     tmp = out.with_name(f".{out.name}.part")
     digest = hashlib.sha256()
     done = 0

@@ -20,6 +20,7 @@ from archive.services import Services
 from domain.base import Context
 from domain.clip import Clip
 from ledger.chain import GENESIS, event_hash
+from storage.db import Database
 from storage.ledger_tables import rows as ledger_rows
 from storage.readmodels import queries
 
@@ -42,9 +43,14 @@ _DETAILS = (
 )
 
 
-def trail(svc: Services, clip_id: str, ctx: Context | None = None) -> dict[str, Any]:
-    if ctx is not None:
-        svc.guard.require(ctx, "audit", target=f"clip:{clip_id}")
+def trail(svc: Services, ctx: Context, clip_id: str) -> dict[str, Any]:
+    """`saksi audit trail` (auditors and admins; members: archive/custody/member_trail.py)."""
+    svc.guard.require(ctx, "audit", target=f"clip:{clip_id}")
+    return build_trail(svc, clip_id)
+
+
+def build_trail(svc: Services, clip_id: str) -> dict[str, Any]:
+    """The trail itself; callers have checked who may see it."""
     try:
         oid = UUID(clip_id)
     except ValueError:
@@ -55,19 +61,19 @@ def trail(svc: Services, clip_id: str, ctx: Context | None = None) -> dict[str, 
     events, intact = decode(svc, oid, rows)
     return {
         "clip_id": clip_id,
-        "clip": clip_metadata(svc, clip_id),
+        "clip": clip_metadata(svc.db, clip_id),
         "chain_intact": intact,
         "events": events,
     }
 
 
-def clip_metadata(svc: Services, clip_id: str) -> dict[str, Any] | None:
+def clip_metadata(db: Database, clip_id: str) -> dict[str, Any] | None:
     """What the report shows about a clip: its read-model view and its camera."""
-    row = queries.clip_row(svc.db, clip_id)
+    row = queries.clip_row(db, clip_id)
     if row is None:
         return None
     meta = views.clip(row)
-    camera = queries.camera_row(svc.db, meta["camera_id"])
+    camera = queries.camera_row(db, meta["camera_id"])
     if camera is not None:
         meta["camera"] = f"{camera['name']}, {camera['district']}"
     return meta

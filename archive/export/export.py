@@ -19,15 +19,16 @@ from pathlib import Path
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.persistence import IntegrityError
+from eventsourcing.domain import Aggregate
 
-from archive.cases.cases import show_case
+from archive.cases.cases import case_view
 from archive.custody import trail
 from archive.custody.retrieval import authorize_content
 from archive.errors import Gone, IntegrityFailure, InvalidInput
 from archive.export import selection as export_redacted
 from archive.export.contents import Export, Stream
 from archive.export.package import package_chunks
+from archive.guard import Principal
 from archive.records import load_case, load_clip
 from archive.sealing import seal as sealing
 from archive.sealing import timestamps
@@ -38,9 +39,7 @@ from domain.clip import Clip
 from ledger import merkle
 from ledger.checkpoint import Checkpoint
 from retention.content_state import gone_message, purge_record, refuse_if_pending
-from storage.eventstore.store import attempts
 from storage.ledger_tables import rows as ledger_rows
-from storage.ledger_tables.merkle_store import MerkleStore
 
 ACTION = "export"
 MAX_CLIPS = 1000
@@ -62,13 +61,13 @@ def prepare_export(
     if (case_id is None) == (not clip_ids):
         raise InvalidInput("export a case or clips: give either --case or --clip")
     case = load_case(svc.events, case_id) if case_id is not None else None
-    clips = _authorize_case(svc, ctx, case) if case else _authorize_clips(svc, ctx, clip_ids)
+    who, clips = _authorize_case(svc, ctx, case) if case else _authorize_clips(svc, ctx, clip_ids)
     clips, sources = export_redacted.select(
-        svc, clips, redacted, lambda clip_id: authorize_content(svc, ctx, clip_id, ACTION)
+        svc, clips, redacted, lambda clip_id: authorize_content(svc, ctx, clip_id, ACTION)[1]
     )
     return record_export(
         svc,
-        ctx,
+        who,
         reason=reason,
         recipient=recipient,
         case=case,
@@ -80,7 +79,7 @@ def prepare_export(
 
 def record_export(
     svc: Services,
-    ctx: Context,
+    who: Principal,
     *,
     reason: str,
     recipient: str,
@@ -92,9 +91,10 @@ def record_export(
 ) -> Export:
     """For clips (and their case) already authorized: record, seal and collect (a share's
     package comes here, authorized by its link: archive/sharing/links.py)."""
+    ctx = who.ctx  # what the events record
     export_id = export_id or str(uuid.uuid4())
     case, clips = _record(svc, ctx, export_id, recipient, reason, case, clips)
-    checkpoint = sealing.seal_checkpoint(svc)
+    checkpoint = sealing.checkpoint_now(svc)
     wanted = [("clip", c.clip_id, c.id, c.version) for c in clips]
     wanted += [("clip", s.clip_id, s.id, upto) for s, upto in sources]
     if case is not None:
@@ -107,10 +107,10 @@ def record_export(
         exported_at=clips[0].modified_on,
         checkpoint=checkpoint,
         verifier_key=sealing.key_string(svc),
-        case=show_case(svc, case.case_id) if case else None,
+        case=case_view(svc.db, case.case_id) if case else None,
         clips=clips,
         clip_views={
-            c.clip_id: trail.clip_metadata(svc, c.clip_id) or {}
+            c.clip_id: trail.clip_metadata(svc.db, c.clip_id) or {}
             for c in [*clips, *(s for s, _ in sources)]
         },
         streams=_collect(svc, checkpoint, wanted),
@@ -128,7 +128,9 @@ def _text(value: str, what: str) -> str:
     return value.strip()
 
 
-def _authorize_case(svc: Services, ctx: Context, case: Case, action: str = ACTION) -> list[Clip]:
+def _authorize_case(
+    svc: Services, ctx: Context, case: Case, action: str = ACTION
+) -> tuple[Principal, list[Clip]]:
     clips = [load_clip(svc.events, cid) for cid in case.clip_ids]
     who = svc.guard.require(ctx, "content.read", target=case, also=clips)
     if not case.is_member(who.name):
@@ -144,16 +146,17 @@ def _authorize_case(svc: Services, ctx: Context, case: Case, action: str = ACTIO
                 purge=purge_record(clip),
             )
         refuse_if_pending(clip)
-    return clips
+    return who, clips
 
 
 def _authorize_clips(
     svc: Services, ctx: Context, clip_ids: Sequence[str], action: str = ACTION
-) -> list[Clip]:
+) -> tuple[Principal, list[Clip]]:
     unique = list(dict.fromkeys(clip_ids))
     if len(unique) > MAX_CLIPS:
         raise InvalidInput(f"at most {MAX_CLIPS} clips in one package")
-    return [authorize_content(svc, ctx, clip_id, action) for clip_id in unique]
+    let_in = [authorize_content(svc, ctx, clip_id, action) for clip_id in unique]
+    return let_in[0][0], [clip for _who, clip in let_in]
 
 
 def _record(
@@ -166,22 +169,22 @@ def _record(
     clips: list[Clip],
 ) -> tuple[Case | None, list[Clip]]:
     """ClipExported on every clip and CaseExported on the case, saved together."""
-    for last in attempts():
+    Loaded = tuple[Case | None, list[Clip]]
+
+    def reload() -> Loaded:
+        fresh = load_case(svc.events, case.case_id) if case is not None else None
+        return fresh, [load_clip(svc.events, c.clip_id) for c in clips]
+
+    def record(loaded: Loaded) -> tuple[list[Aggregate], Loaded]:
+        case, clips = loaded
         for clip in clips:
             clip.record_export(export_id, recipient, reason, ctx)
         if case is not None:
             ids = [c.clip_id for c in clips]
             case.record_export(export_id, recipient, reason, ids, ctx)
-        try:
-            svc.events.save(*([case] if case else []), *clips)
-            return case, clips
-        except IntegrityError:  # a concurrent writer got there first: reload, record again
-            svc.events.note_conflict()
-            if last:
-                raise
-            case = load_case(svc.events, case.case_id) if case is not None else None
-            clips = [load_clip(svc.events, c.clip_id) for c in clips]
-    raise AssertionError("unreachable")
+        return [*([case] if case else []), *clips], loaded
+
+    return svc.events.save_reloading((case, clips), reload, record)
 
 
 def _collect(
@@ -189,7 +192,7 @@ def _collect(
 ) -> list[Stream]:
     """Each stream through its export event, every event sealed inside the checkpoint."""
     streams = []
-    store = MerkleStore(svc.db)
+    store = svc.merkle
     for kind, label, oid, upto in wanted:
         rows = [r for r in ledger_rows.stream_with_links(svc.db, oid) if int(r["v"]) <= upto]
         for r in rows:

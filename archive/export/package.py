@@ -21,7 +21,6 @@ from archive.custody import report_pages as report
 from archive.errors import IntegrityFailure
 from archive.export import selection as export_redacted
 from archive.export.instructions import verify_text
-from archive.sealing.seal import signing_key
 from archive.services import Services
 from domain.clip import Clip
 from ledger.checkpoint import sign_note
@@ -196,7 +195,7 @@ def package_chunks(
     files = {"VERIFY.txt": verify_text(export).encode("utf-8"), **small_files(export)}
     manifest_bytes = manifest(export, files)
     text = fmt.manifest_note_text(export.export_id, hashlib.sha256(manifest_bytes).hexdigest())
-    note = sign_note(text, export.checkpoint.origin, signing_key(svc)).encode("utf-8")
+    note = sign_note(text, export.checkpoint.origin, svc.signing.private()).encode("utf-8")
     # VERIFY.txt first, for whoever opens the zip; then the manifest and its signature.
     ordered = {"VERIFY.txt": files.pop("VERIFY.txt"), fmt.MANIFEST: manifest_bytes}
     ordered |= {fmt.MANIFEST_NOTE: note, **files}

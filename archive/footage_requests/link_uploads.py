@@ -31,6 +31,7 @@ from archive.accounts.users import hash_token
 from archive.errors import AlreadyExists, Gone, NotFound, SaksiError, TooLarge
 from archive.footage_requests import links as request_links
 from archive.footage_requests import requests as footage_requests
+from archive.guard import Principal
 from archive.ingest.uploads import check_expected
 from archive.services import Services
 from archive.timefmt import now
@@ -51,7 +52,7 @@ class Claim:
     request_id: str
     link_id: str
     max_bytes: int
-    ctx: Context
+    who: Principal  # the owner, as the link's token proved
     started: datetime  # the timestamp of its UploadStarted: names the claim
 
 
@@ -101,7 +102,13 @@ def claim(
         detail = f"an upload through the link of request {request_id} is under way or done"
         _refuse(svc, owner, request, detail, AlreadyExists(detail))
     assert taken.upload_started is not None
-    return Claim(request.request_id, link_id, limit, owner, taken.upload_started)
+    return Claim(
+        request.request_id,
+        link_id,
+        limit,
+        Principal(request.owner_user, "owner", owner),
+        taken.upload_started,
+    )
 
 
 def deliver_upload(
@@ -120,7 +127,7 @@ def deliver_upload(
         raise AlreadyExists(str(e)) from None
     return footage_requests.deliver(
         svc,
-        claim.ctx,
+        claim.who,
         claim.request_id,
         path=path,
         source_start=source_start,
@@ -136,7 +143,7 @@ def release(svc: Services, claim: Claim, detail: str) -> None:
         svc.events.update(
             FootageRequest,
             UUID(claim.request_id),
-            lambda r: r.fail_upload(claim.link_id, detail[:500], claim.ctx, claim.started),
+            lambda r: r.fail_upload(claim.link_id, detail[:500], claim.who.ctx, claim.started),
         )
 
 

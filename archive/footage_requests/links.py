@@ -16,12 +16,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
+from archive.guard import system_principal
 from archive.services import Services
 from archive.settings import Settings
-from domain.base import Context
 
 MIB = 1024 * 1024
-SYSTEM = Context("system", "system")  # records upload claims abandoned by a dead process
+SYSTEM = system_principal()  # records upload claims abandoned by a dead process
 LINK_PATH = "/upload/requests"  # POST {LINK_PATH}/{request_id}?token=TOKEN (no bearer token)
 
 

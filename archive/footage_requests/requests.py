@@ -21,7 +21,6 @@ from typing import Any, NoReturn
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate
-from eventsourcing.persistence import IntegrityError
 
 from archive import views
 from archive.accounts.users import hash_token
@@ -39,7 +38,6 @@ from domain.camera import Camera, check_camera_id
 from domain.case import Case
 from domain.footage_request import STATUSES, FootageRequest, stale
 from storage.db import Row
-from storage.eventstore.store import attempts
 from storage.ledger_tables import rows as ledger_rows
 from storage.readmodels import request_queries
 
@@ -116,7 +114,7 @@ def approve(
     """The owner's yes. With `source`, the recording is delivered at once; without, a one-time
     upload link is issued (its token is in the answer, once; a new link replaces the last)."""
     request = load_request(svc, request_id)
-    _require_addressee(svc, ctx, request, "request.approve")
+    who = _require_addressee(svc, ctx, request, "request.approve")
     if not request.answerable:
         raise InvalidInput(f"request {request_id} is already {request.status}")
     if request.status == "sent":
@@ -131,8 +129,8 @@ def approve(
     if source is not None:
         if request.status == "uploading":
             _abandon_stale_upload(svc, request)
-        return deliver(svc, ctx, request_id, path=source, source_start=source_start)
-    return issue_link(svc, ctx, request_id)
+        return deliver(svc, who, request_id, path=source, source_start=source_start)
+    return issue_link(svc, who, request_id)
 
 
 def _abandon_stale_upload(svc: Services, request: FootageRequest) -> None:
@@ -151,7 +149,9 @@ def _abandon_stale_upload(svc: Services, request: FootageRequest) -> None:
     svc.events.update(FootageRequest, request.id, abandon)
 
 
-def issue_link(svc: Services, ctx: Context, request_id: str) -> dict[str, Any]:
+def issue_link(svc: Services, who: Principal, request_id: str) -> dict[str, Any]:
+    """A one-time upload link for the owner `approve` let in; its token is shown once."""
+    ctx = who.ctx  # what the events record
     policy = request_links.policy(svc)
     token = LINK_TOKEN_PREFIX + secrets.token_urlsafe(32)
     expires = now() + policy.ttl
@@ -191,7 +191,7 @@ def decline(svc: Services, ctx: Context, *, request_id: str, reason: str) -> dic
 
 def deliver(
     svc: Services,
-    ctx: Context,
+    who: Principal,
     request_id: str,
     *,
     path: Path,
@@ -203,13 +203,14 @@ def deliver(
     """Ingest the owner's recording like any clip (content first, then its events), attach it
     to the request's case, and record the request fulfilled. The caller checked the owner;
     through a link, `claim` names the upload's claim (archive/footage_requests/link_uploads.py)."""
+    ctx = who.ctx  # what the events record
     request = load_request(svc, request_id)
     case = load_case(svc.events, request.case_id)
     if not case.is_open:
         raise InvalidInput(f"case {case.case_id} is closed: request {request_id} takes no footage")
     clip = ingest_checked(
         svc,
-        ctx,
+        who,
         case=case,
         camera_id=request.camera_id,
         source=str(path),
@@ -217,6 +218,7 @@ def deliver(
         source_start=source_start,
         origin={"request_id": request_id, "delivered": "upload link" if link_id else "direct"},
         requested=(request.start, request.end),
+        known_sha256=received_sha256,  # an upload is hashed as it arrives
     )
     if clip["source"].get("covers_request") != "all":
         log.warning(
@@ -334,13 +336,9 @@ def _refuse(
 def _with_case(svc: Services, case_id: str, change: Callable[[Case], Sequence[Aggregate]]) -> None:
     """Change a request together with its case's mirror event, saved in one transaction;
     on a concurrent change of either, reload and try again."""
-    for last in attempts():
+
+    def once() -> tuple[list[Aggregate], None]:
         case = load_case(svc.events, case_id)
-        changed = change(case)
-        try:
-            svc.events.save(*changed, case)
-            return
-        except IntegrityError:
-            svc.events.note_conflict()
-            if last:
-                raise
+        return [*change(case), case], None
+
+    svc.events.save_retrying(once)

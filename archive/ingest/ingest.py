@@ -20,8 +20,9 @@ from pathlib import Path
 from typing import Any
 
 from archive.cases.cases import ingest_into_case
-from archive.custody.retrieval import show_clip
+from archive.custody.retrieval import clip_view
 from archive.errors import InvalidInput, NotFound
+from archive.guard import Principal
 from archive.ingest import derivatives, media, sources
 from archive.records import load_case
 from archive.services import Services
@@ -50,13 +51,15 @@ def ingest(
     source_tz: tzinfo = UTC,
     progress: Progress | None = None,
     clamp: bool = False,
+    known_sha256: str | None = None,
 ) -> dict[str, Any]:
     """Ingest a recording file, a range of one, a range of NVR segments or a live stream.
-    `clamp`: cut what the recording holds of the range (sources.Request)."""
-    case = _check_request(svc, ctx, camera_id, reason, case_id)
+    `clamp`: cut what the recording holds of the range (sources.Request). `known_sha256`:
+    the hash of a whole file the caller already took (an upload, hashed as it arrived)."""
+    who, case = _check_request(svc, ctx, camera_id, reason, case_id)
     return ingest_checked(
         svc,
-        ctx,
+        who,
         case=case,
         camera_id=camera_id,
         source=source,
@@ -69,12 +72,13 @@ def ingest(
         source_tz=source_tz,
         progress=progress,
         clamp=clamp,
+        known_sha256=known_sha256,
     )
 
 
 def ingest_checked(
     svc: Services,
-    ctx: Context,
+    who: Principal,
     *,
     case: Case | None,
     camera_id: str,
@@ -90,13 +94,17 @@ def ingest_checked(
     clamp: bool = False,
     origin: dict[str, Any] | None = None,
     requested: tuple[datetime, datetime] | None = None,
+    known_sha256: str | None = None,
 ) -> dict[str, Any]:
     """`ingest` once the caller's right to it was checked: by `ingest` itself, or by a
     footage request whose camera owner delivers the recording (archive.footage_requests.requests).
     `origin`: more about where the recording came from, kept in the clip's `source`.
     `requested`: the range a footage request asked for; how much of it the recording covers
     is kept in the clip's `source` too (a private recorder's clock may be off, so a recording
-    outside the range is flagged for the investigator, not refused)."""
+    outside the range is flagged for the investigator, not refused). `known_sha256`: the hash
+    of a whole-file source taken on its arrival; not taken again (the store verifies what it
+    writes against it)."""
+    ctx = who.ctx  # what the events record
     request = sources.Request(source, source_start, start, end, duration, source_tz, clamp)
     with (
         tempfile.TemporaryDirectory(prefix="saksi-ingest-") as work,
@@ -105,9 +113,11 @@ def ingest_checked(
         # A whole file is hashed while ffprobe reads its metadata. Then the integrity demux and
         # the derivatives run beside the upload; the original is locked (kept) only once they
         # passed: the upload's gate. Nothing is kept otherwise. (docs/storage.md: why.)
-        early = pool.submit(media.hash_file, Path(source)) if _whole_file(request) else None
+        whole = _whole_file(request)
+        known = known_sha256 if whole else None
+        early = pool.submit(media.hash_file, Path(source)) if whole and not known else None
         rec = sources.prepare(request, Path(work))
-        sha256 = early.result() if early else media.hash_file(rec.path)
+        sha256 = known or (early.result() if early else media.hash_file(rec.path))
         checked = pool.submit(media.check_integrity, rec.path)
         making = pool.submit(derivatives.make_all, rec.path, rec.info, Path(work))
 
@@ -116,8 +126,9 @@ def ingest_checked(
             making.result()
 
         cls = check_class(retention_class or (case.kind if case else "report"))
-        until = retention_calc.compute(svc, rec.start, cls, [])
-        lock = retention_calc.store_lock(svc, rec.start, cls, until)
+        policies = retention_calc.Policies.read(svc.db)  # read once for both
+        until = policies.retain_until(rec.start, cls, [])
+        lock = policies.store_lock(rec.start, cls, until)
         original = _store(svc, rec.path, sha256, lock, progress, checks_passed)
         stored = [
             (d, _store(svc, d.path, media.hash_file(d.path), lock, None)) for d in making.result()
@@ -155,9 +166,9 @@ def ingest_checked(
         clip = make_clip()
         svc.events.save(clip)
     else:
-        clip = ingest_into_case(svc, ctx, case, make_clip, reason)
+        clip = ingest_into_case(svc, who, case, make_clip, reason)
     return {
-        **show_clip(svc, clip.clip_id),
+        **clip_view(svc.db, clip.clip_id),
         "storage": clip.storage,
         "source": clip.source,
         "derivatives": clip.derivatives,
@@ -190,8 +201,9 @@ def ingest_file(
     retention_class: str | None = None,
     source_start: datetime | None = None,
     progress: Progress | None = None,
+    known_sha256: str | None = None,
 ) -> dict[str, Any]:
-    """Ingest a whole recording file."""
+    """Ingest a whole recording file (`known_sha256`: its hash, if the caller has taken it)."""
     return ingest(
         svc,
         ctx,
@@ -202,6 +214,7 @@ def ingest_file(
         retention_class=retention_class,
         source_start=source_start,
         progress=progress,
+        known_sha256=known_sha256,
     )
 
 
@@ -217,7 +230,7 @@ def _whole_file(request: sources.Request) -> bool:
 
 def _check_request(
     svc: Services, ctx: Context, camera_id: str, reason: str, case_id: str | None
-) -> Case | None:
+) -> tuple[Principal, Case | None]:
     who = svc.guard.require(ctx, "clip.ingest", target=f"camera:{camera_id}")
     if svc.events.find(Camera, Camera.create_id(check_camera_id(camera_id))) is None:
         raise NotFound(f"no camera {camera_id}")
@@ -230,7 +243,7 @@ def _check_request(
     if not reason.strip():
         raise InvalidInput("a reason is required")
     svc.objects.check()  # an unusable store fails now (exit 3), before minutes of work
-    return case
+    return who, case
 
 
 def _store(

@@ -58,7 +58,7 @@ def pull(
     if not source_root.is_dir():
         raise InvalidInput(f"source root {source_root} is not a folder")
     root = source_root.resolve()
-    found = cameras.list_cameras(svc, near=near, radius_m=radius_m)
+    found = cameras.list_cameras(svc, ctx, near=near, radius_m=radius_m)
     ingested: list[dict[str, Any]] = []
     without: list[dict[str, Any]] = []
     failed: list[dict[str, Any]] = []

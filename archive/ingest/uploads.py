@@ -72,6 +72,7 @@ def ingest_upload(
         case_id=case_id,
         retention_class=retention_class,
         source_start=source_start,
+        known_sha256=received_sha256,  # hashed as it arrived; the store verifies what it writes
     )
     return check_stored(result, received_sha256)
 

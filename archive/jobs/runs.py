@@ -12,6 +12,7 @@ from typing import Any
 from archive.services import Services
 from domain.base import Context
 from domain.jobs import JobRun
+from storage.db import Database
 from storage.readmodels import retention_queries as rq
 
 
@@ -44,7 +45,9 @@ def run_recorded(
     summarize: Callable[[Any], dict[str, Any]] = plain,
 ) -> Any:
     """Run `work` between a RunStarted and a RunFinished (or RunFailed) event; returns its
-    result. The recorded result is `summarize(result)`: counts, not long lists."""
+    result. The recorded result is `summarize(result)`: counts, not long lists. Who may run
+    jobs by hand (auditors, admins, the host) and the scheduler may record runs."""
+    svc.guard.require(ctx, "job.run", target=f"job:{job}")
     run = JobRun.start(job, trigger, host(), ctx)
     svc.events.save(run)
     try:
@@ -58,7 +61,7 @@ def run_recorded(
     return result
 
 
-def recent_runs(svc: Services, job: str | None = None, limit: int = 20) -> list[dict[str, Any]]:
+def recent_runs(db: Database, job: str | None = None, limit: int = 20) -> list[dict[str, Any]]:
     return [
         {
             "run_id": r["run_id"],
@@ -71,5 +74,5 @@ def recent_runs(svc: Services, job: str | None = None, limit: int = 20) -> list[
             "result": json.loads(r["result_json"]) if r["result_json"] else None,
             "error": r["error"],
         }
-        for r in rq.job_runs(svc.db, job, limit)
+        for r in rq.job_runs(db, job, limit)
     ]

@@ -18,20 +18,16 @@ from typing import Any
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
+from archive.guard import scheduler_principal
 from archive.jobs import runs
 from archive.jobs.registry import Job
 from archive.services import Services
 from archive.settings import Settings
 from archive.timefmt import format_duration
 from archive.timefmt import now as clock
-from domain.base import Context
 from storage.readmodels import retention_queries as rq
 
 log = logging.getLogger("saksi.scheduler")
-
-
-def scheduler_context() -> Context:
-    return Context(actor="scheduler", channel="scheduler", client=runs.host())
 
 
 OpenServices = Callable[[Settings], Services]
@@ -44,7 +40,7 @@ def execute(settings: Settings, open_services: OpenServices, job: Job, trigger: 
     except Exception as e:  # the database is down: try again at the next interval
         log.error("%s: cannot open the archive: %s", job.name, e)
         return
-    ctx = scheduler_context()
+    ctx = scheduler_principal(runs.host())
     try:
         result = runs.run_recorded(
             svc, ctx, job.name, trigger, lambda: job.work(svc, ctx), job.summarize

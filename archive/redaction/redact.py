@@ -20,10 +20,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from eventsourcing.persistence import IntegrityError
+from eventsourcing.domain import Aggregate
 
 from archive.cases.cases import attach_clip
-from archive.custody.retrieval import authorize_content, show_clip
+from archive.custody.retrieval import authorize_content, clip_view
 from archive.errors import IntegrityFailure, InvalidInput
 from archive.ingest import derivatives, media
 from archive.records import load_cases, load_clip
@@ -34,7 +34,6 @@ from domain.base import Context
 from domain.clip import Clip
 from domain.redaction import Box, check_boxes, check_redactable, make_redacted_copy
 from retention import calc as retention_calc
-from storage.eventstore.store import attempts
 from storage.objects.port import CHUNK, HashingReader, StoredObject
 from storage.readmodels import queries
 
@@ -54,7 +53,7 @@ def redact(
 ) -> dict[str, Any]:
     if not reason.strip():
         raise InvalidInput("a reason is required")
-    original = authorize_content(svc, ctx, clip_id, ACTION)
+    who, original = authorize_content(svc, ctx, clip_id, ACTION)
     check_redactable(original)
     m = original.media
     check_boxes(list(boxes), int(m["width"]), int(m["height"]), float(m["duration_s"]), mode)
@@ -66,8 +65,9 @@ def redact(
         )
     svc.objects.check()  # an unusable store fails now (exit 3), before the encoding
     cls = original.retention_class
-    until = retention_calc.compute(svc, original.start, cls, [])
-    lock = retention_calc.store_lock(svc, original.start, cls, until)
+    policies = retention_calc.Policies.read(svc.db)  # read once for both
+    until = policies.retain_until(original.start, cls, [])
+    lock = policies.store_lock(original.start, cls, until)
     with tempfile.TemporaryDirectory(prefix="saksi-redact-") as work:
         source, out = Path(work) / "original", Path(work) / "redacted.mp4"
         _fetch_verified(svc, original, source)
@@ -79,7 +79,8 @@ def redact(
         stored = _store(svc, out, lock)
         stored_poster = _store(svc, poster.path, lock)
     copy_id = uuid.uuid4()
-    for last in attempts():
+
+    def record(original: Clip) -> tuple[list[Aggregate], tuple[Clip, Clip]]:
         copy = make_redacted_copy(
             original,
             copy_id=copy_id,
@@ -104,20 +105,18 @@ def redact(
             copy.apply_source_hold(
                 original.clip_id, f"made from clip {original.clip_id}, on hold", ctx
             )
-        try:
-            svc.events.save(original, copy)
-            break
-        except IntegrityError:  # the original changed meanwhile (a view): record again
-            svc.events.note_conflict()
-            if last:
-                raise
-            original = load_clip(svc.events, clip_id)
+        return [original, copy], (original, copy)
+
+    # The original may change meanwhile (a view): then it is reloaded and the copy made again.
+    original, copy = svc.events.save_reloading(
+        original, lambda: load_clip(svc.events, clip_id), record
+    )
     if copy.source_holds:
         retention_calc.hold_objects(svc, copy)
     for case in cases:
-        copy = attach_clip(svc, ctx, case, copy, reason)
+        copy = attach_clip(svc, who, case, copy, reason)
     return {
-        **show_clip(svc, copy.clip_id),
+        **clip_view(svc.db, copy.clip_id),
         "source_sha256": original.sha256,
         "ffmpeg": ffmpeg,
         "boxes": [b.as_dict() for b in boxes],
@@ -144,9 +143,10 @@ def _store(svc: Services, path: Path, lock: datetime) -> StoredObject:
         return svc.objects.put(f, retain_until=lock, expected_sha256=media.hash_file(path))
 
 
-def lineage(svc: Services, clip_id: str, derived_from: str | None) -> dict[str, Any]:
+def lineage(svc: Services, ctx: Context, clip_id: str, derived_from: str | None) -> dict[str, Any]:
     """What the clip page shows of redaction (metadata, no content): an original's redacted
     copies; for a copy, how it was made, as its ClipIngested records it."""
+    svc.guard.require(ctx, "metadata.search", target=f"clip:{clip_id}")
     copies = [
         {**r, "made_at": local(r["made_at"])} for r in queries.redacted_copies(svc.db, clip_id)
     ]

@@ -1,18 +1,17 @@
 """Sealing: the Merkle log catches up with the event log and its head is signed.
 
-`seal_checkpoint(svc)` is what `saksi audit checkpoint`, every export and the scheduled job
-call. The key name of every signature is the log's origin (SAKSI_ORIGIN). With SAKSI_TSA_URL
-set, the checkpoint is then timestamped (archive/sealing/timestamps.py; a TSA failure never stops
-the seal).
+`seal_checkpoint(svc, ctx)` is what `saksi audit checkpoint` and the scheduled job call
+(auditors, admins, the host, the scheduler); an export seals through `checkpoint_now`, after
+its own use case has authorized it. The key name of every signature is the log's origin
+(SAKSI_ORIGIN). With SAKSI_TSA_URL set, the checkpoint is then timestamped
+(archive/sealing/timestamps.py; a TSA failure never stops the seal).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-
-from archive.errors import IntegrityFailure, InvalidInput
+from archive.errors import IntegrityFailure, InvalidInput, NotFound
 from archive.sealing import timestamps
 from archive.services import Services
 from domain.base import Context
@@ -22,25 +21,13 @@ from ledger.checkpoint import (
     Verifier,
     parse_verifier_key,
     sign_checkpoint,
-    verifier_key,
 )
-from ledger.keys import load_key
-from storage.ledger_tables.sealer import Sealer, TreeMismatch
-
-
-def signing_key(svc: Services) -> Ed25519PrivateKey:
-    path = svc.settings.signing_key
-    if not path.exists():
-        raise InvalidInput(f"no checkpoint signing key at {path}: run `saksi init` first")
-    try:
-        return load_key(path)
-    except ValueError as e:
-        raise InvalidInput(f"SAKSI_SIGNING_KEY: {e}") from None
+from storage.ledger_tables.sealer import TreeMismatch
 
 
 def key_string(svc: Services) -> str:
     """The verifier key to hand to auditors and witnesses: NAME+KEYHASH+BASE64(0x01‖PUBKEY)."""
-    return verifier_key(svc.settings.origin, signing_key(svc).public_key())
+    return svc.signing.verifier_key()
 
 
 def verifier(svc: Services) -> Verifier:
@@ -54,27 +41,37 @@ def check_verifier_key(text: str) -> Verifier:
         raise InvalidInput(f"--key: {e}") from None
 
 
+def verifier_key(svc: Services, ctx: Context) -> str:
+    """`saksi audit key`: the verifier key (public: anyone who may read metadata)."""
+    svc.guard.require(ctx, "metadata.search", target="ledger")
+    return key_string(svc)
+
+
 def seal(svc: Services) -> int:
     """Append every event written so far to the Merkle log (no signature)."""
-    return Sealer(svc.db).catch_up()
+    return svc.sealer.catch_up()
 
 
-def seal_checkpoint(svc: Services, ctx: Context | None = None) -> Checkpoint:
-    """Seal now and return the signed checkpoint of the whole log."""
-    if ctx is not None:
-        svc.guard.require(ctx, "audit", target="ledger")
-    key = signing_key(svc)
+def checkpoint_now(svc: Services) -> Checkpoint:
+    """Seal and sign the whole log, then ask for its timestamp. Callers have authorized."""
+    key = svc.signing.private()
     origin = svc.settings.origin
 
     def sign(size: int, root: bytes) -> str:
         return sign_checkpoint(origin, size, root, key).note
 
     try:
-        stored = Sealer(svc.db).checkpoint(sign)
+        stored = svc.sealer.checkpoint(sign)
     except TreeMismatch as e:
         raise IntegrityFailure(f"refusing to sign: {e}") from None
     timestamps.stamp_after_seal(svc, stored)
     return Checkpoint(origin, stored.size, stored.root, stored.note)
+
+
+def seal_checkpoint(svc: Services, ctx: Context) -> Checkpoint:
+    """Seal now and return the signed checkpoint of the whole log."""
+    svc.guard.require(ctx, "audit", target="ledger")
+    return checkpoint_now(svc)
 
 
 def checkpoint_json(cp: Checkpoint, key: str) -> dict[str, Any]:
@@ -87,15 +84,11 @@ def checkpoint_json(cp: Checkpoint, key: str) -> dict[str, Any]:
     }
 
 
-def latest(svc: Services, ctx: Context | None = None) -> dict[str, Any]:
+def latest(svc: Services, ctx: Context) -> dict[str, Any]:
     """The newest stored checkpoint (none sealed yet: NotFound) and the verifier key."""
-    from archive.errors import NotFound
-    from storage.ledger_tables.merkle_store import MerkleStore
-
-    if ctx is not None:
-        svc.guard.require(ctx, "audit", target="ledger")
+    svc.guard.require(ctx, "audit", target="ledger")
     with svc.db.tx(write=False) as tx:
-        stored = MerkleStore(svc.db).latest_checkpoint(tx)
+        stored = svc.merkle.latest_checkpoint(tx)
     if stored is None:
         raise NotFound("no checkpoint has been sealed yet")
     return checkpoint_view(

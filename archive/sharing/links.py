@@ -23,7 +23,7 @@ from collections.abc import Sequence
 from typing import Any, NoReturn
 from uuid import UUID
 
-from eventsourcing.persistence import IntegrityError
+from eventsourcing.domain import Aggregate
 
 from archive import timefmt
 from archive.accounts.users import hash_token
@@ -32,6 +32,7 @@ from archive.custody.content import VIEW_SESSION, ByteRange, Content
 from archive.errors import Gone, NotFound, Refused, SaksiError
 from archive.export.contents import Export
 from archive.export.export import record_export
+from archive.guard import Principal
 from archive.records import load_case, load_clip
 from archive.services import Services
 from archive.sharing.shares import TOKEN_PREFIX
@@ -40,7 +41,6 @@ from domain.clip import Clip
 from domain.refusal import Refusal
 from domain.share import Share
 from retention.content_state import gone_message, purge_record, refuse_if_pending
-from storage.eventstore.store import attempts
 from storage.readmodels import share_queries
 
 MAX_TOKEN_LENGTH = 128
@@ -69,7 +69,7 @@ def describe(svc: Services, token: str, client: str | None) -> dict[str, Any]:
     share = open_link(svc, token, client, "share.open")
     clips = []
     for clip_id in share.clip_ids:
-        meta = trail.clip_metadata(svc, clip_id) or {"clip_id": clip_id, "status": "unknown"}
+        meta = trail.clip_metadata(svc.db, clip_id) or {"clip_id": clip_id, "status": "unknown"}
         clips.append(meta)
     return {
         "share_id": share.share_id,
@@ -105,27 +105,26 @@ def view(
     refuse_if_pending(clip)  # in its recovery window: unreadable through a share too
     first, last = content.cover(ranges, clip.size_bytes)
     _record_session(svc, share, clip, recipient_context(share, client))
-    return content.open_content(svc, load_clip(svc.events, clip_id), first, last, partial=True)
+    return content.open_content(svc, clip, first, last, partial=True)
 
 
 def _record_session(svc: Services, share: Share, clip: Clip, ctx: Context) -> None:
     """ViewedThroughShare on the clip and ShareViewed on the share, in one transaction,
     unless this client's session of this clip is still running."""
-    for last in attempts():
+
+    def record(both: tuple[Share, Clip]) -> tuple[list[Aggregate], None]:
+        share, clip = both
         now = timefmt.now()
         if clip.share_viewed_since(ctx, now - VIEW_SESSION):
-            return
+            return [], None
         clip.record_share_view(share.share_id, share.recipient, share.reason, ctx)
         share.record_view(clip.clip_id, now, ctx)
-        try:
-            svc.events.save(share, clip)
-            return
-        except IntegrityError:  # another read got there first: reload both, decide again
-            svc.events.note_conflict()
-            if last:
-                raise
-            share, clip = _reload(svc, share), load_clip(svc.events, clip.clip_id)
-    raise AssertionError("unreachable")
+        return [share, clip], None
+
+    # Another read may get there first: then both are reloaded and the session decided again.
+    svc.events.save_reloading(
+        (share, clip), lambda: (_reload(svc, share), load_clip(svc.events, clip.clip_id)), record
+    )
 
 
 def package(svc: Services, token: str, client: str | None) -> Export:
@@ -143,7 +142,7 @@ def package(svc: Services, token: str, client: str | None) -> Export:
     svc.events.update(Share, share.id, lambda s: s.record_download(export_id, timefmt.now(), ctx))
     return record_export(
         svc,
-        ctx,
+        Principal(ctx.actor, "recipient", ctx),  # the share's token proved who this is
         reason=f"evidence package through share {share.share_id}: {share.reason}",
         recipient=share.recipient,
         case=load_case(svc.events, share.case_id) if share.case_id else None,

@@ -20,7 +20,7 @@ from datetime import timedelta
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.persistence import IntegrityError
+from eventsourcing.domain import Aggregate
 
 from archive import timefmt
 from archive.accounts.users import hash_token
@@ -33,7 +33,6 @@ from archive.views import local
 from domain.base import Context
 from domain.clip import Clip
 from domain.share import Share
-from storage.eventstore.store import attempts
 from storage.readmodels import share_queries
 
 TOKEN_PREFIX = "shr_"
@@ -78,14 +77,15 @@ def create_share(
         raise InvalidInput("a share expires after more than 0 seconds and at most P365D")
     case = load_case(svc.events, case_id) if case_id is not None else None
     if case is not None:
-        clips = _authorize_case(svc, ctx, case, "share.create")
+        _who, clips = _authorize_case(svc, ctx, case, "share.create")
     else:
-        clips = _authorize_clips(svc, ctx, clip_ids, "share.create")
+        _who, clips = _authorize_clips(svc, ctx, clip_ids, "share.create")
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token_hash = hash_token(token)
     share_id = uuid.uuid4()
     expires_at = timefmt.now() + expires
-    for last in attempts():
+
+    def record(clips: list[Clip]) -> tuple[list[Aggregate], None]:
         share = Share.create(
             share_id=share_id,
             token_hash=token_hash,
@@ -99,14 +99,12 @@ def create_share(
         )
         for clip in clips:
             clip.record_share(str(share_id), recipient, expires_at, view_only, reason, ctx)
-        try:
-            svc.events.save(share, *clips)
-            break
-        except IntegrityError:  # a clip changed meanwhile (a view, an export): reload, again
-            svc.events.note_conflict()
-            if last:
-                raise
-            clips = [load_clip(svc.events, c.clip_id) for c in clips]
+        return [share, *clips], None
+
+    # A clip may change meanwhile (a view, an export): then all are reloaded and recorded again.
+    svc.events.save_reloading(
+        clips, lambda: [load_clip(svc.events, c.clip_id) for c in clips], record
+    )
     base = svc.settings.public_url or base_url
     return {**show_share(svc, str(share_id)), "url": link(base, token), "token": token}
 
@@ -151,16 +149,11 @@ def revoke_share(svc: Services, ctx: Context, *, share_id: str, reason: str) -> 
     return show_share(svc, share.share_id)
 
 
-def list_shares(
-    svc: Services, ctx: Context | None = None, *, case_id: str | None = None
-) -> list[dict[str, Any]]:
-    """Shares, newest first. Auditors and admins see all; others those they made or that
-    share a case they are members of. The CLI without --actor reads locally: all."""
-    visible_to = None
-    if ctx is not None:
-        who = svc.guard.require(ctx, "metadata.search", target="shares")
-        if who.role not in PERMISSIONS["audit"]:
-            visible_to = who.name
+def list_shares(svc: Services, ctx: Context, *, case_id: str | None = None) -> list[dict[str, Any]]:
+    """Shares, newest first. Auditors, admins and the host see all; others those they made or
+    that share a case they are members of."""
+    who = svc.guard.require(ctx, "metadata.search", target="shares")
+    visible_to = None if who.role in PERMISSIONS["audit"] else who.name
     rows = share_queries.shares(svc.db, case_id=case_id, visible_to=visible_to)
     return [_view(r) for r in rows]
 

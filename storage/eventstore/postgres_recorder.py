@@ -15,11 +15,10 @@ from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastor
 from eventsourcing.utils import retry
 from psycopg.sql import SQL, Identifier
 
+from storage import lock_keys
 from storage.eventstore.chain_links import ChainCache, compute_links
 
 CHAIN_TABLE = "event_chain"
-# Serialises DDL when several processes start on an empty database at once.
-DDL_LOCK_KEY = 0x5A4B5349
 APPEND_FUNCTION = "saksi_append_events"
 
 
@@ -103,11 +102,11 @@ class ChainedPostgresRecorder(PostgresApplicationRecorder):
             if row and row["ok"]:
                 self.datastore.register_type_adapters()
                 return
-            conn.execute("SELECT pg_advisory_lock(%s)", (DDL_LOCK_KEY,))
+            conn.execute("SELECT pg_advisory_lock(%s)", (lock_keys.EVENT_TABLES_DDL,))
             try:
                 super().create_table()
             finally:
-                conn.execute("SELECT pg_advisory_unlock(%s)", (DDL_LOCK_KEY,))
+                conn.execute("SELECT pg_advisory_unlock(%s)", (lock_keys.EVENT_TABLES_DDL,))
 
     def _fetch_hash(self, originator_id: UUID, version: int) -> bytes | None:
         with self.datastore.get_connection() as conn:

@@ -17,6 +17,7 @@ from storage.connection import EventStoreUrl
 
 A = TypeVar("A", bound=Aggregate)
 R = TypeVar("R")
+S = TypeVar("S")
 
 
 class EventStore(Application[UUID]):
@@ -58,6 +59,8 @@ class Events:
         transaction, and return its result; if another writer won, run it again."""
         for last in attempts():
             aggregates, result = change()
+            if not aggregates:  # nothing to record (the change no longer applies)
+                return result
             try:
                 self.save(*aggregates)
                 return result
@@ -66,6 +69,38 @@ class Events:
                 if last:
                     raise
         raise AssertionError("unreachable")
+
+    def save_reloading(
+        self,
+        loaded: S,
+        reload: Callable[[], S],
+        change: Callable[[S], tuple[Sequence[Aggregate], R]],
+    ) -> R:
+        """`save_retrying` for aggregates the caller has already loaded: the first attempt
+        changes them as they are (no replay); after a lost race, `reload` gives fresh ones (a
+        failed save took the pending events of the ones before)."""
+        first: list[S] = [loaded]
+
+        def once() -> tuple[Sequence[Aggregate], R]:
+            return change(first.pop() if first else reload())
+
+        return self.save_retrying(once)
+
+    def change(self, aggregate: A, change: Callable[[A], None]) -> A:
+        """Change one aggregate the caller has just loaded and save it; if another writer won,
+        reload it and change it again. One replay when nobody interferes."""
+
+        def reload() -> A:
+            fresh = self.find(type(aggregate), aggregate.id)
+            if fresh is None:
+                raise LookupError(f"no {type(aggregate).__name__} {aggregate.id}")
+            return fresh
+
+        def apply(target: A) -> tuple[list[A], A]:
+            change(target)
+            return [target], target
+
+        return self.save_reloading(aggregate, reload, apply)
 
     def update(self, cls: type[A], aggregate_id: UUID, change: Callable[[A], None]) -> A:
         """Load, change and save one aggregate; retry if another writer won."""

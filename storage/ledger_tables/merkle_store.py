@@ -15,10 +15,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from ledger import merkle
+from storage import lock_keys
 from storage.db import Database, Tx
 from storage.ledger_tables.timestamp_store import timestamp_ddl
-
-DDL_LOCK = 0x5A4B5352
 
 
 def _ddl(dialect: str) -> list[str]:
@@ -65,7 +64,7 @@ class MerkleStore:
     def create(self) -> None:
         with self.db.tx() as tx:
             if self.db.dialect == "postgres":  # concurrent first starts race on DDL
-                tx.run("SELECT pg_advisory_xact_lock(?)", (DDL_LOCK,))
+                tx.run("SELECT pg_advisory_xact_lock(?)", (lock_keys.MERKLE_DDL,))
             for statement in _ddl(self.db.dialect):
                 tx.run(statement)
 

@@ -13,10 +13,10 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 from ledger import merkle
+from storage import lock_keys
 from storage.db import Database, Tx
 from storage.ledger_tables.merkle_store import Leaf, MerkleStore, StoredCheckpoint
 
-SEALER_LOCK = 0x5A4B5353
 BATCH = 20_000
 
 Sign = Callable[[int, bytes], str]  # (tree size, root) -> signed note
@@ -34,7 +34,7 @@ class Sealer:
 
     def _lock(self, tx: Tx) -> None:
         if self.db.dialect == "postgres":
-            tx.run("SELECT pg_advisory_xact_lock(?)", (SEALER_LOCK,))
+            tx.run("SELECT pg_advisory_xact_lock(?)", (lock_keys.SEALER,))
 
     def seal_batch(self, tx: Tx) -> int:
         """Append the next batch of events as leaves; returns how many were sealed."""

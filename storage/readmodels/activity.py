@@ -12,11 +12,11 @@ from uuid import UUID
 
 from eventsourcing.persistence import Mapper, StoredEvent
 
+from storage import lock_keys
 from storage.db import Database, Row
 
 TRACKING_NAME = "activity"
 BATCH = 1000
-ACTIVITY_LOCK = 0x5A4B5352
 
 
 def catch_up(db: Database, mapper: Mapper[UUID]) -> int:
@@ -26,7 +26,7 @@ def catch_up(db: Database, mapper: Mapper[UUID]) -> int:
     while True:
         with db.tx() as tx:
             if db.dialect == "postgres":
-                tx.run("SELECT pg_advisory_xact_lock(?)", (ACTIVITY_LOCK,))
+                tx.run("SELECT pg_advisory_xact_lock(?)", (lock_keys.ACTIVITY,))
             row = tx.one("SELECT position FROM rm_tracking WHERE name=?", (TRACKING_NAME,))
             position = int(row["position"]) if row else 0
             rows = tx.all(

@@ -15,6 +15,7 @@ from domain.camera import Camera
 from domain.case import Case
 from domain.retention import RetentionPolicy
 from domain.user import User
+from storage import lock_keys
 from storage.db import Database, Tx
 from storage.readmodels import handlers as _handlers  # noqa: F401  (importing registers them)
 from storage.readmodels import schema as readmodel_schema
@@ -22,7 +23,6 @@ from storage.readmodels.registry import HANDLERS
 
 TRACKING_NAME = "readmodels"
 BATCH = 500
-PROJECTOR_LOCK = 0x5A4B5351
 
 
 # Created events of aggregates whose ids derive from a name, and the field holding it.
@@ -61,7 +61,7 @@ class Projector:
     def _batch(self) -> int:
         with self.db.tx(pipeline=True) as tx:
             if self.db.dialect == "postgres":
-                tx.run("SELECT pg_advisory_xact_lock(?)", (PROJECTOR_LOCK,))
+                tx.run("SELECT pg_advisory_xact_lock(?)", (lock_keys.PROJECTOR,))
             row = tx.one("SELECT position FROM rm_tracking WHERE name=?", (TRACKING_NAME,))
             position = int(row["position"]) if row else 0
             rows = tx.all(

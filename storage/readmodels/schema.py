@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from storage import lock_keys
 from storage.db import Database, Tx
 
 TABLES = {
@@ -121,7 +122,7 @@ def create(db: Database) -> None:
             if _complete(tx):
                 return
             # Concurrent first starts would race on CREATE TABLE IF NOT EXISTS.
-            tx.run("SELECT pg_advisory_xact_lock(?)", (0x5A4B5350,))
+            tx.run("SELECT pg_advisory_xact_lock(?)", (lock_keys.READ_MODELS_DDL,))
         for name, columns in TABLES.items():
             tx.run(f"CREATE TABLE IF NOT EXISTS {name} ({columns})")
         for statement in INDEXES:

@@ -40,6 +40,7 @@ from tests.support.packages import (
     swap_proofs,
     view,
 )
+from tests.support.principals import HOST
 
 
 @dataclass
@@ -60,7 +61,7 @@ def package(tmp_path_factory: pytest.TempPathFactory, footage: Path) -> Iterator
             signing_key=home / "checkpoint.key",
         )
     )
-    users.init_archive(svc, "ana")
+    users.init_archive(svc, HOST, "ana")
     for name, role in (("budi", "investigator"), ("dodi", "operator")):
         users.add_user(svc, Context("ana"), name, role)
     clip = flows.clip_in_case(svc, footage)

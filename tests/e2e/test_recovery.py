@@ -26,6 +26,7 @@ from retention import sweep as sweep_uc
 from tests.e2e.conftest import Api, one_error_line
 from tests.e2e.test_cli_retention import ingest_an_hour_old_clip
 from tests.support import flows
+from tests.support.principals import HOST
 from tests.support.retention import ANA, policy, stored_versions, wait_until_expired
 from tests.support.settings import configure
 
@@ -153,7 +154,7 @@ def test_an_admin_restores_over_http_and_mistakes_get_clear_answers(
     clip = flows.clip_in_no_case(svc, footage, by="budi")
     cid = clip["clip_id"]
     assert api.post(f"/api/clips/{cid}/restore", "ana", json={"reason": "r"}).status_code == 409
-    assert policies.due(svc, timedelta(days=1))["window"] == "P7D"
+    assert policies.due(svc, HOST, timedelta(days=1))["window"] == "P7D"
     assert sweep_uc.sweep(svc, ANA)["scheduled"] == [cid]
 
     for body in ({}, {"reason": " "}, {"reason": "r", "extra": 1}):

@@ -19,6 +19,7 @@ from retention import sweep
 from tests.e2e.conftest import Api
 from tests.e2e.test_http_export import stream_types
 from tests.support import flows, seed
+from tests.support.principals import HOST
 from tests.support.retention import ANA, policy
 from tests.support.settings import configure
 from tests.support.ui import Pages
@@ -157,7 +158,7 @@ def pending(api: Api, monkeypatch: pytest.MonkeyPatch) -> str:
 def test_a_clip_pending_deletion_shows_when_it_goes_instead_of_a_player(
     api: Api, pages: Pages, pending: str, store_kind: str, object_kind: str
 ) -> None:
-    delete_after = retrieval.show_clip(api.archive.svc, pending)["pending_deletion"]
+    delete_after = retrieval.show_clip(api.archive.svc, HOST, pending)["pending_deletion"]
     day = delete_after["delete_after"][:10]
     pages.sign_in(api.archive.tokens["budi"])
     for url in (f"/clips/{pending}", f"/clips/{pending}?reason=review"):
@@ -183,7 +184,7 @@ def test_an_admin_restores_a_pending_clip_from_its_page_and_others_are_refused_a
     assert refused.status_code == 403 and "AccessDenied" in refused.text
     denied = flows.custody(api.archive.svc, pending)[-1]
     assert (denied["type"], denied["actor"], denied["channel"]) == ("AccessDenied", "budi", "http")
-    assert retrieval.show_clip(api.archive.svc, pending)["pending_deletion"] is not None
+    assert retrieval.show_clip(api.archive.svc, HOST, pending)["pending_deletion"] is not None
 
     admin = browser(api)
     admin.sign_in(api.archive.tokens["ana"])
@@ -195,7 +196,7 @@ def test_an_admin_restores_a_pending_clip_from_its_page_and_others_are_refused_a
     restored = flows.custody(api.archive.svc, pending)[-1]
     assert (restored["type"], restored["actor"], restored["channel"]) == ("Restored", "ana", "http")
     assert restored["reason"] == "wanted by the prosecutor"
-    assert retrieval.show_clip(api.archive.svc, pending)["pending_deletion"] is None
+    assert retrieval.show_clip(api.archive.svc, HOST, pending)["pending_deletion"] is None
     assert "Scheduled for deletion" not in admin.get(page).text
     # Readable again: budi's page offers the player.
     assert 'name="reason"' in pages.get(page).text

@@ -13,6 +13,7 @@ from fastapi.testclient import TestClient
 
 from api.http.ui import i18n
 from archive.bootstrap import bootstrap, scheduled_jobs
+from archive.guard import scheduler_principal
 from archive.jobs import runs, scheduler
 from archive.sealing import seal as sealing
 from domain.case import Case
@@ -402,7 +403,7 @@ def test_the_ledger_page_shows_the_last_verify_and_fixity_runs_however_many_runs
     [fixity_job] = [job for job in scheduled_jobs() if job.name == "fixity-audit"]
     scheduler.execute(svc.settings, bootstrap, fixity_job, "schedule")
     for _ in range(55):  # a checkpoint every 5 minutes: the recent runs soon hold only these
-        runs.run_recorded(svc, scheduler.scheduler_context(), "checkpoint", "schedule", dict)
+        runs.run_recorded(svc, scheduler_principal("test"), "checkpoint", "schedule", dict)
     after = pages.get("/audit").text
     intact = i18n.CATALOGUE["id"]["verify_intact"]
     for job, trigger, result in (

@@ -20,6 +20,7 @@ from domain.base import Context
 from domain.clip import Clip
 from tests.conftest import Archive
 from tests.support import flows
+from tests.support.principals import HOST
 
 SPLIT = {"split_min": 0, "chunk_level": 1}  # two processes even for a small log
 
@@ -31,7 +32,7 @@ def view(svc: Services, clip: uuid.UUID, note: str) -> None:
 def test_writers_go_on_while_verify_runs_in_two_processes(archive: Archive, footage: Path) -> None:
     svc = archive.svc
     clip = uuid.UUID(flows.clip_in_case(svc, footage)["clip_id"])
-    sealing.seal_checkpoint(svc)
+    sealing.seal_checkpoint(svc, HOST)
     stop, written, failures = threading.Event(), [], []
 
     def writer() -> None:
@@ -51,7 +52,7 @@ def test_writers_go_on_while_verify_runs_in_two_processes(archive: Archive, foot
         # audit until a write has landed inside one.
         for _ in range(30):
             start = time.monotonic()
-            result = audit.verify(svc, **SPLIT)
+            result = audit.verify(svc, HOST, **SPLIT)
             end = time.monotonic()
             assert result["ok"], result["problems"]
             assert result["sealed"] <= result["events"]
@@ -63,7 +64,7 @@ def test_writers_go_on_while_verify_runs_in_two_processes(archive: Archive, foot
         thread.join()
     assert not failures
     assert during, "no write completed while an audit was running"
-    assert audit.verify(svc, **SPLIT)["ok"]
+    assert audit.verify(svc, HOST, **SPLIT)["ok"]
 
 
 def test_a_worker_that_cannot_start_fails_the_audit_and_frees_writers(
@@ -71,15 +72,15 @@ def test_a_worker_that_cannot_start_fails_the_audit_and_frees_writers(
 ) -> None:
     svc = archive.svc
     clip = uuid.UUID(flows.clip_in_case(svc, footage)["clip_id"])
-    sealing.seal_checkpoint(svc)
+    sealing.seal_checkpoint(svc, HOST)
     with monkeypatch.context() as m:
         m.setattr(sys, "executable", "/bin/false")  # exits at once, never "ready"
         with pytest.raises(RuntimeError, match="audit worker failed"):
-            audit.verify(svc, **SPLIT)
+            audit.verify(svc, HOST, **SPLIT)
     start = time.monotonic()
     view(svc, clip, "after the failed audit")
     assert time.monotonic() - start < 2  # the write lock is not held any more
-    assert audit.verify(svc, **SPLIT)["ok"]
+    assert audit.verify(svc, HOST, **SPLIT)["ok"]
 
 
 def test_the_quick_pass_and_the_locating_passes_agree_on_an_intact_log(
@@ -87,14 +88,14 @@ def test_the_quick_pass_and_the_locating_passes_agree_on_an_intact_log(
 ) -> None:
     svc = archive.svc
     clip = uuid.UUID(flows.clip_in_case(svc, footage)["clip_id"])
-    sealing.seal_checkpoint(svc)
+    sealing.seal_checkpoint(svc, HOST)
     for i in range(5):
         view(svc, clip, f"review {i}")  # some events sealed, some not yet
-    sealing.seal_checkpoint(svc)
+    sealing.seal_checkpoint(svc, HOST)
     view(svc, clip, "after the checkpoint")
     shown: list[int] = []
-    quick, split = audit.verify(svc), audit.verify(svc, progress=shown.append, **SPLIT)
-    locating = audit.verify(svc, quick=False)
+    quick, split = audit.verify(svc, HOST), audit.verify(svc, HOST, progress=shown.append, **SPLIT)
+    locating = audit.verify(svc, HOST, quick=False)
     assert quick == split == locating
     assert locating["ok"] and locating["sealed"] < locating["events"]
     assert shown == sorted(shown) and shown[-1] == split["events"]  # both processes counted

@@ -10,6 +10,7 @@ from domain.base import Context
 from domain.camera import Camera
 from storage.readmodels.queries import distance_m
 from tests.conftest import Archive
+from tests.support.principals import HOST
 
 
 def register(archive: Archive, points: list[tuple[float, float]]) -> None:
@@ -33,12 +34,12 @@ def test_the_near_query_finds_exactly_the_cameras_within_the_radius(archive: Arc
     ]
     probes += [((-16.5, 180.0), 500), ((-16.5, -179.9995), 500), ((90.0, 0.0), 200)]
     for point, radius in probes:
-        found = cameras.list_cameras(archive.svc, near=point, radius_m=radius)
+        found = cameras.list_cameras(archive.svc, HOST, near=point, radius_m=radius)
         expected = sorted(
             (f"C-{i:04d}" for i, p in enumerate(everything) if distance_m(point, p) <= radius)
         )
         assert sorted(c["camera_id"] for c in found) == expected, (point, radius)
         distances = [c["distance_m"] for c in found]
         assert distances == sorted(distances) and all(d <= radius for d in distances)
-    assert len(cameras.list_cameras(archive.svc, near=(-16.5, 180.0), radius_m=500)) == 2
-    assert len(cameras.list_cameras(archive.svc, near=(90.0, 0.0), radius_m=200)) == 2
+    assert len(cameras.list_cameras(archive.svc, HOST, near=(-16.5, 180.0), radius_m=500)) == 2
+    assert len(cameras.list_cameras(archive.svc, HOST, near=(90.0, 0.0), radius_m=200)) == 2

@@ -15,6 +15,7 @@ from domain.base import Context
 from tests.conftest import Archive
 from tests.support import flows
 from tests.support import footage as fx
+from tests.support.principals import HOST
 
 T0 = datetime(2026, 11, 1, 10, 0, tzinfo=UTC)
 HERE = (-6.9903, 110.4229)
@@ -48,7 +49,7 @@ def test_a_camera_that_kept_part_of_the_range_gives_that_part(
     [clip] = result["ingested"]
     assert clip["start"] == (T0 + timedelta(seconds=4)).isoformat()
     assert clip["end"] <= (T0 + timedelta(seconds=6, milliseconds=500)).isoformat()
-    shown = show_clip(archive.svc, clip["clip_id"])
+    shown = show_clip(archive.svc, HOST, clip["clip_id"])
     assert shown["case_ids"] == ["R-1"] and shown["camera_id"] == "CAM-1"
 
 

@@ -19,6 +19,7 @@ from ledger.package.verify import verify_package
 from tests.conftest import Archive
 from tests.support import flows
 from tests.support.packages import clip_custody_member, members
+from tests.support.principals import HOST
 
 
 def package(archive: Archive, out: Path, actor: str, **what: object) -> dict:
@@ -35,8 +36,10 @@ def test_a_clip_in_two_cases_is_reached_and_exported_through_either(
     cases.open_case(svc, Context("eko"), case_id="I-B", kind="incident", title="robbery",
                     members=["budi"])  # fmt: skip
     cases.attach(svc, Context("budi"), case_id="I-B", clip_id=clip["clip_id"], reason="same scene")
-    assert retrieval.show_clip(svc, clip["clip_id"])["case_ids"] == ["R-A", "I-B"]
-    assert [c["clip_id"] for c in retrieval.list_clips(svc, case_id="I-B")] == [clip["clip_id"]]
+    assert retrieval.show_clip(svc, HOST, clip["clip_id"])["case_ids"] == ["R-A", "I-B"]
+    assert [c["clip_id"] for c in retrieval.list_clips(svc, HOST, case_id="I-B")] == [
+        clip["clip_id"]
+    ]
 
     # eko is only in I-B, dodi only in R-A: both reach the clip.
     for who in ("eko", "dodi"):

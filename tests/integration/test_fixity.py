@@ -24,6 +24,7 @@ from retention import holds
 from storage.objects.port import verify_content
 from tests.conftest import Archive
 from tests.support import flows
+from tests.support.principals import HOST
 from tests.support.seaweed import SeaweedServer
 
 pytestmark = pytest.mark.parametrize("store_kind", ["sqlite"])
@@ -64,7 +65,7 @@ def test_the_s3_api_cannot_delete_or_shorten_the_lock_of_an_ingested_original(
     with pytest.raises(S3Error):
         s3.remove_object(bucket, ref["key"], version_id=ref["version_id"])
     verify_content(archive.svc.objects, ref["key"], ref["version_id"], clip["sha256"])
-    assert verify(archive.svc)["ok"] and fixity.check(archive.svc) == []
+    assert verify(archive.svc, HOST)["ok"] and fixity.check(archive.svc, HOST) == []
 
 
 @pytest.mark.parametrize("object_kind", ["s3"])
@@ -78,7 +79,7 @@ def test_overwriting_an_original_through_s3_leaves_the_locked_version_and_is_rep
     versions = archive.svc.objects.versions(ref["key"])
     assert [v.version_id for v in versions][1:] == [ref["version_id"]]
     verify_content(archive.svc.objects, ref["key"], ref["version_id"], clip["sha256"])
-    report = fixity.include(archive.svc, verify(archive.svc))
+    report = fixity.include(archive.svc, HOST, verify(archive.svc, HOST))
     assert not report["ok"]
     (problem,) = report["problems"]
     assert problem["kind"] == "replaced_content"
@@ -92,7 +93,7 @@ def test_a_delete_marker_hiding_an_original_is_reported(
 ) -> None:
     clip, bucket, ref = ingested_into_s3(archive, footage)
     raw_s3(seaweed).remove_object(bucket, ref["key"])  # no version id: a delete marker
-    assert kinds(fixity.check(archive.svc)) == ["replaced_content"]
+    assert kinds(fixity.check(archive.svc, HOST)) == ["replaced_content"]
     verify_content(archive.svc.objects, ref["key"], ref["version_id"], clip["sha256"])
 
 
@@ -104,7 +105,7 @@ def test_content_replaced_on_the_file_store_is_caught(
     path = archive.svc.objects.root / clip["storage"]["key"]  # type: ignore[attr-defined]
     os.chmod(path, 0o644)
     path.write_bytes(path.read_bytes()[:-1] + b"\x00")
-    problems = fixity.check(archive.svc)
+    problems = fixity.check(archive.svc, HOST)
     assert kinds(problems) == ["replaced_content"]
     assert problems[0]["originator_id"] == clip["clip_id"]
 
@@ -118,7 +119,7 @@ def test_a_missing_object_is_reported_for_every_clip_using_it(
         archive.svc, Context("budi"), camera_id="SMG-SS-0001", source=footage, reason="again"
     )
     (archive.svc.objects.root / first["storage"]["key"]).unlink()  # type: ignore[attr-defined]
-    problems = fixity.check(archive.svc)
+    problems = fixity.check(archive.svc, HOST)
     assert kinds(problems) == ["missing_object", "missing_object"]
     assert {p["originator_id"] for p in problems} == {first["clip_id"], again["clip_id"]}
 
@@ -127,7 +128,7 @@ def test_a_missing_object_is_reported_for_every_clip_using_it(
 def test_fixity_rehashes_originals_and_derivatives(archive: Archive, footage: Path) -> None:
     flows.clip_in_case(archive.svc, footage)
     seen: list[int] = []
-    assert fixity.check(archive.svc, progress=seen.append) == []
+    assert fixity.check(archive.svc, HOST, progress=seen.append) == []
     assert seen == [1, 2]  # the original and its poster frame
 
 
@@ -150,7 +151,7 @@ def test_content_stored_without_its_event_is_an_orphan(
     assert flows.event_count(archive.svc) == before  # never an event without content
     orphans = fixity.find_orphans(archive.svc)
     assert len(orphans) == 2  # the original and its poster, waiting for the sweep
-    assert fixity.check(archive.svc) == []
+    assert fixity.check(archive.svc, HOST) == []
 
 
 @pytest.mark.usefixtures("object_kind")

@@ -26,6 +26,7 @@ from storage.ledger_tables import quick_pass_rows as sweep_rows
 from storage.ledger_tables.merkle_store import MerkleStore
 from tests.conftest import Archive
 from tests.support import flows
+from tests.support.principals import HOST
 
 
 @dataclass
@@ -46,9 +47,9 @@ def sealed(archive: Archive, footage: Path) -> Sealed:
     svc = archive.svc
     clip = uuid.UUID(flows.clip_in_case(svc, footage)["clip_id"])
     view(svc, clip, 2)
-    first = sealing.seal_checkpoint(svc)
+    first = sealing.seal_checkpoint(svc, HOST)
     view(svc, clip, 3)
-    second = sealing.seal_checkpoint(svc)
+    second = sealing.seal_checkpoint(svc, HOST)
     assert second.size > first.size
     return Sealed(svc, clip, first, second)
 
@@ -277,12 +278,12 @@ def test_an_event_inserted_into_a_gap_of_the_notification_log_is_located(
         create_database=True,
     )
     try:
-        users.init_archive(svc, "ana")
+        users.init_archive(svc, HOST, "ana")
         with svc.db.tx() as tx:  # a rolled-back append: the sequence moves on
             seq = f"pg_get_serial_sequence('{svc.db.events_table}', 'notification_id')"
             tx.run(f"SELECT nextval({seq})")
         users.add_user(svc, Context("ana"), "sari", "auditor")
-        sealing.seal_checkpoint(svc)
+        sealing.seal_checkpoint(svc, HOST)
         with svc.db.tx(write=False) as tx:
             positions = [
                 r["notification_id"]
@@ -293,7 +294,7 @@ def test_an_event_inserted_into_a_gap_of_the_notification_log_is_located(
         for two_processes in (False, True):
             with pytest.raises(Doubt):
                 quick_pass(svc, two_processes)
-        result = audit.verify(svc)
+        result = audit.verify(svc, HOST)
         assert [located(p) for p in result["problems"]] == [("inserted", gap, str(oid), 1)]
     finally:
         svc.close()
@@ -344,7 +345,7 @@ def test_a_checkpoint_replaced_by_one_of_another_tree_is_located(  # type: ignor
     # Validly signed (the key is ours) but over a different history of the same size.
     svc, cp = sealed.svc, sealed.second
     other_root = merkle.subtree_root([merkle.hash_leaf(bytes([i])) for i in range(cp.size)])
-    replaced = sign_checkpoint(svc.settings.origin, cp.size, other_root, sealing.signing_key(svc))
+    replaced = sign_checkpoint(svc.settings.origin, cp.size, other_root, svc.signing.private())
     run(
         svc,
         "UPDATE ledger_checkpoints SET note=?, root=? WHERE tree_size=?",
@@ -362,7 +363,7 @@ def test_the_log_pass_in_a_second_process_reports_the_same(sealed: Sealed) -> No
     svc, oid = sealed.svc, sealed.clip
     delete_last_event_and_link(svc, oid)
     run(svc, "UPDATE ledger_nodes SET hash=? WHERE level=1 AND idx=2", (bytes(32),))
-    alone = audit.verify(svc, parallel_min=10**9)
-    split = audit.verify(svc, parallel_min=0)
+    alone = audit.verify(svc, HOST, parallel_min=10**9)
+    split = audit.verify(svc, HOST, parallel_min=0)
     assert split == alone
     assert {p["kind"] for p in split["problems"]} == {"deleted", "node"}

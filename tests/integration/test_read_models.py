@@ -9,6 +9,7 @@ from domain.base import Context
 from storage.readmodels.schema import TABLES
 from tests.conftest import Archive
 from tests.support import flows
+from tests.support.principals import HOST
 
 
 def snapshot(svc) -> dict[str, list[dict]]:
@@ -41,6 +42,6 @@ def test_a_second_process_sees_what_the_first_recorded(archive: Archive, footage
     other = bootstrap(archive.svc.settings)
     try:
         clip = flows.clip_in_case(archive.svc, footage)
-        assert retrieval.show_clip(other, clip["clip_id"])["sha256"] == clip["sha256"]
+        assert retrieval.show_clip(other, HOST, clip["clip_id"])["sha256"] == clip["sha256"]
     finally:
         other.close()

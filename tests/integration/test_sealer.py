@@ -19,6 +19,7 @@ from storage.ledger_tables.merkle_store import MerkleStore
 from storage.ledger_tables.sealer import Sealer
 from tests.conftest import Archive
 from tests.support import flows
+from tests.support.principals import HOST
 
 
 def chain(svc) -> list[tuple[int, bytes]]:  # type: ignore[no-untyped-def]
@@ -40,7 +41,7 @@ def test_every_event_becomes_one_leaf_in_notification_order(
 ) -> None:
     svc = archive.svc
     flows.clip_in_case(svc, footage)
-    cp = sealing.seal_checkpoint(svc)
+    cp = sealing.seal_checkpoint(svc, HOST)
     expected = chain(svc)
     assert [(pos, h) for _, pos, h in leaves(svc)] == expected
     assert [i for i, _, _ in leaves(svc)] == list(range(len(expected)))
@@ -67,8 +68,8 @@ def test_a_sealer_that_dies_mid_batch_leaves_nothing_and_the_next_resumes(
 
 
 def test_sealing_twice_without_new_events_returns_the_same_checkpoint(archive: Archive) -> None:
-    first = sealing.seal_checkpoint(archive.svc)
-    assert sealing.seal_checkpoint(archive.svc) == first
+    first = sealing.seal_checkpoint(archive.svc, HOST)
+    assert sealing.seal_checkpoint(archive.svc, HOST) == first
     with archive.svc.db.tx(write=False) as tx:
         assert len(MerkleStore.checkpoints(tx)) == 1
 
@@ -92,7 +93,7 @@ def test_concurrent_writers_and_sealers_seal_each_event_exactly_once(
     def seal(n: int) -> None:
         try:
             for _ in range(n):
-                sealing.seal_checkpoint(svc)
+                sealing.seal_checkpoint(svc, HOST)
         except BaseException as e:  # pragma: no cover - reported below
             errors.append(e)
 
@@ -103,10 +104,10 @@ def test_concurrent_writers_and_sealers_seal_each_event_exactly_once(
     for t in threads:
         t.join()
     assert not [e for e in errors if not isinstance(e, IntegrityError)]
-    final = sealing.seal_checkpoint(svc)
+    final = sealing.seal_checkpoint(svc, HOST)
     assert [(pos, h) for _, pos, h in leaves(svc)] == chain(svc)
     assert final.size == flows.event_count(svc)
-    result = audit.verify(svc)
+    result = audit.verify(svc, HOST)
     assert result["ok"], result["problems"]
     assert result["checkpoints"] >= 2
 
@@ -148,7 +149,7 @@ def _refusal(i: int):  # type: ignore[no-untyped-def]
 
 def test_the_sealer_refuses_to_sign_over_a_truncated_log(archive: Archive, cli) -> None:  # type: ignore[no-untyped-def]
     svc = archive.svc
-    cp = sealing.seal_checkpoint(svc)
+    cp = sealing.seal_checkpoint(svc, HOST)
     last, _ = chain(svc)[-1]
     nid = "rowid" if svc.db.dialect == "sqlite" else "notification_id"
     with svc.db.tx() as tx:
@@ -156,14 +157,14 @@ def test_the_sealer_refuses_to_sign_over_a_truncated_log(archive: Archive, cli) 
         tx.run("DELETE FROM event_chain WHERE notification_id = ?", (last,))
         tx.run("DELETE FROM ledger_leaves WHERE leaf_index = ?", (cp.size - 1,))
     with pytest.raises(IntegrityFailure, match="truncated"):
-        sealing.seal_checkpoint(svc)
+        sealing.seal_checkpoint(svc, HOST)
     result = cli("audit", "checkpoint")
     assert result.code == 1 and result.err.startswith("error: refusing to sign")
 
 
 def test_the_sealer_refuses_to_sign_over_a_rewritten_leaf(archive: Archive) -> None:
     svc = archive.svc
-    cp = sealing.seal_checkpoint(svc)
+    cp = sealing.seal_checkpoint(svc, HOST)
     level, index = merkle.edge_nodes(cp.size)[0]  # the largest subtree under the signed root
     assert level > 0
     with svc.db.tx() as tx:
@@ -172,7 +173,7 @@ def test_the_sealer_refuses_to_sign_over_a_rewritten_leaf(archive: Archive) -> N
             (bytes(32), level, index),
         )
     with pytest.raises(IntegrityFailure, match="rewritten"):
-        sealing.seal_checkpoint(svc)
+        sealing.seal_checkpoint(svc, HOST)
 
 
 def test_verify_while_events_are_written_and_sealed_sees_one_consistent_snapshot(
@@ -180,7 +181,7 @@ def test_verify_while_events_are_written_and_sealed_sees_one_consistent_snapshot
 ) -> None:
     svc = archive.svc
     clip = uuid.UUID(flows.clip_in_case(svc, footage)["clip_id"])
-    sealing.seal_checkpoint(svc)
+    sealing.seal_checkpoint(svc, HOST)
     done, written = threading.Event(), threading.Semaphore(0)
 
     def churn() -> None:
@@ -188,7 +189,7 @@ def test_verify_while_events_are_written_and_sealed_sees_one_consistent_snapshot
         while not done.is_set():
             svc.events.update(Clip, clip, lambda c, i=i: c.record_view(f"v{i}", Context("budi")))
             if i % 3 == 0:
-                sealing.seal_checkpoint(svc)
+                sealing.seal_checkpoint(svc, HOST)
             written.release()
             i += 1
 
@@ -198,7 +199,7 @@ def test_verify_while_events_are_written_and_sealed_sees_one_consistent_snapshot
     try:
         for _ in range(4):
             assert written.acquire(timeout=30)  # something new since the last round
-            results.append(audit.verify(svc))
+            results.append(audit.verify(svc, HOST))
     finally:
         done.set()
         worker.join()
@@ -217,12 +218,12 @@ def test_only_auditors_and_admins_may_seal_prove_and_read_trails(
     clip = flows.clip_in_case(svc, footage)["clip_id"]
     for who in ("sari", "ana"):
         cp = sealing.seal_checkpoint(svc, Context(who))
-        assert proofs.inclusion(svc, 0, ctx=Context(who))["size"] == cp.size
-        assert trail.trail(svc, clip, Context(who))["chain_intact"]
+        assert proofs.inclusion(svc, Context(who), 0)["size"] == cp.size
+        assert trail.trail(svc, Context(who), clip)["chain_intact"]
     for who in ("budi", "dodi"):
         with pytest.raises(Refused):
             sealing.seal_checkpoint(svc, Context(who))
         with pytest.raises(Refused):
-            trail.trail(svc, clip, Context(who))
+            trail.trail(svc, Context(who), clip)
         with pytest.raises(Refused):
             audit.verify(svc, Context(who))

@@ -18,6 +18,7 @@ from archive.services import Services
 from domain.base import Context
 from ledger.timestamp import verify_timestamp
 from tests.conftest import Archive
+from tests.support.principals import HOST
 from tests.support.seaweed import free_port
 from tests.support.tsa import LocalTsa
 
@@ -36,7 +37,7 @@ def new_events(svc: Services, name: str) -> None:
 
 
 def seal(svc: Services) -> dict[str, Any]:
-    return sealing.checkpoint_view(svc, sealing.seal_checkpoint(svc))
+    return sealing.checkpoint_view(svc, sealing.seal_checkpoint(svc, HOST))
 
 
 def stored_rows(svc: Services) -> list[dict[str, Any]]:
@@ -47,7 +48,7 @@ def stored_rows(svc: Services) -> list[dict[str, Any]]:
 def test_without_a_tsa_nothing_is_timestamped_and_nothing_is_missing(archive: Archive) -> None:
     svc = archive.svc
     assert seal(svc)["timestamp"] is None
-    result = audit.verify(svc)
+    result = audit.verify(svc, HOST)
     assert result["ok"] and stored_rows(svc) == []
     assert result["timestamps"] == {
         "configured": False,
@@ -70,7 +71,7 @@ def test_a_sealed_checkpoint_gets_a_token_over_its_exact_bytes(
     checked = verify_timestamp(token, view["note"].encode("utf-8"), trusted=ca)
     assert checked.info.gen_time.isoformat() == stamp["gen_time"]
     assert str(checked.info.serial) == stamp["serial"]
-    result = audit.verify(svc)
+    result = audit.verify(svc, HOST)
     assert result["ok"], result["problems"]
     assert result["timestamps"]["stamped"] == 1 and result["timestamps"]["missing"] == []
     # Sealing again without new events asks nothing more of the TSA.
@@ -89,14 +90,14 @@ def test_a_tsa_that_is_down_never_stops_sealing_and_the_gap_is_reported_until_re
     assert view["timestamp"]["status"] == "missing" and view["timestamp"]["attempts"] == 1
     assert "unreachable" in view["timestamp"]["error"]
     assert "is not timestamped" in caplog.text and "the next seal retries" in caplog.text
-    result = audit.verify(svc)
+    result = audit.verify(svc, HOST)
     assert result["ok"]  # a missing timestamp is a gap, not tampering
     (missing,) = result["timestamps"]["missing"]
     assert missing["size"] == view["size"] and missing["attempts"] == 1
     # The next seal, once the TSA answers again, stamps the checkpoint that waited.
     use_tsa(svc, tsa.url, tsa.ca)
     assert seal(svc)["timestamp"]["status"] == "stamped"
-    result = audit.verify(svc)
+    result = audit.verify(svc, HOST)
     assert result["ok"] and result["timestamps"]["missing"] == []
     assert result["timestamps"]["stamped"] == 1
 
@@ -109,13 +110,13 @@ def test_older_waiting_checkpoints_are_retried_after_the_newest_is_stamped(
     seal(svc)
     new_events(svc, "dian")
     seal(svc)
-    assert len(audit.verify(svc)["timestamps"]["missing"]) == 2
+    assert len(audit.verify(svc, HOST)["timestamps"]["missing"]) == 2
     use_tsa(svc, tsa.url, tsa.ca)
     new_events(svc, "edo")
     seal(svc)
     rows = stored_rows(svc)
     assert len(rows) == 3 and all(r["token"] is not None for r in rows)
-    assert audit.verify(svc)["ok"]
+    assert audit.verify(svc, HOST)["ok"]
 
 
 @pytest.mark.parametrize(
@@ -160,7 +161,7 @@ def test_audit_verify_names_a_tampered_or_swapped_stored_token(
             )
 
     def problems() -> set[tuple[str, int]]:
-        result = audit.verify(svc)
+        result = audit.verify(svc, HOST)
         assert result["ok"] is False
         return {(p["kind"], p["position"]) for p in result["problems"]}
 
@@ -177,7 +178,7 @@ def test_audit_verify_names_a_tampered_or_swapped_stored_token(
     store(first["checkpoint_id"], token=token, gen_time="2001-01-01T00:00:00+00:00")
     assert problems() == {("timestamp", positions[first["checkpoint_id"]])}
     store(first["checkpoint_id"], gen_time=first["gen_time"])
-    assert audit.verify(svc)["ok"]
+    assert audit.verify(svc, HOST)["ok"]
 
 
 def test_the_packaged_certificates_hold_the_tsa_and_its_ca(archive: Archive, tsa: LocalTsa) -> None:

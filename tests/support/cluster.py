@@ -21,6 +21,7 @@ from archive.cases import cases
 from archive.settings import Settings
 from domain.base import Context
 from tests.support import processes
+from tests.support.principals import HOST
 from tests.support.seaweed import free_port
 
 CAMERA = "SMG-REL-0001"
@@ -84,7 +85,7 @@ class Cluster:
         """`saksi init`, users of each role, a camera, and a case all of them may read."""
         svc = bootstrap(self.settings, create_database=True)
         try:
-            self.tokens["ana"] = str(users.init_archive(svc, "ana")["token"])
+            self.tokens["ana"] = str(users.init_archive(svc, HOST, "ana")["token"])
             admin = Context("ana")
             for name, role in (("budi", "investigator"), ("dodi", "operator"), ("sari", "auditor")):
                 self.tokens[name] = str(users.add_user(svc, admin, name, role)["token"])

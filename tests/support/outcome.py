@@ -13,6 +13,7 @@ from archive.audit import fixity
 from archive.services import Services
 from domain.clip import Clip
 from storage.objects.port import verify_content
+from tests.support.principals import HOST
 
 
 @dataclass
@@ -100,5 +101,5 @@ def check_ingests(svc: Services, acknowledged: dict[str, dict[str, Any]]) -> Out
         verify_content(
             svc.objects, clip.storage["key"], clip.storage.get("version_id"), clip.sha256
         )
-    out.events_without_content = len(fixity.check(svc))
+    out.events_without_content = len(fixity.check(svc, HOST))
     return out

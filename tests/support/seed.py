@@ -30,8 +30,9 @@ def clips(
     own content unless `content` is given (then all share it, as deduplicated copies do)."""
     ctx = ctx or Context("budi")
     start = recorded or now() - timedelta(hours=1)
-    until = retention_calc.compute(svc, start, retention_class, [])
-    lock = retention_calc.store_lock(svc, start, retention_class, until)
+    policies = retention_calc.Policies.read(svc.db)  # read once for both
+    until = policies.retain_until(start, retention_class, [])
+    lock = policies.store_lock(start, retention_class, until)
     pending: list[Clip] = []
     ids: list[str] = []
     for _ in range(count):

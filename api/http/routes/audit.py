@@ -38,7 +38,7 @@ async def verify(ctx: Ctx, run: Run) -> dict[str, Any]:
 @router.get("/trail/{clip_id}", response_model=TrailOut, responses=responses(*READ))
 async def clip_trail(clip_id: UUID, ctx: Ctx, run: Run) -> dict[str, Any]:
     """Every custody event of a clip, in order, with chain hashes and global positions."""
-    return await run(trail.trail, str(clip_id), ctx)
+    return await run(trail.trail, ctx, str(clip_id))
 
 
 @router.get("/checkpoint", response_model=CheckpointOut, responses=responses(*READ))
@@ -66,7 +66,7 @@ async def inclusion_proof(
     size: Annotated[int | None, Query(ge=1, le=2**62, description="Tree size")] = None,
 ) -> dict[str, Any]:
     """Inclusion proof of leaf `index` in the tree of `size` leaves (RFC 9162 §2.1.3)."""
-    return await run(proofs.inclusion, index, size, ctx)
+    return await run(proofs.inclusion, ctx, index, size)
 
 
 @router.get("/consistency", response_model=ConsistencyOut, responses=responses(*READ))
@@ -77,4 +77,4 @@ async def consistency_proof(
     new: Annotated[int, Query(alias="to", ge=0, le=2**62)],
 ) -> dict[str, Any]:
     """Proof that the tree of `from` leaves is a prefix of the tree of `to` (RFC 9162 §2.1.4)."""
-    return await run(proofs.consistency, old, new, ctx)
+    return await run(proofs.consistency, ctx, old, new)

@@ -28,7 +28,7 @@ async def list_cameras(
     if (lat is None) != (lon is None):
         raise InvalidInput("give lat and lon together")
     near = (lat, lon) if lat is not None and lon is not None else None
-    rows = await run(cameras.list_cameras, district=district, near=near, radius_m=radius_m, ctx=ctx)
+    rows = await run(cameras.list_cameras, ctx, district=district, near=near, radius_m=radius_m)
     return {"cameras": rows}
 
 

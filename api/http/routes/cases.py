@@ -33,7 +33,7 @@ async def open_case(body: CaseIn, ctx: Ctx, run: Run) -> dict[str, Any]:
 @router.get("/{case_id:path}", response_model=CaseOut, responses=responses(*READ))
 async def show_case(case_id: CasePath, ctx: Ctx, run: Run) -> dict[str, Any]:
     """A case, its members and its clips."""
-    return await run(cases.show_case, case_id, ctx)
+    return await run(cases.show_case, ctx, case_id)
 
 
 @router.post("/{case_id:path}/clips", response_model=CaseOut, responses=responses(*WRITE))

@@ -73,7 +73,7 @@ async def list_clips(
 @router.get("/{clip_id}", response_model=ClipOut, responses=responses(*READ))
 async def show_clip(clip_id: UUID, ctx: Ctx, run: Run) -> dict[str, Any]:
     """One clip's metadata (no content: that is case-scoped, see /content)."""
-    return await run(retrieval.show_clip, str(clip_id), ctx)
+    return await run(retrieval.show_clip, ctx, str(clip_id))
 
 
 CONTENT_RESPONSES: dict[int | str, dict[str, Any]] = {
@@ -116,21 +116,22 @@ async def content_response(
 ) -> Response:
     """The content answer, shared by the API and the web UI's player (a cookie there)."""
 
-    def read(svc: Any) -> content.Content:
-        ranges = None
-        if range_header:  # If-Range compares with the ETag, the content hash: known up front
-            etag = f'"{retrieval.show_clip(svc, str(clip_id))["sha256"]}"' if if_range else ""
-            ranges = parse_range(range_header, if_range, etag)
-        return content.read_content(svc, ctx, clip_id=str(clip_id), reason=reason, ranges=ranges)
-
-    return content_stream(await run(read))
+    got = await run(
+        content.read_content,
+        ctx,
+        clip_id=str(clip_id),
+        reason=reason,
+        ranges=parse_range(range_header),
+        if_range=if_range,
+    )
+    return content_stream(got)
 
 
 def content_stream(got: content.Content) -> Response:
     """An opened read of a clip as the response: 206 for a range, with its headers."""
     headers = {
         "Accept-Ranges": "bytes",
-        "ETag": f'"{got.sha256}"',
+        "ETag": content.etag(got.sha256),
         "Content-Length": str(got.length),
         "Cache-Control": "private, no-store",
         "X-Content-SHA256": got.sha256,

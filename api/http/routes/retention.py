@@ -53,4 +53,4 @@ async def due(
 ) -> dict[str, Any]:
     """Clips falling due before now + `within`, and every clip pending deletion with its
     `delete_after` (auditors and admins): what the sweep will purge, and when."""
-    return await run(policies.due, parse_duration(within, "within"), ctx)
+    return await run(policies.due, ctx, parse_duration(within, "within"))

@@ -83,7 +83,7 @@ async def share_content(
 ) -> Response:
     """Stream a shared clip to a player (`Range` requests; one custody event per session).
     An original never changes, so If-Range needs no check."""
-    ranges = parse_range(range_header, None, "")
+    ranges = parse_range(range_header)
     got = await run(share_links.view, token, client_of(request), str(clip_id), ranges)
     return content_stream(got)
 

@@ -123,7 +123,7 @@ async def proof_download(
     size: Annotated[int | None, Query(ge=1)] = None,
 ) -> Response:
     """An inclusion proof (RFC 9162) of one leaf against the latest checkpoint, as a file."""
-    proof = await run(proofs.inclusion, index, size, viewer.ctx)
+    proof = await run(proofs.inclusion, viewer.ctx, index, size)
     return JSONResponse(
         proof,
         headers={"Content-Disposition": f'attachment; filename="inclusion-proof-{index}.json"'},
@@ -137,7 +137,7 @@ async def find_trail(clip: Annotated[UUID, Query()], viewer: SignedIn) -> Respon
 
 def trail_details(svc: Services, ctx: Context, clip_id: str) -> dict[str, Any]:
     trail = custody.custody_trail(svc, ctx, clip_id)
-    return {"trail": trail, "clip": retrieval.show_clip(svc, clip_id, ctx)}
+    return {"trail": trail, "clip": retrieval.show_clip(svc, ctx, clip_id)}
 
 
 @router.get("/clips/{clip_id}/trail")

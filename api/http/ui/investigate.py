@@ -75,13 +75,13 @@ async def clips_page(
 
 
 def clip_details(svc: Services, ctx: Context, clip_id: str, viewing: bool) -> dict[str, Any]:
-    clip = retrieval.show_clip(svc, clip_id, ctx)
-    camera = cameras.camera_view(svc, clip["camera_id"])
+    clip = retrieval.show_clip(svc, ctx, clip_id)
+    camera = cameras.show_camera(svc, ctx, clip["camera_id"])
     # About to play: check content access now, so a refusal is a page (recorded). A clip in
     # its recovery window shows its notice instead of a player that would answer 409.
     if viewing and clip["pending_deletion"] is None:
         retrieval.authorize_content(svc, ctx, clip_id, "clip.view")
-    lineage = redactions.lineage(svc, clip_id, clip["derived_from"])
+    lineage = redactions.lineage(svc, ctx, clip_id, clip["derived_from"])
     return {"clip": clip, "camera": camera, "lineage": lineage}
 
 
@@ -126,7 +126,7 @@ async def cases_page(request: Request, viewer: SignedIn, run: Run, mine: bool = 
 
 
 def case_details(svc: Services, ctx: Context, case_id: str) -> dict[str, Any]:
-    case = cases.show_case(svc, case_id, ctx)
+    case = cases.show_case(svc, ctx, case_id)
     clips = retrieval.list_clips(svc, ctx, case_id=case_id, limit=500)
     listed = shares.list_shares(svc, ctx, case_id=case_id)  # theirs and their cases' only
     return {"case": case, "clips": clips, "shares": listed}

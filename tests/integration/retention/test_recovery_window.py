@@ -19,6 +19,7 @@ from archive.timefmt import now
 from retention import holds, policies, recovery, sweep
 from tests.conftest import Archive
 from tests.support import flows, seed
+from tests.support.principals import HOST
 from tests.support.retention import (
     ANA,
     BUDI,
@@ -51,7 +52,9 @@ def test_a_due_clip_waits_out_its_window_unreadable_and_is_purged_once_it_is_ove
     pending = clip(svc, cid)
     assert pending.pending_deletion and pending.delete_after is not None
     assert timedelta(seconds=1) < pending.delete_after - now() <= timedelta(seconds=2)
-    assert stored_versions(svc, cid) == 1 and retrieval.show_clip(svc, cid)["status"] == "active"
+    assert (
+        stored_versions(svc, cid) == 1 and retrieval.show_clip(svc, HOST, cid)["status"] == "active"
+    )
     with pytest.raises(StateConflict, match="pending deletion") as refused:
         retrieval.download(svc, BUDI, clip_id=cid, out=tmp_path / "x.mp4", reason="review")
     assert refused.value.details["pending_deletion"]["delete_after"] == (
@@ -75,7 +78,7 @@ def test_a_due_clip_waits_out_its_window_unreadable_and_is_purged_once_it_is_ove
     }
     [purged] = events_of(svc, cid, "ClipPurged")
     assert "recovery window ended" in purged["reason"]
-    assert audit.verify(svc)["ok"] is True
+    assert audit.verify(svc, HOST)["ok"] is True
 
 
 def test_with_a_window_of_zero_the_sweep_that_schedules_a_clip_also_purges_it(

@@ -35,7 +35,7 @@ def the_sweep() -> Job:
 def wait_for_run(archive: Archive, job: str, timeout: float = 30) -> dict:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        done = [r for r in runs.recent_runs(archive.svc, job) if r["status"] != "started"]
+        done = [r for r in runs.recent_runs(archive.svc.db, job) if r["status"] != "started"]
         if done:
             return done[0]
         time.sleep(0.1)
@@ -67,7 +67,7 @@ def test_the_next_run_follows_the_last_finished_one_unless_it_is_overdue(
         job.name: None  # never ran: now
     }
     runs.run_recorded(archive.svc, Context("ana"), job.name, "cli", lambda: {"leader": True})
-    [last] = runs.recent_runs(archive.svc, job.name)
+    [last] = runs.recent_runs(archive.svc.db, job.name)
     finished = datetime.fromisoformat(last["finished_at"])
     hourly = scheduler.first_runs(svc, {job.name: (job, timedelta(hours=1))}, now())
     assert hourly == {job.name: finished + timedelta(hours=1)}
@@ -84,7 +84,7 @@ def test_a_failing_job_is_recorded_as_failed_and_the_scheduler_carries_on(
         raise RuntimeError("the fixity store is unreachable")
 
     scheduler.execute(settings, bootstrap, Job("broken", broken), "schedule")
-    [run] = runs.recent_runs(archive.svc, "broken")
+    [run] = runs.recent_runs(archive.svc.db, "broken")
     assert run["status"] == "failed" and "unreachable" in run["error"]
 
 

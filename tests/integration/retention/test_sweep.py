@@ -18,6 +18,7 @@ from domain.base import Context
 from retention import holds, policies, sweep
 from tests.conftest import Archive
 from tests.support import flows, seed
+from tests.support.principals import HOST
 from tests.support.retention import (
     ANA,
     BUDI,
@@ -37,7 +38,7 @@ def test_an_unattached_clip_is_purged_by_the_sweep_once_its_policy_expires(
     policy(svc, "report", 2)
     [cid] = seed.clips(svc, 1, recorded=now())
     assert sweep.sweep(svc, ANA)["purged"] == []  # not yet: two seconds to go
-    due = policies.due(svc, timedelta(minutes=1))["clips"]
+    due = policies.due(svc, HOST, timedelta(minutes=1))["clips"]
     assert [(c["clip_id"], c["will_purge"], c["overdue"]) for c in due] == [(cid, True, False)]
     wait_until_expired(svc, cid)
 
@@ -47,8 +48,8 @@ def test_an_unattached_clip_is_purged_by_the_sweep_once_its_policy_expires(
     assert stored_versions(svc, cid) == 0  # every version of the content is gone
     [purged] = events_of(svc, cid, "ClipPurged")
     assert [o["action"] for o in purged["objects"]] == ["deleted"]
-    assert retrieval.show_clip(svc, cid)["status"] == "purged"
-    assert audit.verify(svc)["ok"] is True  # the tombstone keeps metadata, hash and chain
+    assert retrieval.show_clip(svc, HOST, cid)["status"] == "purged"
+    assert audit.verify(svc, HOST)["ok"] is True  # the tombstone keeps metadata, hash and chain
     with pytest.raises(Gone, match="was purged") as gone:
         retrieval.download(svc, BUDI, clip_id=cid, out=tmp_path / "x.mp4", reason="review")
     assert gone.value.details["purge"]["sha256"] == clip(svc, cid).sha256
@@ -81,7 +82,7 @@ def test_clips_in_an_open_case_under_hold_or_in_a_recently_closed_case_survive(
     holds.set_hold(svc, ANA, on=False, reason="case dropped", clip_id=held)
     assert [v.legal_hold for v in svc.objects.versions(clip(svc, held).storage["key"])] == [False]
     assert sweep.sweep(svc, ANA)["purged"] == [held]
-    assert audit.verify(svc)["ok"] is True
+    assert audit.verify(svc, HOST)["ok"] is True
 
 
 def test_a_case_hold_keeps_its_clips_after_the_case_closes_until_an_admin_releases_it(
@@ -104,7 +105,7 @@ def test_a_case_hold_keeps_its_clips_after_the_case_closes_until_an_admin_releas
     assert all(
         v.legal_hold for c in (a, b) for v in svc.objects.versions(clip(svc, c).storage["key"])
     )
-    assert retrieval.show_clip(svc, b)["legal_hold"] is True
+    assert retrieval.show_clip(svc, HOST, b)["legal_hold"] is True
     holds.set_hold(svc, ANA, on=False, reason="trial over", case_id="R-1")
     assert sorted(sweep.sweep(svc, ANA)["purged"]) == sorted([a, b])
     assert [e["case_id"] for e in events_of(svc, a, "CaseHoldApplied")] == ["R-1"]

@@ -17,6 +17,7 @@ from archive.settings import Settings
 from retention import holds
 from tests.conftest import Archive
 from tests.support import processes, seed
+from tests.support.principals import HOST
 from tests.support.retention import ANA, clip, events_of, policy, stored_versions, topic_counts
 
 DUE = 300
@@ -73,14 +74,14 @@ def test_a_sweep_killed_midway_and_run_again_purges_each_due_clip_once(
     counts = topic_counts(svc, ("PurgeStarted", "ClipPurged"))
     assert counts["PurgeStarted"] == counts["ClipPurged"] == {c: 1 for c in due}
     svc.projector.catch_up()
-    assert {retrieval.show_clip(svc, c)["status"] for c in due} == {"purged"}
+    assert {retrieval.show_clip(svc, HOST, c)["status"] for c in due} == {"purged"}
     assert all(stored_versions(svc, c) == 0 for c in due)
     assert clip(svc, held).status == "active" and stored_versions(svc, held) == 1
     for c in due:
         [purged] = events_of(svc, c, "ClipPurged")
         actions = {o["action"] for o in purged["objects"]}
         assert actions == {"deleted"} or (c in in_flight and actions == {"absent"}), (c, actions)
-    assert audit.verify(svc)["ok"] is True
+    assert audit.verify(svc, HOST)["ok"] is True
     again = json.loads(
         processes.run(settings, "retention", "sweep", "--actor", "ana", "--json").stdout
     )

@@ -14,6 +14,7 @@ from archive.settings import Settings
 from retention import sweep
 from tests.conftest import Archive
 from tests.support import processes, seed
+from tests.support.principals import HOST
 from tests.support.retention import policy, stored_versions, topic_counts
 
 DUE = 300
@@ -50,9 +51,9 @@ def test_two_schedulers_purge_each_due_clip_exactly_once(
     assert all(stored_versions(svc, c) == 0 for c in due)
     svc.projector.catch_up()
     recorded = [
-        r for r in runs.recent_runs(svc, sweep.JOB, limit=1000) if r["status"] == "finished"
+        r for r in runs.recent_runs(svc.db, sweep.JOB, limit=1000) if r["status"] == "finished"
     ]
     assert len({r["host"] for r in recorded}) == 2  # both schedulers ran and recorded it
     assert sum(r["result"]["purged"] for r in recorded) == DUE
     assert any(not r["result"]["leader"] for r in recorded)  # they did contend for the lead
-    assert audit.verify(svc)["ok"] is True
+    assert audit.verify(svc, HOST)["ok"] is True
