@@ -2,8 +2,8 @@
 
 `seal_checkpoint(svc)` is what `saksi audit checkpoint`, every export and the scheduled job
 call. The key name of every signature is the log's origin (SAKSI_ORIGIN). With SAKSI_TSA_URL
-set, the checkpoint is then timestamped (archive/sealing/timestamps.py; a TSA failure never stops
-the seal).
+set, the checkpoint is then timestamped (archive/sealing/timestamps.py), and with SAKSI_WITNESSES
+set, cosigned by the witnesses (archive/sealing/witnesses.py); neither ever stops the seal.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from typing import Any
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from archive.errors import IntegrityFailure, InvalidInput
-from archive.sealing import timestamps
+from archive.sealing import timestamps, witnesses
 from archive.services import Services
 from domain.base import Context
 from ledger.checkpoint import (
@@ -74,7 +74,10 @@ def seal_checkpoint(svc: Services, ctx: Context | None = None) -> Checkpoint:
     except TreeMismatch as e:
         raise IntegrityFailure(f"refusing to sign: {e}") from None
     timestamps.stamp_after_seal(svc, stored)
-    return Checkpoint(origin, stored.size, stored.root, stored.note)
+    witnesses.ask_after_seal(svc, stored)
+    with svc.db.tx(write=False) as tx:
+        note = witnesses.cosigned_note(tx, stored)
+    return Checkpoint(origin, stored.size, stored.root, note)
 
 
 def checkpoint_json(cp: Checkpoint, key: str) -> dict[str, Any]:
@@ -96,11 +99,10 @@ def latest(svc: Services, ctx: Context | None = None) -> dict[str, Any]:
         svc.guard.require(ctx, "audit", target="ledger")
     with svc.db.tx(write=False) as tx:
         stored = MerkleStore(svc.db).latest_checkpoint(tx)
+        note = witnesses.cosigned_note(tx, stored) if stored is not None else ""
     if stored is None:
         raise NotFound("no checkpoint has been sealed yet")
-    return checkpoint_view(
-        svc, Checkpoint(svc.settings.origin, stored.size, stored.root, stored.note)
-    )
+    return checkpoint_view(svc, Checkpoint(svc.settings.origin, stored.size, stored.root, note))
 
 
 def sealed(svc: Services, ctx: Context) -> dict[str, Any]:
@@ -109,5 +111,15 @@ def sealed(svc: Services, ctx: Context) -> dict[str, Any]:
 
 
 def checkpoint_view(svc: Services, cp: Checkpoint) -> dict[str, Any]:
-    """The checkpoint, the verifier key and its RFC 3161 timestamp (null: none was wanted)."""
-    return {**checkpoint_json(cp, key_string(svc)), "timestamp": timestamps.describe(svc, cp.size)}
+    """The checkpoint (with its cosignatures), the verifier key, its RFC 3161 timestamp (null:
+    none was wanted) and its witnesses."""
+    from storage.ledger_tables.merkle_store import MerkleStore
+
+    with svc.db.tx(write=False) as tx:
+        stored = MerkleStore.checkpoint_of_size(tx, cp.size)
+        cosigners = witnesses.describe(svc, tx, stored.id if stored else None)
+    return {
+        **checkpoint_json(cp, key_string(svc)),
+        "timestamp": timestamps.describe(svc, cp.size),
+        "witnesses": cosigners,
+    }
