@@ -43,12 +43,20 @@ class WitnessProcess:
         return cosigner_key(self.name, load_key(self.key_file).public_key())
 
     def start(self) -> WitnessProcess:
+        return self.launch().ready()
+
+    def launch(self) -> WitnessProcess:
+        """Start the process (`ready` waits for it to answer): several start at once."""
         args = [SAKSI, "witness", "serve", "--key", str(self.key_file), "--name", self.name]
         args += ["--state", self.state, "--port", str(self.port)]
         for log in self.logs:
             args += ["--log", log]
         with open(self.folder / "witness.log", "a") as out:
             self.proc = subprocess.Popen(args, stdout=out, stderr=subprocess.STDOUT, text=True)
+        return self
+
+    def ready(self) -> WitnessProcess:
+        assert self.proc is not None
         deadline = time.monotonic() + 20
         while True:
             try:
