@@ -14,6 +14,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from archive.errors import IntegrityFailure, InvalidInput
 from archive.sealing import timestamps, witnesses
+from archive.sealing.witness_client import read_witnesses
 from archive.services import Services
 from domain.base import Context
 from ledger.checkpoint import (
@@ -41,6 +42,14 @@ def signing_key(svc: Services) -> Ed25519PrivateKey:
 def key_string(svc: Services) -> str:
     """The verifier key to hand to auditors and witnesses: NAME+KEYHASH+BASE64(0x01‖PUBKEY)."""
     return verifier_key(svc.settings.origin, signing_key(svc).public_key())
+
+
+def witness_set(svc: Services) -> list[dict[str, str]]:
+    """The witnesses the archive asks (SAKSI_WITNESSES): name, URL, verifier key."""
+    return [
+        {"name": w.label, "url": w.url, "key": w.key}
+        for w in read_witnesses(svc.settings.witnesses)
+    ]
 
 
 def verifier(svc: Services) -> Verifier:
