@@ -42,6 +42,9 @@ class Settings(BaseModel):
     public_url: str | None = None  # SAKSI_PUBLIC_URL: where recipients reach share links
     tsa_url: str | None = None  # SAKSI_TSA_URL: RFC 3161 time-stamping authority of checkpoints
     tsa_ca: Path | None = None  # SAKSI_TSA_CA: PEM certificate(s) the TSA must chain to
+    # SAKSI_TIMESTAMP_MAX_DELAY: a token's genTime this long after its checkpoint was sealed is
+    # reported by `audit verify` (a TSA outage longer than this is reported too).
+    timestamp_max_delay: timedelta = timedelta(days=1)
     s3_ca_file: Path | None = None  # SSL_CERT_FILE: CA bundle for an S3 server over TLS
     # SAKSI_WITNESSES: a file of witnesses (NAME URL VERIFIER_KEY a line) asked at every seal,
     # each within SAKSI_WITNESS_TIMEOUT (archive/sealing/witnesses.py).
@@ -85,6 +88,7 @@ class Settings(BaseModel):
         read("sweep_batch", "SAKSI_SWEEP_BATCH", _positive_count("clips"))
         read("catchup_interval", "SAKSI_CATCHUP_INTERVAL", _duration_at_least(0.1))
         read("witness_timeout", "SAKSI_WITNESS_TIMEOUT", _duration_at_least(0.1))
+        read("timestamp_max_delay", "SAKSI_TIMESTAMP_MAX_DELAY", _positive_duration)
         read("request_link_ttl", "SAKSI_REQUEST_LINK_TTL", _positive_duration)
         read("request_upload_max_bytes", "SAKSI_REQUEST_UPLOAD_MAX_MB", _mib)
         read("request_upload_stale", "SAKSI_REQUEST_UPLOAD_STALE", _positive_duration)

@@ -8,6 +8,7 @@ set, cosigned by the witnesses (archive/sealing/witnesses.py); neither ever stop
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -76,7 +77,10 @@ def seal_checkpoint(svc: Services, ctx: Context | None = None) -> Checkpoint:
     origin = svc.settings.origin
 
     def sign(size: int, root: bytes) -> str:
-        return sign_checkpoint(origin, size, root, key).note
+        # With a TSA configured the signed checkpoint says so (and when): a token that goes
+        # missing later is then a finding of `audit verify`, not a silent gap.
+        wanted = [timestamps.wanted_line(int(time.time()))] if svc.settings.tsa_url else []
+        return sign_checkpoint(origin, size, root, key, wanted).note
 
     try:
         stored = Sealer(svc.db).checkpoint(sign)
