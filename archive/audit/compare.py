@@ -17,7 +17,7 @@ from functools import partial
 from typing import Any
 from uuid import UUID
 
-from archive.errors import NotFound
+from archive.errors import InvalidInput, NotFound
 from archive.sealing.seal import verifier
 from archive.services import Services
 from domain.base import Context
@@ -33,6 +33,8 @@ MAX_FILE = 4 << 30
 def compare(svc: Services, ctx: Context, files: list[tuple[str, bytes]]) -> dict[str, Any]:
     """Each kept file against the live log; `ok` only if every one is a prefix of it."""
     svc.guard.require(ctx, "audit", target="ledger")
+    if not files:
+        raise InvalidInput("give at least one kept checkpoint or package to compare")
     key = verifier(svc)
     with svc.db.tx(write=False) as tx:
         latest = MerkleStore.latest_checkpoint(tx)
