@@ -92,6 +92,12 @@ def test_a_package_cosigned_by_two_witnesses_verifies_with_min_witnesses_2(  # t
     stranger = WitnessProcess("stranger.example/w", tmp_path / "stranger", []).key
     result = cli("verify", str(package), *witness_args([witnessed.keys[0], stranger], 2))
     assert result.code == 1 and "witness:" in result.out
+    # `audit key` hands out the witness set with the archive's key.
+    lines = cli("audit", "key").out.splitlines()
+    assert lines[0] == witnessed.key
+    assert lines[1:] == [
+        f"witness {w.name.split('/')[0]} {w.url} {w.key}" for w in witnessed.witnesses
+    ]
     # Every stored cosignature checks out.
     audit = cli("audit", "verify", "--json")
     assert audit.code == 0, audit.out

@@ -149,3 +149,22 @@ def _try(w: WitnessProcess, data: bytes) -> object:
         return post(w, data, timeout=15)[0]
     except OSError as e:
         return e
+
+
+def test_concurrent_requests_from_one_size_get_one_cosignature(witness: WitnessProcess) -> None:
+    # tlog-witness's race: checking the old size and storing the new checkpoint are atomic, so
+    # of many requests from the same old size exactly one is cosigned; the rest learn its size.
+    assert post(witness, body(0, 4))[0] == 200
+    answers: dict[int, tuple[int, str]] = {}
+    threads = [
+        threading.Thread(target=lambda n=n: answers.__setitem__(n, post(witness, body(4, n))))
+        for n in range(5, 13)
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    won = [n for n, (status, _) in answers.items() if status == 200]
+    assert len(won) == 1, answers
+    assert all(answers[n] == (409, f"{won[0]}\n") for n in answers if n != won[0])
+    assert latest_size(witness) == won[0]
