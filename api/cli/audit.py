@@ -111,7 +111,7 @@ def key(as_json: bool = typer.Option(False, "--json")) -> None:
     """Print the verifier key: NAME+KEYHASH+BASE64(0x01 ‖ PUBKEY); then the witnesses
     (SAKSI_WITNESSES), one `witness NAME URL KEY` line each."""
     with services() as svc:
-        result = {"key": sealing.key_string(svc), "witnesses": sealing.witness_set(svc)}
+        result = {"key": sealing.key_string(svc), "witnesses": sealing.witness_set(svc.settings)}
 
     def human(r: dict[str, Any]) -> str:
         lines = [r["key"]] + [f"witness {w['name']} {w['url']} {w['key']}" for w in r["witnesses"]]

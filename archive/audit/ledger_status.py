@@ -20,7 +20,7 @@ def status(svc: Services, ctx: Context) -> dict[str, Any]:
     with svc.db.tx(write=False) as tx:
         sealed, _ = store.head(tx)
         latest = store.latest_checkpoint(tx)
-        cosigners = witnesses.describe(svc, tx, latest.id if latest else None)
+        cosigners = witnesses.describe(svc.settings, tx, latest.id if latest else None)
     try:
         key: str | None = sealing.key_string(svc)
     except InvalidInput:  # no signing key yet (`saksi init` makes one)

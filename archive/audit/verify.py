@@ -89,7 +89,7 @@ def verify(
                 tx, db, svc, checkpoints, key, progress, parallel_min
             )
         stamps = timestamps.audit(svc, tx)
-        cosigned = witnesses.audit(svc, tx)
+        cosigned = witnesses.audit(svc.settings, tx)
     problems = merge_problems(problems, stamps.problems + cosigned.problems)
     return {
         "ok": not problems,

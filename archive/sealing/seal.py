@@ -17,6 +17,7 @@ from archive.errors import IntegrityFailure, InvalidInput
 from archive.sealing import timestamps, witnesses
 from archive.sealing.witness_client import read_witnesses
 from archive.services import Services
+from archive.settings import Settings
 from domain.base import Context
 from ledger.checkpoint import (
     Checkpoint,
@@ -45,11 +46,10 @@ def key_string(svc: Services) -> str:
     return verifier_key(svc.settings.origin, signing_key(svc).public_key())
 
 
-def witness_set(svc: Services) -> list[dict[str, str]]:
+def witness_set(settings: Settings) -> list[dict[str, str]]:
     """The witnesses the archive asks (SAKSI_WITNESSES): name, URL, verifier key."""
     return [
-        {"name": w.label, "url": w.url, "key": w.key}
-        for w in read_witnesses(svc.settings.witnesses)
+        {"name": w.label, "url": w.url, "key": w.key} for w in read_witnesses(settings.witnesses)
     ]
 
 
@@ -87,7 +87,7 @@ def seal_checkpoint(svc: Services, ctx: Context | None = None) -> Checkpoint:
     except TreeMismatch as e:
         raise IntegrityFailure(f"refusing to sign: {e}") from None
     timestamps.stamp_after_seal(svc, stored)
-    witnesses.ask_after_seal(svc, stored)
+    witnesses.ask_after_seal(svc.db, svc.settings, stored)
     with svc.db.tx(write=False) as tx:
         note = witnesses.cosigned_note(tx, stored)
     return Checkpoint(origin, stored.size, stored.root, note)
@@ -130,7 +130,7 @@ def checkpoint_view(svc: Services, cp: Checkpoint) -> dict[str, Any]:
 
     with svc.db.tx(write=False) as tx:
         stored = MerkleStore.checkpoint_of_size(tx, cp.size)
-        cosigners = witnesses.describe(svc, tx, stored.id if stored else None)
+        cosigners = witnesses.describe(svc.settings, tx, stored.id if stored else None)
     return {
         **checkpoint_json(cp, key_string(svc)),
         "timestamp": timestamps.describe(svc, cp.size),

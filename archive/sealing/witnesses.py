@@ -30,7 +30,7 @@ from archive.sealing.witness_client import (
     add_checkpoint,
     read_witnesses,
 )
-from archive.services import Services
+from archive.settings import Settings
 from ledger import merkle
 from ledger.checkpoint import CheckpointError, split_note
 from ledger.cosignature import (
@@ -42,7 +42,7 @@ from ledger.cosignature import (
 )
 from ledger.streams import Problem
 from ledger.witness import add_checkpoint_body
-from storage.db import Tx
+from storage.db import Database, Tx
 from storage.ledger_tables.cosignature_store import CosignatureStore
 from storage.ledger_tables.merkle_store import MerkleStore, StoredCheckpoint
 
@@ -63,12 +63,12 @@ class _Answer:
     text: str = ""
 
 
-def ask_after_seal(svc: Services, checkpoint: StoredCheckpoint) -> None:
+def ask_after_seal(db: Database, settings: Settings, checkpoint: StoredCheckpoint) -> None:
     """Ask every configured witness to cosign `checkpoint`; store what comes back."""
-    configured = read_witnesses(svc.settings.witnesses)
+    configured = read_witnesses(settings.witnesses)
     if not configured:
         return
-    with svc.db.tx(write=False) as tx:
+    with db.tx(write=False) as tx:
         have = {c.witness_key for c in CosignatureStore.of_checkpoint(tx, checkpoint.id)}
         rows = {w.key: CosignatureStore.witness(tx, w.key) for w in configured}
     asking = [w for w in configured if w.key not in have]
@@ -77,32 +77,35 @@ def ask_after_seal(svc: Services, checkpoint: StoredCheckpoint) -> None:
         row = rows[w.key]
         known = row.cosigned_size if row is not None else None
         first.append((w, known if known is not None and known <= checkpoint.size else 0))
-    answers = _round(svc, checkpoint, first)
+    timeout = settings.witness_timeout.total_seconds()
+    answers = _round(db, timeout, checkpoint, first)
     again = [
         (a.witness, size)
         for a in answers
         if a.status == 409 and (size := _size(a.text)) is not None and size <= checkpoint.size
     ]
     if again:
-        retried = {a.witness.key: a for a in _round(svc, checkpoint, again)}
+        retried = {a.witness.key: a for a in _round(db, timeout, checkpoint, again)}
         answers = [retried.get(a.witness.key, a) for a in answers]
     for answer in answers:
-        _record(svc, checkpoint, answer)
+        _record(db, checkpoint, answer)
 
 
 def _round(
-    svc: Services, checkpoint: StoredCheckpoint, requests: list[tuple[WitnessConfig, int]]
+    db: Database,
+    timeout: float,
+    checkpoint: StoredCheckpoint,
+    requests: list[tuple[WitnessConfig, int]],
 ) -> list[_Answer]:
     """One request to each witness, all at once; the database is read here, not in threads."""
-    with svc.db.tx(write=False) as tx:
-        source = MerkleStore(svc.db).source(tx)
+    with db.tx(write=False) as tx:
+        source = MerkleStore(db).source(tx)
         bodies = [
             add_checkpoint_body(
                 old, merkle.consistency_proof(old, checkpoint.size, source), checkpoint.note
             )
             for _, old in requests
         ]
-    timeout = svc.settings.witness_timeout.total_seconds()
     answers = [_Answer(w, old) for w, old in requests]
 
     def ask(answer: _Answer, body: bytes) -> None:
@@ -126,13 +129,13 @@ def _size(text: str) -> int | None:
     return int(line) if line.isdigit() and line.isascii() else None
 
 
-def _record(svc: Services, checkpoint: StoredCheckpoint, answer: _Answer) -> None:
+def _record(db: Database, checkpoint: StoredCheckpoint, answer: _Answer) -> None:
     w, now = answer.witness, _now()
     where = (
         f"witness {w.label} ({w.cosigner.key_id}) on checkpoint #{checkpoint.id} "
         f"(size {checkpoint.size})"
     )
-    with svc.db.tx() as tx:
+    with db.tx() as tx:
         if answer.status == 200:
             line = _cosignature(checkpoint.note, answer.text, w)
             if line is not None:
@@ -184,9 +187,9 @@ def cosigned_note(tx: Tx, checkpoint: StoredCheckpoint) -> str:
     return with_cosignatures(checkpoint.note, lines) if lines else checkpoint.note
 
 
-def describe(svc: Services, tx: Tx, checkpoint_id: int | None) -> dict[str, Any]:
+def describe(settings: Settings, tx: Tx, checkpoint_id: int | None) -> dict[str, Any]:
     """The witnesses: configured, their last answer, the checkpoint's cosignatures, alarms."""
-    configured = read_witnesses(svc.settings.witnesses)
+    configured = read_witnesses(settings.witnesses)
     rows = {r.witness_key: r for r in CosignatureStore.witnesses(tx)}
     cosigned = (
         {c.witness_key: c.cosigned_at for c in CosignatureStore.of_checkpoint(tx, checkpoint_id)}
@@ -227,7 +230,7 @@ class WitnessAudit:
     summary: dict[str, Any]
 
 
-def audit(svc: Services, tx: Tx) -> WitnessAudit:
+def audit(settings: Settings, tx: Tx) -> WitnessAudit:
     """`audit verify`: every stored cosignature against its checkpoint and witness key, and
     every alarm a witness raised (each is a problem of kind `witness`)."""
     problems: list[Problem] = []
@@ -254,6 +257,6 @@ def audit(svc: Services, tx: Tx) -> WitnessAudit:
         detail = f"witness {a.witness} on the checkpoint of size {a.size} ({a.at}): {a.detail}"
         position = positions.get(a.checkpoint_id) if a.checkpoint_id is not None else None
         problems.append(Problem("witness", position, None, None, detail))
-    summary = describe(svc, tx, None)
+    summary = describe(settings, tx, None)
     summary["cosignatures"] = len(stored)
     return WitnessAudit(problems, summary)
