@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
@@ -261,14 +262,12 @@ def compare_cmd(
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Prove each kept checkpoint or package a prefix of the live log, or name the fork."""
-    blobs = []
     for name in files:
-        path = Path(name)
-        if not path.is_file():
+        if not Path(name).is_file():
             raise InvalidInput(f"no such file: {name}")
-        blobs.append((name, path.read_bytes()))
-    with services() as svc:
-        result = compare_uc.compare(svc, cli_context(actor), blobs)
+    with ExitStack() as opened, services() as svc:
+        kept = [(name, opened.enter_context(open(name, "rb"))) for name in files]
+        result = compare_uc.compare(svc, cli_context(actor), kept)
 
     def human(r: dict[str, Any]) -> str:
         lines = [f"live log: size {r['live_size']}, root {r['live_root']}"]

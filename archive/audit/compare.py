@@ -10,11 +10,11 @@ for a bare checkpoint, its size and the two roots.
 
 from __future__ import annotations
 
-import io
 import json
 import zipfile
+from collections.abc import Sequence
 from functools import partial
-from typing import Any
+from typing import Any, BinaryIO
 from uuid import UUID
 
 from archive.errors import InvalidInput, NotFound
@@ -27,10 +27,10 @@ from ledger.package.format import CHECKPOINT_FILE, Malformed, parse_custody
 from storage.db import Tx
 from storage.ledger_tables.merkle_store import MerkleStore
 
-MAX_FILE = 4 << 30
+MAX_NOTE = 1 << 16  # a checkpoint note is a few hundred bytes
 
 
-def compare(svc: Services, ctx: Context, files: list[tuple[str, bytes]]) -> dict[str, Any]:
+def compare(svc: Services, ctx: Context, files: Sequence[tuple[str, BinaryIO]]) -> dict[str, Any]:
     """Each kept file against the live log; `ok` only if every one is a prefix of it."""
     svc.guard.require(ctx, "audit", target="ledger")
     if not files:
@@ -49,7 +49,7 @@ def compare(svc: Services, ctx: Context, files: list[tuple[str, bytes]]) -> dict
     }
 
 
-def _one(tx: Tx, name: str, data: bytes, key: Any, size: int, root: bytes) -> dict[str, Any]:
+def _one(tx: Tx, name: str, data: BinaryIO, key: Any, size: int, root: bytes) -> dict[str, Any]:
     result: dict[str, Any] = {"file": name, "kind": "checkpoint", "size": None, "root": None}
     try:
         note, events = _read(data)
@@ -97,13 +97,14 @@ def _one(tx: Tx, name: str, data: bytes, key: Any, size: int, root: bytes) -> di
     return {**result, "status": status, "detail": detail, "proof": [h.hex() for h in proof]}
 
 
-def _read(data: bytes) -> tuple[str, list[tuple[str, UUID, Any]] | None]:
-    """(checkpoint note, packaged events or None for a bare note)."""
-    if len(data) > MAX_FILE:
-        raise ValueError("file too large")
-    if not data.startswith(b"PK"):
-        return data.decode("utf-8"), None
-    with zipfile.ZipFile(io.BytesIO(data)) as z:
+def _read(data: BinaryIO) -> tuple[str, list[tuple[str, UUID, Any]] | None]:
+    """(checkpoint note, packaged events or None for a bare note); a package is read in
+    place (only its checkpoint and custody files), never whole."""
+    head = data.read(2)
+    data.seek(0)
+    if head != b"PK":
+        return data.read(MAX_NOTE).decode("utf-8"), None
+    with zipfile.ZipFile(data) as z:
         note = z.read(CHECKPOINT_FILE).decode("utf-8")
         events = []
         for info in z.infolist():

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from archive.errors import InvalidInput
 from archive.sealing.witness_client import (
     WitnessConfig,
     WitnessDown,
@@ -65,7 +66,11 @@ class _Answer:
 
 def ask_after_seal(db: Database, settings: Settings, checkpoint: StoredCheckpoint) -> None:
     """Ask every configured witness to cosign `checkpoint`; store what comes back."""
-    configured = read_witnesses(settings.witnesses)
+    try:
+        configured = read_witnesses(settings.witnesses)
+    except InvalidInput as e:  # checked at start-up too (bootstrap); never blocks a seal
+        log.error("witnesses not asked: %s", e)
+        return
     if not configured:
         return
     with db.tx(write=False) as tx:

@@ -21,6 +21,7 @@ from archive.sealing import seal as sealing
 from domain.base import Context
 from domain.clip import Clip
 from tests.conftest import Archive
+from tests.e2e.conftest import one_error_line
 from tests.support import flows, tamper
 from tests.support.witness import WitnessProcess, witnesses_file
 
@@ -160,3 +161,33 @@ def test_the_insider_rewrite_is_refused_by_both_witnesses_and_fails_witnessed_ve
     )  # fmt: skip
     assert result.code == 1
     assert {p["kind"] for p in result.json()["problems"]} == {"witness"}
+
+
+def test_bad_witness_configuration_is_one_error_line(  # type: ignore[no-untyped-def]
+    archive: Archive, cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    bad = tmp_path / "witnesses.txt"
+    bad.write_text("kejaksaan http://127.0.0.1:9 not-a-key\n")
+    monkeypatch.setenv("SAKSI_WITNESSES", str(bad))
+    assert "line 1" in one_error_line(cli("audit", "key"))
+    monkeypatch.delenv("SAKSI_WITNESSES")
+    key_file = str(tmp_path / "w.key")
+    assert "--log" in one_error_line(
+        cli("witness", "serve", "--key", key_file, "--name", "w.example/1", "--state",
+            f"sqlite:///{tmp_path}/s.sqlite", "--log", "no-key-here")
+    )  # fmt: skip
+    made = cli("witness", "key", "--key", key_file, "--name", "w.example/1")
+    assert made.code == 0 and made.out.startswith("w.example/1+")
+    assert "--state" in one_error_line(
+        cli("witness", "serve", "--key", key_file, "--name", "w.example/1", "--state",
+            "mysql://nope", "--log", f"o={witnessed_key(archive)}")
+    )  # fmt: skip
+    witness = WitnessProcess("stranger.example/w", tmp_path / "stranger", [])
+    result = cli(
+        "verify", str(tmp_path / "none.zip"), "--witness", witness.key, "--min-witnesses", "2"
+    )
+    assert result.code == 2
+
+
+def witnessed_key(archive: Archive) -> str:
+    return sealing.key_string(archive.svc)

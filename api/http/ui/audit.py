@@ -120,7 +120,7 @@ async def seal_now(viewer: SignedIn, run: Run, form: Form) -> Response:
 async def compare_page(request: Request, viewer: SignedIn, run: Run, form: Form) -> Response:
     """Kept checkpoint notes or packages, each proven a prefix of the live log or its fork named."""
     uploads = [f for f in (await request.form()).getlist("files") if isinstance(f, UploadFile)]
-    files = [(f.filename or "file", await f.read()) for f in uploads]
+    files = [(f.filename or "file", f.file) for f in uploads]  # spooled by the form parser
     result = await run(compare.compare, viewer.ctx, files, timeout_factor=10)
     return render(request, "compare.html", result=result)
 
