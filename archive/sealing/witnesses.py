@@ -77,6 +77,8 @@ def ask_after_seal(db: Database, settings: Settings, checkpoint: StoredCheckpoin
         have = {c.witness_key for c in CosignatureStore.of_checkpoint(tx, checkpoint.id)}
         rows = {w.key: CosignatureStore.witness(tx, w.key) for w in configured}
     asking = [w for w in configured if w.key not in have]
+    if not asking:  # every witness cosigned this very checkpoint already
+        return
     first = []
     for w in asking:
         row = rows[w.key]
@@ -111,21 +113,26 @@ def _round(
             )
             for _, old in requests
         ]
-    answers = [_Answer(w, old) for w, old in requests]
 
-    def ask(answer: _Answer, body: bytes) -> None:
+    def ask(url: str, body: bytes) -> tuple[int | None, str]:
         try:
-            answer.status, answer.text = add_checkpoint(answer.witness.url, body, timeout)
+            return add_checkpoint(url, body, timeout)
         except WitnessDown as e:
-            answer.text = str(e)
+            return None, str(e)
 
     pool = ThreadPoolExecutor(max_workers=len(requests), thread_name_prefix="witness")
-    futures = [pool.submit(ask, a, b) for a, b in zip(answers, bodies, strict=True)]
+    futures = [pool.submit(ask, w.url, b) for (w, _), b in zip(requests, bodies, strict=True)]
     wait_for(futures, timeout=timeout + 1)
-    pool.shutdown(wait=False, cancel_futures=True)
-    for answer, future in zip(answers, futures, strict=True):
+    pool.shutdown(wait=False, cancel_futures=True)  # a straggler finishes on its own
+    answers = []
+    for (w, old), future in zip(requests, futures, strict=True):
         if not future.done():
-            answer.status, answer.text = None, f"no answer within {timeout:g} s"
+            status, text = None, f"no answer within {timeout:g} s"
+        elif (error := future.exception()) is not None:  # never let a witness stop a seal
+            status, text = None, f"asking failed: {type(error).__name__}: {error}"
+        else:
+            status, text = future.result()
+        answers.append(_Answer(w, old, status, text))
     return answers
 
 

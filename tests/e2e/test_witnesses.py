@@ -120,6 +120,9 @@ def test_a_witness_that_is_down_never_blocks_sealing_and_is_asked_again(  # type
     flows.camera(svc, "SMG-SS-0002")
     cp = sealing.sealed(svc, Context("sari"))
     assert all(w["cosigned_this_checkpoint"] for w in cp["witnesses"]["witnesses"])
+    # Sealing again with nothing new asks nobody again: the note is the same, cosigned.
+    again = sealing.sealed(svc, Context("sari"))
+    assert again["note"] == cp["note"] and again["note"].count("\n— ") == 3
 
 
 def test_the_insider_rewrite_is_refused_by_both_witnesses_and_fails_witnessed_verification(  # type: ignore[no-untyped-def]
