@@ -68,20 +68,33 @@ def verify(
         sys.stderr.write("\n")
 
     def human(r: dict[str, Any]) -> str:
+        extra = _timestamp_lines(r.get("timestamps")) + _witness_lines(r.get("witnesses"))
         if r["ok"]:
             return (
                 f"intact: {r['events']} events verified, {r['sealed']} sealed in the Merkle log, "
                 f"{r['checkpoints']} checkpoints"
-            ) + _timestamp_lines(r.get("timestamps"))
+            ) + extra
         lines = [f"PROBLEMS: {len(r['problems'])} found in {r['events']} events"]
         for p in r["problems"]:
             event = f" {p['originator_id']} v{p['version']}:" if p.get("originator_id") else ""
             lines.append(f"  {p['kind']} at position {p.get('position')}:{event} {p['detail']}")
-        return "\n".join(lines) + _timestamp_lines(r.get("timestamps"))
+        return "\n".join(lines) + extra
 
     emit(result, as_json, human)
     if not result["ok"]:
         raise typer.Exit(1)
+
+
+def _witness_lines(w: dict[str, Any] | None) -> str:
+    """Witnesses: how many cosignatures checked, each witness's last answer."""
+    if not w or not (w["configured"] or w.get("cosignatures")):
+        return ""
+    out = f"\nwitnesses: {w.get('cosignatures', 0)} cosignatures checked"
+    for x in w["witnesses"]:
+        size = x["cosigned_size"] if x["cosigned_size"] is not None else "-"
+        detail = f": {x['detail']}" if x["detail"] and x["status"] != "ok" else ""
+        out += f"\n  {x['name']} ({x['url']}): {x['status']}, cosigned size {size}{detail}"
+    return out
 
 
 def _timestamp_lines(t: dict[str, Any] | None) -> str:
