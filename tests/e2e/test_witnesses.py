@@ -5,6 +5,7 @@ refused by both witnesses, reported by the archive, and fails a witnessed verifi
 
 from __future__ import annotations
 
+import logging
 import subprocess
 import sys
 import uuid
@@ -21,7 +22,7 @@ from archive.sealing import seal as sealing
 from domain.base import Context
 from domain.clip import Clip
 from tests.conftest import Archive
-from tests.e2e.conftest import one_error_line
+from tests.e2e.conftest import Api, one_error_line
 from tests.support import flows, tamper
 from tests.support.witness import WitnessProcess, witnesses_file
 
@@ -126,7 +127,7 @@ def test_a_witness_that_is_down_never_blocks_sealing_and_is_asked_again(  # type
 
 
 def test_the_insider_rewrite_is_refused_by_both_witnesses_and_fails_witnessed_verification(  # type: ignore[no-untyped-def]
-    witnessed: Witnessed, cli, footage: Path, tmp_path: Path
+    witnessed: Witnessed, cli, footage: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     svc = witnessed.archive.svc
     clip_id = flows.clip_in_case(svc, footage)["clip_id"]
@@ -141,13 +142,16 @@ def test_the_insider_rewrite_is_refused_by_both_witnesses_and_fails_witnessed_ve
     tamper.rewrite_event(svc, oid, version, b"copy for a journalist", b"review for case INC-1")
     assert cli("audit", "verify").code == 0  # nothing inside the archive can tell
     # The next seal (here an export's) is shown to the witnesses: both refuse it...
-    package = export(cli, clip_id, tmp_path / "after.zip")
+    with caplog.at_level(logging.ERROR, logger="saksi.witnesses"):
+        package = export(cli, clip_id, tmp_path / "after.zip")
+    assert caplog.text.count("ALARM") == 2
     for w in witnessed.witnesses:
         state = WitnessState(w.state)
         try:
             assert [r.kind for r in state.refusals()] == ["inconsistent"]
         finally:
             state.close()
+        assert "FORK" in w.output()  # each witness logs it as an error too
     # ...and the archive reports it: audit verify, the audit page.
     audit = cli("audit", "verify", "--json")
     assert audit.code == 1
@@ -193,3 +197,19 @@ def test_bad_witness_configuration_is_one_error_line(  # type: ignore[no-untyped
 
 def witnessed_key(archive: Archive) -> str:
     return sealing.key_string(archive.svc)
+
+
+def test_a_mirror_requires_the_witnesses_cosignatures(  # type: ignore[no-untyped-def]
+    witnessed: Witnessed, server: Api, cli, footage: Path, tmp_path: Path
+) -> None:
+    flows.clip_in_case(witnessed.archive.svc, footage)
+    assert cli("audit", "checkpoint").code == 0
+    url, token = str(server.client.base_url), witnessed.archive.tokens["sari"]
+    base = ["audit", "mirror", url, str(tmp_path / "m"), "--key", witnessed.key, "--token", token]
+    stranger = WitnessProcess("stranger.example/w", tmp_path / "stranger", []).key
+    refused = cli(*base, *witness_args([stranger], 1))
+    assert refused.code == 1 and "witness" in refused.err
+    assert not (tmp_path / "m" / "state.json").exists()  # nothing written
+    made = cli(*base, *witness_args(witnessed.keys, 2), "--json")
+    assert made.code == 0, made.err
+    assert len(made.json()["witnesses"]) == 2
