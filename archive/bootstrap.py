@@ -14,6 +14,7 @@ from archive.guard import Guard
 from archive.jobs import scheduler
 from archive.jobs.registry import Job
 from archive.sealing import seal
+from archive.sealing.witness_client import read_witnesses
 from archive.services import Services
 from archive.settings import Settings
 from archive.signing_key import SigningKey
@@ -45,6 +46,7 @@ def open_object_store(url: str, ca_file: Path | None = None) -> ObjectStore:
 
 
 def bootstrap(settings: Settings, *, create_database: bool = False) -> Services:
+    read_witnesses(settings.witnesses)  # a bad SAKSI_WITNESSES file fails here, not at a seal
     try:
         url = EventStoreUrl.parse(settings.event_store)
     except ValueError as e:

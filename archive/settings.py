@@ -42,7 +42,14 @@ class Settings(BaseModel):
     public_url: str | None = None  # SAKSI_PUBLIC_URL: where recipients reach share links
     tsa_url: str | None = None  # SAKSI_TSA_URL: RFC 3161 time-stamping authority of checkpoints
     tsa_ca: Path | None = None  # SAKSI_TSA_CA: PEM certificate(s) the TSA must chain to
+    # SAKSI_TIMESTAMP_MAX_DELAY: a token's genTime this long after its checkpoint was sealed is
+    # reported by `audit verify` (a TSA outage longer than this is reported too).
+    timestamp_max_delay: timedelta = timedelta(days=1)
     s3_ca_file: Path | None = None  # SSL_CERT_FILE: CA bundle for an S3 server over TLS
+    # SAKSI_WITNESSES: a file of witnesses (NAME URL VERIFIER_KEY a line) asked at every seal,
+    # each within SAKSI_WITNESS_TIMEOUT (archive/sealing/witnesses.py).
+    witnesses: Path | None = None
+    witness_timeout: timedelta = timedelta(seconds=5)
     # Retention (retention/): the recovery window of safe deletion, the grace an unreferenced
     # object gets before the sweep deletes it, and clips per sweep transaction.
     recovery_window: timedelta = timedelta(days=7)
@@ -73,12 +80,15 @@ class Settings(BaseModel):
             "tsa_url": env.get("SAKSI_TSA_URL") or None,
             "tsa_ca": env.get("SAKSI_TSA_CA") or None,
             "s3_ca_file": env.get("SSL_CERT_FILE") or None,
+            "witnesses": env.get("SAKSI_WITNESSES") or None,
         }
         read = _Reader(env, values)
         read("recovery_window", "SAKSI_RECOVERY_WINDOW", _duration)
         read("orphan_grace", "SAKSI_ORPHAN_GRACE", _duration)
         read("sweep_batch", "SAKSI_SWEEP_BATCH", _positive_count("clips"))
         read("catchup_interval", "SAKSI_CATCHUP_INTERVAL", _duration_at_least(0.1))
+        read("witness_timeout", "SAKSI_WITNESS_TIMEOUT", _duration_at_least(0.1))
+        read("timestamp_max_delay", "SAKSI_TIMESTAMP_MAX_DELAY", _positive_duration)
         read("request_link_ttl", "SAKSI_REQUEST_LINK_TTL", _positive_duration)
         read("request_upload_max_bytes", "SAKSI_REQUEST_UPLOAD_MAX_MB", _mib)
         read("request_upload_stale", "SAKSI_REQUEST_UPLOAD_STALE", _positive_duration)

@@ -16,6 +16,7 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from cryptography.exceptions import InvalidSignature
@@ -42,17 +43,23 @@ class Checkpoint:
     note: str  # the whole signed note, as stored and printed
 
     def body(self) -> str:
-        return checkpoint_body(self.origin, self.size, self.root)
+        """The signed text: origin, size, root and any extension lines (what witnesses sign)."""
+        return split_note(self.note)[0]
 
 
-def checkpoint_body(origin: str, size: int, root: bytes) -> str:
-    """tlog-checkpoint: origin line, decimal size, base64 root, each ending in a newline."""
+def checkpoint_body(origin: str, size: int, root: bytes, extensions: Sequence[str] = ()) -> str:
+    """tlog-checkpoint: origin line, decimal size, base64 root, then optional extension lines,
+    each ending in a newline."""
     _check_name(origin, "origin")
     if size < 0:
         raise CheckpointError("tree size cannot be negative")
     if len(root) != 32:
         raise CheckpointError("root hash must be 32 bytes")
-    return f"{origin}\n{size}\n{base64.b64encode(root).decode()}\n"
+    if any(not line or "\n" in line for line in extensions):
+        raise CheckpointError("extension lines must be non-empty single lines")
+    return f"{origin}\n{size}\n{base64.b64encode(root).decode()}\n" + "".join(
+        f"{line}\n" for line in extensions
+    )
 
 
 def _check_name(name: str, what: str) -> None:
@@ -117,9 +124,11 @@ def sign_note(text: str, name: str, key: Ed25519PrivateKey) -> str:
     return f"{text}\n{SIG_PREFIX}{name} {base64.b64encode(kh + sig).decode()}\n"
 
 
-def sign_checkpoint(origin: str, size: int, root: bytes, key: Ed25519PrivateKey) -> Checkpoint:
+def sign_checkpoint(
+    origin: str, size: int, root: bytes, key: Ed25519PrivateKey, extensions: Sequence[str] = ()
+) -> Checkpoint:
     """Sign a tree head; the key name is the origin, as is customary for logs."""
-    note = sign_note(checkpoint_body(origin, size, root), origin, key)
+    note = sign_note(checkpoint_body(origin, size, root, extensions), origin, key)
     return Checkpoint(origin, size, root, note)
 
 
@@ -130,8 +139,17 @@ def _check_text(text: str) -> None:
         raise CheckpointError("note text holds control characters")
 
 
-def open_note(note: str, verifier: Verifier) -> str:
-    """Split a signed note, verify this verifier's signature on it; return the text."""
+@dataclass(frozen=True)
+class NoteSignature:
+    """One signature line of a note: the key name, the 4-byte key hash and what follows it."""
+
+    name: str
+    key_hash: bytes
+    signature: bytes
+
+
+def split_note(note: str) -> tuple[str, list[NoteSignature]]:
+    """A signed note's text (ending in a newline) and its signature lines, shapes checked."""
     if not note.endswith("\n"):
         raise CheckpointError("malformed note: it must end with a newline")
     text, sep, sigblock = note.rpartition("\n\n")
@@ -142,7 +160,7 @@ def open_note(note: str, verifier: Verifier) -> str:
     lines = sigblock.split("\n")[:-1]
     if not lines or len(lines) > MAX_SIGNATURES:
         raise CheckpointError("malformed note: no signature lines")
-    found = False
+    signatures = []
     for line in lines:
         if not line.startswith(SIG_PREFIX):
             raise CheckpointError(f"malformed signature line {line!r}")
@@ -153,19 +171,33 @@ def open_note(note: str, verifier: Verifier) -> str:
             raise CheckpointError(f"signature of {name} is not base64") from None
         if not space or len(blob) < 5:
             raise CheckpointError(f"malformed signature line {line!r}")
-        if name != verifier.name or blob[:4] != verifier.key_hash:
+        signatures.append(NoteSignature(name, blob[:4], blob[4:]))
+    return text, signatures
+
+
+def open_note(note: str, verifier: Verifier) -> str:
+    """Split a signed note, verify this verifier's signature on it; return the text."""
+    text, signatures = split_note(note)
+    found = False
+    for sig in signatures:
+        if sig.name != verifier.name or sig.key_hash != verifier.key_hash:
             continue  # somebody else's signature (a witness): not ours to check
         try:
-            verifier.public_key.verify(blob[4:], text.encode())
+            verifier.public_key.verify(sig.signature, text.encode())
         except InvalidSignature:
             raise CheckpointError(
-                f"signature by {name}+{blob[:4].hex()} does not verify: the note was altered "
-                "or signed by another key"
+                f"signature by {sig.name}+{sig.key_hash.hex()} does not verify: the note was "
+                "altered or signed by another key"
             ) from None
         found = True
     if not found:
         raise CheckpointError(f"no signature by {verifier.name}+{verifier.key_hash.hex()}")
     return text
+
+
+def checkpoint_extensions(text: str) -> list[str]:
+    """The extension lines of a checkpoint body (the lines after the root)."""
+    return text.split("\n")[3:-1]
 
 
 def parse_checkpoint_body(text: str) -> tuple[str, int, bytes]:

@@ -37,6 +37,9 @@ KINDS = (
     "timestamp_signature",
     "timestamp_certificate",
     "timestamp_imprint",
+    # witnesses (ledger/cosignature.py): a stored cosignature that does not verify, an alarm
+    "cosignature",
+    "witness",
 )
 
 LeafRow = tuple[int, int, Any, int, bytes]  # index, position, originator id, version, hash

@@ -19,6 +19,7 @@ from api.cli import (
     serve,
     setup,
     shares,
+    witness,
 )
 from api.cli.common import DEBUG, handle
 
@@ -57,6 +58,7 @@ serve.register(app)
 shares.register(app)
 footage_requests.register(app)
 redactions.register(app)
+witness.register(app)
 
 
 def main() -> None:

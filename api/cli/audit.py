@@ -3,20 +3,27 @@
 from __future__ import annotations
 
 import sys
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
 import typer
 
 from api.cli import audit_report
-from api.cli.common import emit, host_context, services
+from api.cli.common import cli_context, emit, host_context, services
+from archive.audit import compare as compare_uc
 from archive.audit import fixity as fixity_uc
-from archive.audit import proofs
+from archive.audit import mirror as mirror_uc
+from archive.audit import mirror_replay, proofs
 from archive.audit import replay as history
 from archive.audit import verify as audit_uc
 from archive.custody import trail
+from archive.errors import InvalidInput
 from archive.sealing import seal as sealing
 from archive.timefmt import parse_time
+from ledger.cosignature import CosignatureError
+from ledger.mirror import MirrorError
+from ledger.package.cli import witness_arguments
 
 
 def register(app: typer.Typer) -> None:
@@ -29,6 +36,8 @@ def register(app: typer.Typer) -> None:
         ("consistency", consistency),
         ("trail", trail_cmd),
         ("replay", replay),
+        ("mirror", mirror_cmd),
+        ("compare", compare_cmd),
         ("report", audit_report.report),
     ):
         audit_app.command(name)(fn)
@@ -60,20 +69,33 @@ def verify(
         sys.stderr.write("\n")
 
     def human(r: dict[str, Any]) -> str:
+        extra = _timestamp_lines(r.get("timestamps")) + _witness_lines(r.get("witnesses"))
         if r["ok"]:
             return (
                 f"intact: {r['events']} events verified, {r['sealed']} sealed in the Merkle log, "
                 f"{r['checkpoints']} checkpoints"
-            ) + _timestamp_lines(r.get("timestamps"))
+            ) + extra
         lines = [f"PROBLEMS: {len(r['problems'])} found in {r['events']} events"]
         for p in r["problems"]:
             event = f" {p['originator_id']} v{p['version']}:" if p.get("originator_id") else ""
             lines.append(f"  {p['kind']} at position {p.get('position')}:{event} {p['detail']}")
-        return "\n".join(lines) + _timestamp_lines(r.get("timestamps"))
+        return "\n".join(lines) + extra
 
     emit(result, as_json, human)
     if not result["ok"]:
         raise typer.Exit(1)
+
+
+def _witness_lines(w: dict[str, Any] | None) -> str:
+    """Witnesses: how many cosignatures checked, each witness's last answer."""
+    if not w or not (w["configured"] or w.get("cosignatures")):
+        return ""
+    out = f"\nwitnesses: {w.get('cosignatures', 0)} cosignatures checked"
+    for x in w["witnesses"]:
+        size = x["cosigned_size"] if x["cosigned_size"] is not None else "-"
+        detail = f": {x['detail']}" if x["detail"] and x["status"] != "ok" else ""
+        out += f"\n  {x['name']} ({x['url']}): {x['status']}, cosigned size {size}{detail}"
+    return out
 
 
 def _timestamp_lines(t: dict[str, Any] | None) -> str:
@@ -99,10 +121,20 @@ def checkpoint(as_json: bool = typer.Option(False, "--json")) -> None:
         typer.echo(result["note"], nl=False)
 
 
-def key() -> None:
-    """Print the verifier key: NAME+KEYHASH+BASE64(0x01 ‖ PUBKEY)."""
+def key(as_json: bool = typer.Option(False, "--json")) -> None:
+    """Print the verifier key: NAME+KEYHASH+BASE64(0x01 ‖ PUBKEY); then the witnesses
+    (SAKSI_WITNESSES), one `witness NAME URL KEY` line each."""
     with services() as svc:
-        typer.echo(sealing.verifier_key(svc, host_context()))
+        result = {
+            "key": sealing.verifier_key(svc, host_context()),
+            "witnesses": sealing.witness_set(svc.settings),
+        }
+
+    def human(r: dict[str, Any]) -> str:
+        lines = [r["key"]] + [f"witness {w['name']} {w['url']} {w['key']}" for w in r["witnesses"]]
+        return "\n".join(lines)
+
+    emit(result, as_json, human)
 
 
 def _lines(title: str, fields: dict[str, Any], hashes: list[str]) -> str:
@@ -164,14 +196,26 @@ def trail_cmd(
 def replay(
     until: str = typer.Option(None, "--until", help="ISO time; default: now."),
     rebuild: bool = typer.Option(False, "--rebuild", help="Drop and rebuild the read models."),
+    mirror_dir: str = typer.Option(
+        None, "--from", help="Replay an auditor's mirror (`saksi audit mirror`) instead."
+    ),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
-    """The archive's state as of a time, replayed from the event log."""
+    """The archive's state as of a time, replayed from the event log (or from a mirror)."""
     moment = parse_time(until, "--until") if until else None
-    with services() as svc:
-        result = history.state_as_of(svc, host_context(), moment)
+    if mirror_dir is not None:
         if rebuild:
-            result["rebuilt_events"] = history.rebuild_read_models(svc, host_context())
+            raise InvalidInput("--rebuild rebuilds the archive's read models: not with --from")
+        try:
+            result = mirror_replay.replay_mirror(Path(mirror_dir), moment)
+        except MirrorError as e:
+            typer.echo(f"error: the mirror does not verify: {e}", err=True)
+            raise typer.Exit(1) from None
+    else:
+        with services() as svc:
+            result = history.state_as_of(svc, host_context(), moment)
+            if rebuild:
+                result["rebuilt_events"] = history.rebuild_read_models(svc, host_context())
 
     def human(r: dict[str, Any]) -> str:
         lines = [
@@ -190,3 +234,62 @@ def replay(
         return "\n".join(lines)
 
     emit(result, as_json, human)
+
+
+def mirror_cmd(
+    url: str = typer.Argument(..., help="The archive's base URL (it serves /log/)."),
+    folder: str = typer.Argument(..., help="The mirror's folder (made on first use)."),
+    key: str = typer.Option(None, "--key", help="The archive's verifier key, got elsewhere."),
+    witness: list[str] = typer.Option([], "--witness", help="A witness's key; repeatable."),
+    min_witnesses: int = typer.Option(
+        None, "--min-witnesses", help="Cosignatures required (default: every --witness)."
+    ),
+    token: str = typer.Option(None, "--token", envvar="SAKSI_TOKEN", help="An auditor's token."),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """Mirror the archive's tiled log into DIR and verify all of it; exit 1 naming what fails."""
+    try:
+        if key is not None:
+            sealing.check_verifier_key(key)
+        cosigners, needed = witness_arguments(witness, min_witnesses)
+    except (ValueError, CosignatureError) as e:
+        raise InvalidInput(f"--witness: {e}") from None
+    try:
+        result = mirror_uc.mirror(url, Path(folder), token, key, cosigners, needed)
+    except MirrorError as e:
+        if as_json:
+            emit({"ok": False, "kind": e.kind, "detail": e.detail}, True)
+        typer.echo(f"error: the mirror was not updated: {e}", err=True)
+        raise typer.Exit(1) from None
+
+    def human(r: dict[str, Any]) -> str:
+        return (
+            f"mirrored {r['origin']} at size {r['size']} ({r['new_events']} new events since "
+            f"size {r['previous_size']}) into {r['dir']}: every signature, cosignature, tile, "
+            "chain link and event hash checked"
+        )
+
+    emit({"ok": True, **result}, as_json, human)
+
+
+def compare_cmd(
+    files: list[str] = typer.Argument(..., help="Kept checkpoint notes or evidence packages."),
+    actor: str = typer.Option(..., "--actor", help="An auditor or admin."),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """Prove each kept checkpoint or package a prefix of the live log, or name the fork."""
+    for name in files:
+        if not Path(name).is_file():
+            raise InvalidInput(f"no such file: {name}")
+    with ExitStack() as opened, services() as svc:
+        kept = [(name, opened.enter_context(open(name, "rb"))) for name in files]
+        result = compare_uc.compare(svc, cli_context(actor), kept)
+
+    def human(r: dict[str, Any]) -> str:
+        lines = [f"live log: size {r['live_size']}, root {r['live_root']}"]
+        lines += [f"  {f['file']}: {f['status'].upper()}: {f['detail']}" for f in r["files"]]
+        return "\n".join(lines)
+
+    emit(result, as_json, human)
+    if not result["ok"]:
+        raise typer.Exit(1)

@@ -12,7 +12,7 @@ from api.cli.common import cli_context, emit, progress_printer, services
 from archive.errors import InvalidInput
 from archive.export import export as export_uc
 from ledger.checkpoint import CheckpointError
-from ledger.package.cli import key_argument, tsa_ca_argument
+from ledger.package.cli import key_argument, tsa_ca_argument, witness_arguments
 from ledger.package.report import describe
 from ledger.package.verify import verify_package
 
@@ -76,6 +76,12 @@ def verify(
     tsa_ca: str = typer.Option(
         None, "--tsa-ca", help="PEM file: the CA(s) the timestamp's TSA must chain to."
     ),
+    witness: list[str] = typer.Option(
+        [], "--witness", help="A witness's verifier key (or a file holding it); repeatable."
+    ),
+    min_witnesses: int = typer.Option(
+        None, "--min-witnesses", help="Cosignatures required of them (default: every --witness)."
+    ),
 ) -> None:
     """Check an evidence package offline; exit 1 naming every failed check."""
     path = Path(package)
@@ -89,7 +95,13 @@ def verify(
         cas = tsa_ca_argument(tsa_ca) if tsa_ca is not None else None
     except ValueError as e:
         raise InvalidInput(f"--tsa-ca: {e}") from None
-    report = verify_package(path, trusted, _progress("verify"), tsa_ca=cas)
+    try:
+        cosigners, needed = witness_arguments(witness, min_witnesses)
+    except ValueError as e:
+        raise InvalidInput(f"--witness: {e}") from None
+    report = verify_package(
+        path, trusted, _progress("verify"), tsa_ca=cas, witnesses=cosigners, min_witnesses=needed
+    )
     if sys.stderr.isatty():
         sys.stderr.write("\n")
     emit(report.as_json(), as_json, lambda _: describe(report))

@@ -22,6 +22,7 @@ from api.http.routes import (
     footage_requests,
     health,
     holds,
+    log,
     metrics,
     recovery,
     redactions,
@@ -64,6 +65,7 @@ def create_app(services: Services, limits: HttpLimits | None = None) -> FastAPI:
     for module in (footage_requests, upload_links):  # requests to private camera owners
         app.include_router(module.router)
     app.include_router(redactions.router)
+    app.include_router(log.router)  # the tiled log for auditors' mirrors (C2SP tlog-tiles)
     for module in (recovery,):  # safe deletion: restore
         app.include_router(module.router)
     install_ui(app)  # the web UI's pages under / (the JSON API stays under /api/)

@@ -141,8 +141,18 @@ class BodyLimit:
         await self.app(scope, counted, send)
 
 
+def _needs_token(path: str) -> bool:
+    """Everything under /api/, and the tiled log under /log/ but its hash tiles (public)."""
+    if path.startswith("/api/"):
+        return True
+    return path.startswith("/log/") and not (
+        path.startswith("/log/tile/") and path[len("/log/tile/") : len("/log/tile/") + 1].isdigit()
+    )
+
+
 class Authenticate:
-    """Turns `Authorization: Bearer TOKEN` into the caller's Context for everything under /api/.
+    """Turns `Authorization: Bearer TOKEN` into the caller's Context for everything under /api/
+    and /log/ (but the public hash tiles).
 
     Authorization stays in the use cases; this only says who is asking, from where."""
 
@@ -150,7 +160,7 @@ class Authenticate:
         self.app, self.services = app, services
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or not scope["path"].startswith("/api/"):
+        if scope["type"] != "http" or not _needs_token(scope["path"]):
             await self.app(scope, receive, send)
             return
         header = _header(scope, b"authorization") or ""

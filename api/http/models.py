@@ -273,12 +273,41 @@ class TimestampsOut(BaseModel):
     missing: list[TimestampsMissing] = Field(description="checkpoints still waiting for one")
 
 
+class WitnessOut(BaseModel):
+    name: str
+    url: str
+    key: str = Field(description="Its cosignature verifier key: NAME+KEYHASH+BASE64(0x04‖PUBKEY)")
+    status: str = Field(description="its last answer: ok | down | refused | inconsistent")
+    detail: str | None
+    cosigned_size: int | None = Field(description="the tree size it last cosigned for us")
+    failed_attempts: int
+    cosigned_this_checkpoint: bool
+
+
+class WitnessAlarmOut(BaseModel):
+    witness: str
+    checkpoint: int | None
+    size: int
+    detail: str
+    at: str
+
+
+class WitnessesOut(BaseModel):
+    configured: bool = Field(description="SAKSI_WITNESSES is set")
+    witnesses: list[WitnessOut]
+    alarms: list[WitnessAlarmOut] = Field(
+        description="checkpoints a witness refused as inconsistent with what it cosigned"
+    )
+    cosignatures: int | None = Field(None, description="stored cosignatures (each checked)")
+
+
 class VerifyOut(BaseModel):
     ok: bool
     events: int
     checkpoints: int
     problems: list[Problem]
     timestamps: TimestampsOut | None = None
+    witnesses: WitnessesOut | None = None
 
 
 class TrailEvent(BaseModel):
@@ -321,6 +350,9 @@ class CheckpointOut(BaseModel):
     key: str = Field(description="Verifier key: NAME+KEYHASH+BASE64(0x01‖PUBKEY)")
     timestamp: CheckpointTimestampOut | None = Field(
         None, description="RFC 3161 timestamp; null when no TSA was configured at sealing"
+    )
+    witnesses: WitnessesOut | None = Field(
+        None, description="the witnesses asked to cosign it (the note carries their lines)"
     )
 
 

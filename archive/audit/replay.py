@@ -6,6 +6,7 @@ answer does not depend on any table but the event log.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
@@ -33,12 +34,17 @@ def _events(svc: Services) -> Any:
 
 def state_as_of(svc: Services, ctx: Context, until: datetime | None = None) -> dict[str, Any]:
     svc.guard.require(ctx, "audit", target="ledger")
+    return fold(_events(svc), until)
+
+
+def fold(events: Iterable[Any], until: datetime | None = None) -> dict[str, Any]:
+    """The archive's state after these domain events (those stamped after `until` skipped)."""
     clips: dict[str, dict[str, Any]] = {}
     cases: dict[Any, dict[str, Any]] = {}
     users: set[str] = set()
     cameras: set[str] = set()
     applied = 0
-    for e in _events(svc):
+    for e in events:
         if until is not None and e.timestamp > until:
             continue  # notification order is nearly, not strictly, time order
         applied += 1

@@ -11,7 +11,9 @@ over the same snapshot, in notification order, and name every problem:
   same hash), every stored tree node against its children, then every checkpoint's signature
   and root, the consistency of successive checkpoints and truncation (`logcheck.LogChecker`).
 
-Then the RFC 3161 tokens of checkpoints against their bytes (`timestamps.audit`). Together
+Then the RFC 3161 tokens of checkpoints against their bytes (`timestamps.audit`), and every
+witness cosignature against its checkpoint, with every alarm a witness raised
+(`witnesses.audit`). Together
 they tie every event to the signed tree. On PostgreSQL a large log's log pass runs in a second
 process, in the same exported snapshot.
 """
@@ -27,7 +29,7 @@ from typing import Any
 
 from archive.audit import log_pass as audit_worker
 from archive.audit import quick_pass as audit_sweep
-from archive.sealing import timestamps
+from archive.sealing import timestamps, witnesses
 from archive.sealing.seal import key_string
 from archive.services import Services
 from domain.base import Context
@@ -86,7 +88,8 @@ def verify(
                 tx, db, svc, checkpoints, key, progress, parallel_min
             )
         stamps = timestamps.audit(svc, tx)
-    problems = merge_problems(problems, stamps.problems)
+        cosigned = witnesses.audit(svc.settings, tx)
+    problems = merge_problems(problems, stamps.problems + cosigned.problems)
     return {
         "ok": not problems,
         "events": events,
@@ -94,6 +97,7 @@ def verify(
         "sealed": sealed,
         "problems": [p.as_dict() for p in problems],
         "timestamps": stamps.summary,
+        "witnesses": cosigned.summary,
     }
 
 

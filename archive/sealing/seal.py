@@ -4,16 +4,20 @@
 (auditors, admins, the host, the scheduler); an export seals through `checkpoint_now`, after
 its own use case has authorized it. The key name of every signature is the log's origin
 (SAKSI_ORIGIN). With SAKSI_TSA_URL set, the checkpoint is then timestamped
-(archive/sealing/timestamps.py; a TSA failure never stops the seal).
+(archive/sealing/timestamps.py), and with SAKSI_WITNESSES set, cosigned by the witnesses
+(archive/sealing/witnesses.py); neither ever stops the seal.
 """
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from archive.errors import IntegrityFailure, InvalidInput, NotFound
-from archive.sealing import timestamps
+from archive.sealing import timestamps, witnesses
+from archive.sealing.witness_client import read_witnesses
 from archive.services import Services
+from archive.settings import Settings
 from domain.base import Context
 from ledger.checkpoint import (
     Checkpoint,
@@ -28,6 +32,13 @@ from storage.ledger_tables.sealer import TreeMismatch
 def key_string(svc: Services) -> str:
     """The verifier key to hand to auditors and witnesses: NAME+KEYHASH+BASE64(0x01‖PUBKEY)."""
     return svc.signing.verifier_key()
+
+
+def witness_set(settings: Settings) -> list[dict[str, str]]:
+    """The witnesses the archive asks (SAKSI_WITNESSES): name, URL, verifier key."""
+    return [
+        {"name": w.label, "url": w.url, "key": w.key} for w in read_witnesses(settings.witnesses)
+    ]
 
 
 def verifier(svc: Services) -> Verifier:
@@ -58,14 +69,20 @@ def checkpoint_now(svc: Services) -> Checkpoint:
     origin = svc.settings.origin
 
     def sign(size: int, root: bytes) -> str:
-        return sign_checkpoint(origin, size, root, key).note
+        # With a TSA configured the signed checkpoint says so (and when): a token that goes
+        # missing later is then a finding of `audit verify`, not a silent gap.
+        wanted = [timestamps.wanted_line(int(time.time()))] if svc.settings.tsa_url else []
+        return sign_checkpoint(origin, size, root, key, wanted).note
 
     try:
         stored = svc.sealer.checkpoint(sign)
     except TreeMismatch as e:
         raise IntegrityFailure(f"refusing to sign: {e}") from None
     timestamps.stamp_after_seal(svc, stored)
-    return Checkpoint(origin, stored.size, stored.root, stored.note)
+    witnesses.ask_after_seal(svc.db, svc.settings, stored)
+    with svc.db.tx(write=False) as tx:
+        note = witnesses.cosigned_note(tx, stored)
+    return Checkpoint(origin, stored.size, stored.root, note)
 
 
 def seal_checkpoint(svc: Services, ctx: Context) -> Checkpoint:
@@ -89,11 +106,10 @@ def latest(svc: Services, ctx: Context) -> dict[str, Any]:
     svc.guard.require(ctx, "audit", target="ledger")
     with svc.db.tx(write=False) as tx:
         stored = svc.merkle.latest_checkpoint(tx)
+        note = witnesses.cosigned_note(tx, stored) if stored is not None else ""
     if stored is None:
         raise NotFound("no checkpoint has been sealed yet")
-    return checkpoint_view(
-        svc, Checkpoint(svc.settings.origin, stored.size, stored.root, stored.note)
-    )
+    return checkpoint_view(svc, Checkpoint(svc.settings.origin, stored.size, stored.root, note))
 
 
 def sealed(svc: Services, ctx: Context) -> dict[str, Any]:
@@ -102,5 +118,13 @@ def sealed(svc: Services, ctx: Context) -> dict[str, Any]:
 
 
 def checkpoint_view(svc: Services, cp: Checkpoint) -> dict[str, Any]:
-    """The checkpoint, the verifier key and its RFC 3161 timestamp (null: none was wanted)."""
-    return {**checkpoint_json(cp, key_string(svc)), "timestamp": timestamps.describe(svc, cp.size)}
+    """The checkpoint (with its cosignatures), the verifier key, its RFC 3161 timestamp (null:
+    none was wanted) and its witnesses."""
+    with svc.db.tx(write=False) as tx:
+        stored = svc.merkle.checkpoint_of_size(tx, cp.size)
+        cosigners = witnesses.describe(svc.settings, tx, stored.id if stored else None)
+    return {
+        **checkpoint_json(cp, key_string(svc)),
+        "timestamp": timestamps.describe(svc, cp.size),
+        "witnesses": cosigners,
+    }

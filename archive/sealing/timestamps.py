@@ -9,6 +9,10 @@ The rules (docs/ledger.md, "Trusted timestamps"):
 - A failure never blocks sealing: the checkpoint stays sealed and signed, the failure is
   logged (logger `saksi.timestamps`) and kept with the attempt count; `audit verify` lists
   the checkpoints still waiting under `timestamps.missing`, and the next seal retries them.
+- A checkpoint sealed with a TSA configured says so in its signed text (the extension line
+  `timestamp-wanted <POSIX seconds>`, cosigned by the witnesses): `audit verify` reports one
+  whose timestamp record is gone, and a token whose genTime is before that time or more than
+  SAKSI_TIMESTAMP_MAX_DELAY after it.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from cryptography.hazmat.primitives.serialization import Encoding
 from archive.errors import InvalidInput
 from archive.sealing.tsa_client import TsaFailure, load_trusted, request_timestamp
 from archive.services import Services
+from ledger.checkpoint import CheckpointError, checkpoint_extensions, split_note
 from ledger.streams import Problem
 from ledger.timestamp import TimestampError, token_certificates, verify_timestamp
 from storage.db import Tx
@@ -33,6 +38,26 @@ from storage.ledger_tables.timestamp_store import StoredTimestamp, TimestampStor
 
 log = logging.getLogger("saksi.timestamps")
 RETRY_LIMIT = 10
+WANTED = "timestamp-wanted"  # the checkpoint extension line: `timestamp-wanted <POSIX seconds>`
+CLOCK_SKEW_S = 300  # a token this much older than its checkpoint's sealing is impossible
+
+
+def wanted_line(sealed_at: int) -> str:
+    """The extension line of a checkpoint sealed while a TSA was configured."""
+    return f"{WANTED} {sealed_at}"
+
+
+def wanted_since(note: str) -> int | None:
+    """When the checkpoint says it was sealed wanting a timestamp (None: it does not)."""
+    try:
+        lines = checkpoint_extensions(split_note(note)[0])
+    except CheckpointError:
+        return None
+    for line in lines:
+        name, _, value = line.partition(" ")
+        if name == WANTED and value.isdigit():
+            return int(value)
+    return None
 
 
 def _now() -> str:
@@ -172,6 +197,7 @@ def audit(svc: Services, tx: Tx) -> TimestampAudit:
                 f"{where}: stored genTime/serial {row.gen_time}/{row.serial} are not the token's"
             )
             result.problems.append(Problem("timestamp", row.last_position, None, None, detail))
+    result.problems += _gaps(svc, tx, rows)
     configured = bool(svc.settings.tsa_url)
     result.summary = {
         "configured": configured,
@@ -189,3 +215,37 @@ def audit(svc: Services, tx: Tx) -> TimestampAudit:
         ],
     }
     return result
+
+
+def _gaps(svc: Services, tx: Tx, rows: list[StoredTimestamp]) -> list[Problem]:
+    """Checkpoints whose signed text says a timestamp was wanted: one whose timestamp record
+    is gone, and a token whose genTime is far from the sealing time it states."""
+    found: list[Problem] = []
+    by_checkpoint = {r.checkpoint_id: r for r in rows}
+    late = svc.settings.timestamp_max_delay.total_seconds()
+    for cp in MerkleStore.checkpoints(tx):
+        sealed = wanted_since(cp.note)
+        if sealed is None:
+            continue
+        where = f"checkpoint #{cp.id} (size {cp.size}, sealed {_when(sealed)})"
+        row = by_checkpoint.get(cp.id)
+        if row is None:
+            detail = (
+                f"{where} was sealed with a TSA configured, but its timestamp record is gone: "
+                "the token was deleted (or never asked for)"
+            )
+            found.append(Problem("timestamp", cp.last_position, None, None, detail))
+        elif row.gen_time is not None:
+            gen = datetime.fromisoformat(row.gen_time).timestamp()
+            if gen < sealed - CLOCK_SKEW_S or gen > sealed + late:
+                detail = (
+                    f"{where}: its token's genTime {row.gen_time} is far from the sealing "
+                    f"time (allowed: up to {svc.settings.timestamp_max_delay} later): the "
+                    "token was obtained for a checkpoint re-signed later, or backdated"
+                )
+                found.append(Problem("timestamp", cp.last_position, None, None, detail))
+    return found
+
+
+def _when(seconds: int) -> str:
+    return datetime.fromtimestamp(seconds, UTC).isoformat()

@@ -24,6 +24,7 @@ class Report:
     key: str | None = None
     key_checked: bool = False
     timestamp: dict[str, Any] | None = None  # the checkpoint's RFC 3161 timestamp, checked
+    witnesses: list[dict[str, Any]] | None = None  # valid cosignatures by the given witnesses
 
     @property
     def ok(self) -> bool:
@@ -44,6 +45,7 @@ class Report:
             "key": self.key,
             "key_checked": self.key_checked,
             "timestamp": self.timestamp,
+            "witnesses": self.witnesses,
             "problems": [{"kind": p.kind, "detail": p.detail} for p in self.problems],
         }
 
@@ -60,10 +62,21 @@ def describe(r: Report) -> str:
         "to the archive, pass --key with the archive's verifier key obtained independently"
     )
     return (
-        f"OK: evidence package {r.export_id}: {r.clips} clip(s), {r.events} custody events, "
-        f"{r.files} files; every file hash, chain link and inclusion proof checked against "
-        f"the signed checkpoint of {r.checkpoint_size} events of {r.origin}; {trust}"
-    ) + _timestamp_line(r.timestamp)
+        (
+            f"OK: evidence package {r.export_id}: {r.clips} clip(s), {r.events} custody events, "
+            f"{r.files} files; every file hash, chain link and inclusion proof checked against "
+            f"the signed checkpoint of {r.checkpoint_size} events of {r.origin}; {trust}"
+        )
+        + _timestamp_line(r.timestamp)
+        + _witness_line(r.witnesses)
+    )
+
+
+def _witness_line(cosigned: list[dict[str, Any]] | None) -> str:
+    if cosigned is None:
+        return ""
+    names = ", ".join(f"{c['witness']} at {c['time']}" for c in cosigned) or "none"
+    return f"\nwitnessed: the checkpoint is cosigned by the given witness(es): {names}"
 
 
 def _timestamp_line(t: dict[str, Any] | None) -> str:

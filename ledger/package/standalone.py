@@ -14,6 +14,7 @@ MODULES = (  # paths under ledger/, in dependency order
     "chain",
     "merkle",
     "checkpoint",
+    "cosignature",
     "verify_offline",
     "package/format",
     "package/zip_reader",
@@ -28,7 +29,8 @@ MODULES = (  # paths under ledger/, in dependency order
 SCRIPT_NAME = "verify_package.py"
 
 _HEADER = '''#!/usr/bin/env python3
-"""Verify a Saksi evidence package offline:  python3 verify_package.py PACKAGE.zip [--key KEY]
+"""Verify a Saksi evidence package offline:
+    python3 verify_package.py PACKAGE.zip [--key KEY] [--witness KEY]... [--min-witnesses K]
 
 Generated from Saksi's ledger modules ({modules}); the same code as `saksi verify`.
 Needs Python 3.11+ and the `cryptography` package (pip install cryptography). Exit codes:

@@ -16,7 +16,11 @@ From the bytes up, trusting nothing the package says until it is checked:
 8. each redacted copy: its declared source SHA-256 is its original's archived one, and the
    original's custody records the copy (`package_derivation`).
 9. the checkpoint's RFC 3161 timestamp, when the package carries one: the token over the
-   exact bytes of checkpoint.note, signed by the TSA (`package_timestamp`).
+   bytes of checkpoint.note as the archive signed it (without witness cosignature lines),
+   signed by the TSA (`package_timestamp`);
+10. with witness keys given, at least `min_witnesses` of them cosigned the checkpoint (C2SP
+   tlog-cosignature, `cosignature`): else a problem of kind `witness`. This is what stops an
+   insider holding the archive's key: a rewritten log can be re-signed, not re-witnessed.
 
 The verifier key: with `key`, the given key is the only trust anchor and the package's key
 must be it (`foreign_key` otherwise); without, the package's own key is used, which proves
@@ -28,6 +32,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from uuid import UUID
@@ -43,8 +48,10 @@ from ledger.checkpoint import (
     parse_checkpoint_body,
     parse_verifier_key,
     public_bytes,
+    split_note,
     verify_checkpoint,
 )
+from ledger.cosignature import Cosigner, check_cosignatures
 from ledger.package.derivation import derivation_problems
 from ledger.package.format import (
     CASE_EXPORTED,
@@ -78,12 +85,16 @@ def verify_package(
     key: str | None = None,
     progress: Progress | None = None,
     tsa_ca: Sequence[x509.Certificate] | None = None,
+    witnesses: Sequence[Cosigner] = (),
+    min_witnesses: int = 0,
 ) -> Report:
     """Check a package; every fault of the package is a Problem in the report. Raises
     CheckpointError only for a malformed `key` (the caller's input, not the package's).
-    `tsa_ca`: the CA certificates a timestamp's TSA must chain to."""
+    `tsa_ca`: the CA certificates a timestamp's TSA must chain to; `witnesses` and
+    `min_witnesses`: how many of these witnesses must have cosigned the checkpoint."""
     trusted = parse_verifier_key(key) if key is not None else None
     report = Report(key_checked=trusted is not None)
+    quorum = _Quorum(list(witnesses), min_witnesses) if witnesses or min_witnesses else None
     try:
         pkg = ZipPackage(path)
     except PackageError as e:
@@ -91,7 +102,7 @@ def verify_package(
         return report
     with pkg:
         try:
-            _Verification(pkg, report, trusted, progress, tsa_ca).run()
+            _Verification(pkg, report, trusted, progress, tsa_ca, quorum).run()
         except (*READ_ERRORS, RecursionError, LookupError, TypeError) as e:
             # Whatever else a hostile zip finds: the package is reported unverified, with why.
             report.add("unreadable", f"checking stopped: {type(e).__name__}: {e}")
@@ -110,9 +121,10 @@ class _Verification:
         trusted: Verifier | None,
         progress: Progress | None,
         tsa_ca: Sequence[x509.Certificate] | None = None,
+        quorum: _Quorum | None = None,
     ) -> None:
         self.pkg, self.report, self.trusted, self.progress = pkg, report, trusted, progress
-        self.tsa_ca = tsa_ca
+        self.tsa_ca, self.quorum = tsa_ca, quorum
         self.add = report.add
         self.contents: dict[str, bytes] = {}  # small files, checked against the manifest
         self.clip_hashes: dict[str, str] = {}  # clip file -> its SHA-256 as read
@@ -130,7 +142,8 @@ class _Verification:
         self._manifest_signature(manifest, verifier)
         self._files(manifest)
         checkpoint = self._checkpoint(manifest, verifier)
-        self._timestamp(manifest)
+        self._timestamp(manifest, verifier)
+        self._witnessed(checkpoint)
         for clip in manifest.clips:
             self._clip(manifest, clip, checkpoint)
         if manifest.case_id is not None and manifest.case_custody is not None:
@@ -280,7 +293,7 @@ class _Verification:
         self.report.checkpoint_size = cp.size
         return cp
 
-    def _timestamp(self, m: Manifest) -> None:
+    def _timestamp(self, m: Manifest, verifier: Verifier | None) -> None:
         if m.timestamp_token is None:
             if self.tsa_ca is not None:
                 self.add("timestamp", "a TSA CA was given, but the package has no timestamp")
@@ -288,13 +301,36 @@ class _Verification:
         found = check_package_timestamp(
             self.contents.get(m.timestamp_token),
             self.contents.get(m.timestamp_certificates or ""),
-            self.contents.get(CHECKPOINT_FILE),
+            _as_archive_signed(self.contents.get(CHECKPOINT_FILE), verifier),
             m.timestamp_gen_time,
             self.tsa_ca,
         )
         for kind, detail in found.problems:
             self.add(kind, detail)
         self.report.timestamp = found.said
+
+    def _witnessed(self, checkpoint: Checkpoint | None) -> None:
+        """The quorum of witness cosignatures on the checkpoint, when one was asked for."""
+        if self.quorum is None:
+            return
+        if checkpoint is None:
+            self.add("witness", "no checkpoint to check the witnesses' cosignatures on")
+            return
+        try:
+            found = check_cosignatures(checkpoint.note, self.quorum.cosigners)
+        except CheckpointError as e:
+            self.add("witness", f"{CHECKPOINT_FILE}: {e}")
+            return
+        for detail in found.invalid:
+            self.add("witness", f"{CHECKPOINT_FILE}: {detail}")
+        self.report.witnesses = [c.as_json() for c in found.valid]
+        if found.count() < self.quorum.needed:
+            self.add(
+                "witness",
+                f"the checkpoint is cosigned by {found.count()} of the given witnesses, "
+                f"{self.quorum.needed} are required: no independent witness vouches that this "
+                "is the log they saw (a rewritten log can be re-signed, not re-witnessed)",
+            )
 
     def _stream(self, path: str, oid: UUID, checkpoint: Checkpoint | None) -> list[PackagedEvent]:
         """The stream's events if its file parses; its chain and proofs checked (once)."""
@@ -419,6 +455,31 @@ def _unverified(data: bytes) -> Checkpoint | None:
     except (UnicodeDecodeError, CheckpointError):
         return None
     return Checkpoint(origin, size, root, data.decode("utf-8"))
+
+
+@dataclass(frozen=True)
+class _Quorum:
+    cosigners: list[Cosigner]
+    needed: int
+
+
+def _as_archive_signed(note: bytes | None, verifier: Verifier | None) -> bytes | None:
+    """checkpoint.note as the archive stored and timestamped it: its text and the archive's
+    own signature lines, without the witnesses' cosignatures appended since."""
+    if note is None or verifier is None:
+        return note
+    try:
+        whole = note.decode("utf-8")
+        text, signatures = split_note(whole)
+    except (UnicodeDecodeError, CheckpointError):
+        return note
+    lines = whole[len(text) + 1 :].split("\n")[:-1]  # one per signature, in order
+    mine = [
+        f"{line}\n"
+        for line, sig in zip(lines, signatures, strict=True)
+        if (sig.name, sig.key_hash) == (verifier.name, verifier.key_hash)
+    ]
+    return (text + "\n" + "".join(mine)).encode("utf-8")
 
 
 def _key_id(v: Verifier) -> str:

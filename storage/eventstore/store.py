@@ -11,7 +11,7 @@ from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.domain import Aggregate
-from eventsourcing.persistence import IntegrityError
+from eventsourcing.persistence import IntegrityError, Mapper
 
 from storage.connection import EventStoreUrl
 
@@ -138,3 +138,9 @@ def _backoff(attempt: int) -> None:
     """Before retrying a conflict: growing and jittered, so that writers racing for one stream
     (every reader of a clip recording its view) spread out instead of colliding again."""
     time.sleep(random.uniform(0.001, 0.005 * 2 ** min(attempt, 6)))
+
+
+def offline_mapper() -> Mapper[UUID]:
+    """The event store's mapper without a database: decodes stored events found elsewhere (a
+    mirror's), exactly as the archive's own recorder would."""
+    return Application[UUID](env={"PERSISTENCE_MODULE": "eventsourcing.popo"}).mapper

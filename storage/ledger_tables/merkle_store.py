@@ -6,6 +6,7 @@ ledger_nodes        (level ≥ 1, index) → hash of every complete (perfect) su
                     reads O(log n) rows and never rehashes the log.
 ledger_checkpoints  every signed tree head, kept forever.
 ledger_timestamps   their RFC 3161 timestamps (storage/ledger_tables/timestamp_store.py).
+ledger_cosignatures their witnesses' cosignatures (storage/ledger_tables/cosignature_store.py).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import Any
 from ledger import merkle
 from storage import lock_keys
 from storage.db import Database, Tx
+from storage.ledger_tables.cosignature_store import cosignature_ddl
 from storage.ledger_tables.timestamp_store import timestamp_ddl
 
 
@@ -32,9 +34,8 @@ def _ddl(dialect: str) -> list[str]:
         f"hash {blob} NOT NULL, PRIMARY KEY (level, idx)){compact}",
         f"CREATE TABLE IF NOT EXISTS ledger_checkpoints (id {serial}, tree_size BIGINT NOT NULL, "
         f"root {blob} NOT NULL, note TEXT NOT NULL, last_position BIGINT, sealed_at TEXT NOT NULL)",
-        *timestamp_ddl(
-            dialect
-        ),  # RFC 3161 tokens of checkpoints (storage/ledger_tables/timestamp_store.py)
+        *timestamp_ddl(dialect),  # RFC 3161 tokens (storage/ledger_tables/timestamp_store.py)
+        *cosignature_ddl(dialect),  # witnesses (storage/ledger_tables/cosignature_store.py)
     ]
 
 

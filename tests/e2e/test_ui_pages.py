@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import time
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,7 @@ from ledger.package.verify import verify_package
 from tests.e2e.conftest import Api
 from tests.e2e.test_http_export import stream_types
 from tests.support import flows
+from tests.support.principals import HOST
 from tests.support.ui import Pages, verify_proof
 
 TEMPLATES = Path(i18n.__file__).parent / "templates"
@@ -413,3 +415,34 @@ def test_the_ledger_page_shows_the_last_verify_and_fixity_runs_however_many_runs
         shown = after.split(f'id="last-{job}"')[1].split("</dd>")[0]
         assert 'class="verdict ok"' in shown and intact in shown, shown
         assert trigger in shown and result in shown, shown
+
+
+def test_an_auditor_uploads_kept_files_and_the_audit_page_names_a_fork(
+    api: Api, pages: Pages, case_clip: dict[str, Any]
+) -> None:
+    from tests.support import tamper
+    from tests.support.ui import csrf_of
+
+    svc = api.archive.svc
+    kept = sealing.seal_checkpoint(svc, HOST).note
+    pages.sign_in(api.archive.tokens["sari"])
+    overview = pages.get("/audit").text
+    assert "SAKSI_WITNESSES" in overview  # none configured, and the page says so
+
+    def compare() -> str:
+        token = csrf_of(pages.get("/audit").text)
+        response = pages.client.post(
+            "/audit/compare",
+            data={"csrf": token},
+            files=[("files", ("kept.note", kept.encode(), "text/plain"))],
+        )
+        assert response.status_code == 200, response.text
+        return str(response.text)
+
+    page = compare()
+    assert 'id="compare-verdict">' in page and "prefix" in page
+    clip = uuid.UUID(case_clip["clip_id"])
+    first = flows.stream(svc, clip)[0]
+    tamper.rewrite_event(svc, clip, first["v"], b'"actor":"', b'"actor":"x')
+    page = compare()
+    assert "fork" in page and "history was rewritten" in page

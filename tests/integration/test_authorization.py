@@ -242,6 +242,8 @@ def world(
         "derived_from": None,
         "view_only": True,
         "action": "clip.get",
+        "files": [],
+        "width": 1,
         "source_root": tmp,
         "base_url": "https://saksi.example",
         "now": datetime.now(UTC),

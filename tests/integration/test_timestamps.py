@@ -192,3 +192,49 @@ def test_the_packaged_certificates_hold_the_tsa_and_its_ca(archive: Archive, tsa
         for c in x509.load_pem_x509_certificates(packaged.certificates_pem)
     ]
     assert names == ["CN=tsa", "CN=root"]
+
+
+def test_a_checkpoint_sealed_with_a_tsa_says_so_and_a_deleted_token_is_reported(
+    archive: Archive, tsa: LocalTsa
+) -> None:
+    # The insider of issue 22 deleted the timestamp rows: it must not be a silent gap.
+    svc = archive.svc
+    use_tsa(svc, tsa.url, tsa.ca)
+    view = seal(svc)
+    sealed = timestamps.wanted_since(view["note"])
+    assert sealed is not None and "\ntimestamp-wanted " in view["note"]
+    assert audit.verify(svc, HOST)["ok"]
+    with svc.db.tx() as tx:
+        tx.run("DELETE FROM ledger_timestamps")
+    result = audit.verify(svc, HOST)
+    [problem] = result["problems"]
+    assert problem["kind"] == "timestamp" and "record is gone" in problem["detail"]
+
+
+def test_a_token_got_long_after_its_checkpoint_was_sealed_is_reported(
+    archive: Archive, tsa: LocalTsa
+) -> None:
+    # Re-signed checkpoints timestamped afresh: their tokens are far younger than the sealing
+    # time the checkpoint states.
+    from ledger.checkpoint import sign_checkpoint
+    from storage.ledger_tables.merkle_store import MerkleStore
+
+    svc = archive.svc
+    use_tsa(svc, tsa.url, tsa.ca)
+    view = seal(svc)
+    assert view["timestamp"]["status"] == "stamped"
+    with svc.db.tx() as tx:
+        stored = MerkleStore.latest_checkpoint(tx)
+        assert stored is not None
+        then = (timestamps.wanted_since(stored.note) or 0) - 2 * 86400
+        two_days_ago = timestamps.wanted_line(then)
+        note = sign_checkpoint(
+            svc.settings.origin, stored.size, stored.root, svc.signing.private(), [two_days_ago]
+        ).note
+        tx.run("UPDATE ledger_checkpoints SET note=? WHERE id=?", (note, stored.id))
+        tx.run("DELETE FROM ledger_timestamps")
+        restamped = MerkleStore.latest_checkpoint(tx)
+    assert restamped is not None
+    timestamps.stamp_after_seal(svc, restamped)
+    [problem] = audit.verify(svc, HOST)["problems"]
+    assert problem["kind"] == "timestamp" and "far from the sealing time" in problem["detail"]

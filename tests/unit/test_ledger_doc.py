@@ -9,15 +9,17 @@ from uuid import UUID
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from ledger import merkle
+from ledger import merkle, tiles
 from ledger.chain import GENESIS, canonical_bytes, event_hash
 from ledger.checkpoint import key_hash, public_bytes, sign_checkpoint, verifier_key
+from ledger.cosignature import cosign, cosigner_key, cosigner_key_hash
 
 DOC = Path(__file__).parents[2] / "docs" / "ledger.md"
 OID = UUID("6f1c5e2a-8d3b-4c7e-9a1f-2b3c4d5e6f70")
 TOPIC = "domain.clip:Clip.ClipViewed"
 STATES = [b'{"n":%d}' % i for i in range(5)]  # five events of one stream, versions 1..5
 SEED = bytes(range(32))  # the example key's seed: 00 01 02 ... 1f (never use a known seed!)
+WITNESS_SEED = bytes(range(32, 64))  # the example witness's: 20 21 ... 3f
 
 
 def examples() -> dict[str, str]:
@@ -51,6 +53,17 @@ def examples() -> dict[str, str]:
     cp = sign_checkpoint(name, 5, bytes.fromhex(out["root_5"]), key)
     out["root_5_base64"] = base64.b64encode(cp.root).decode()
     out["signature_line"] = cp.note.splitlines()[-1]
+    # Witnesses (§10): a cosignature of that checkpoint, and where the tree's tiles are.
+    witness = Ed25519PrivateKey.from_private_bytes(WITNESS_SEED)
+    wname = "kejaksaan.example/witness"
+    out["witness_key_hash"] = cosigner_key_hash(wname, public_bytes(witness.public_key())).hex()
+    out["witness_verifier_key"] = cosigner_key(wname, witness.public_key())
+    out["cosignature_line"] = cosign(cp.body(), wname, witness, 1700000000).rstrip("\n")
+    out["tile_path_1234067"] = tiles.tile_path(0, 1234067)
+    out["tiles_of_5"] = ",".join(tiles.tile_path(*t) for t in tiles.tiles_of(5))
+    out["tiles_of_70000_partial"] = ",".join(
+        tiles.tile_path(*t) for t in tiles.tiles_of(70000) if t[2] != tiles.TILE_WIDTH
+    )
     return out
 
 

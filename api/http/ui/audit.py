@@ -7,11 +7,12 @@ from uuid import UUID
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, Response
+from starlette.datastructures import UploadFile
 
 from api.http.deps import Run, get_services
 from api.http.ui.jobs import Jobs
 from api.http.ui.web import Form, SignedIn, UiRoute, redirect, render
-from archive.audit import ledger_status, proofs
+from archive.audit import compare, ledger_status, proofs
 from archive.audit import verify as audit
 from archive.custody import member_trail as custody
 from archive.custody import retrieval
@@ -113,6 +114,15 @@ async def seal_now(viewer: SignedIn, run: Run, form: Form) -> Response:
     """Seal the log into the Merkle tree and sign a checkpoint now (as the scheduler does)."""
     await run(sealing.seal_checkpoint, viewer.ctx)
     return redirect("/audit")
+
+
+@router.post("/audit/compare")
+async def compare_page(request: Request, viewer: SignedIn, run: Run, form: Form) -> Response:
+    """Kept checkpoint notes or packages, each proven a prefix of the live log or its fork named."""
+    uploads = [f for f in (await request.form()).getlist("files") if isinstance(f, UploadFile)]
+    files = [(f.filename or "file", f.file) for f in uploads]  # spooled by the form parser
+    result = await run(compare.compare, viewer.ctx, files, timeout_factor=10)
+    return render(request, "compare.html", result=result)
 
 
 @router.get("/audit/proof")

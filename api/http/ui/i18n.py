@@ -284,6 +284,37 @@ _TEXTS: dict[str, tuple[str, str]] = {
     "no_checkpoint": ("Belum ada checkpoint.", "No checkpoint yet."),
     "verifier_key": ("Kunci verifikasi", "Verifier key"),
     "seal_now": ("Segel checkpoint sekarang", "Seal a checkpoint now"),
+    # witnesses and kept files
+    "witnesses_title": ("Saksi luar", "Outside witnesses"),
+    "witnesses_none": (
+        "Tidak ada saksi yang dikonfigurasi (SAKSI_WITNESSES).",
+        "No witnesses are configured (SAKSI_WITNESSES).",
+    ),
+    "witness_name": ("Saksi", "Witness"),
+    "witness_status": ("Jawaban terakhir", "Last answer"),
+    "witness_cosigned": ("Ukuran terakhir yang ditandatangani", "Last size cosigned"),
+    "witness_alarms": (
+        "Alarm: checkpoint ditolak karena tidak konsisten",
+        "Alarms: checkpoints refused as inconsistent",
+    ),
+    "compare_title": ("Bandingkan berkas yang disimpan", "Compare kept files"),
+    "compare_help": (
+        "Checkpoint atau paket bukti yang disimpan auditor, jaksa atau pengadilan: masing-masing "
+        "dibuktikan sebagai awalan log saat ini, atau percabangannya disebutkan.",
+        "Checkpoints or evidence packages kept by an auditor, prosecutor or court: each is "
+        "proven a prefix of the live log, or the fork is named.",
+    ),
+    "compare_files": ("Berkas (.note atau .zip)", "Files (.note or .zip)"),
+    "compare_now": ("Bandingkan", "Compare"),
+    "compare_ok": (
+        "Semua berkas adalah awalan log saat ini.",
+        "Every file is a prefix of the live log.",
+    ),
+    "compare_bad": (
+        "Percabangan ditemukan: log telah ditulis ulang.",
+        "A fork was found: the log was rewritten.",
+    ),
+    "compare_live": ("Log saat ini", "Live log"),
     # the case's evidence package
     "export_title": ("Paket bukti", "Evidence package"),
     "export_help": (
