@@ -24,6 +24,8 @@ ANY_ROLE = frozenset({"operator", "investigator", "auditor", "admin"})
 
 PERMISSIONS: dict[str, frozenset[str]] = {
     "camera.register": frozenset({"operator", "admin"}),
+    "camera.edit": frozenset({"operator", "admin"}),  # edit, retire, recording source, import
+    "camera.export": ANY_ROLE,  # the registry as CSV/GeoJSON (no credential is in it)
     "clip.ingest": frozenset({"operator", "investigator"}),
     "metadata.search": ANY_ROLE,
     "content.read": frozenset({"operator", "investigator"}),  # and membership of the clip's case

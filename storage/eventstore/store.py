@@ -67,7 +67,7 @@ class Events:
                     raise
         raise AssertionError("unreachable")
 
-    def update(self, cls: type[A], aggregate_id: UUID, change: Callable[[A], None]) -> A:
+    def update(self, cls: type[A], aggregate_id: UUID, change: Callable[[A], object]) -> A:
         """Load, change and save one aggregate; retry if another writer won."""
 
         def once() -> tuple[list[A], A]:
