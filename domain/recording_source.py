@@ -153,7 +153,7 @@ def _check_url(kind: str, url: str) -> None:
     try:
         parts = urlsplit(url.replace("{", "").replace("}", ""))
     except ValueError:
-        raise RuleBroken(f"invalid URL {url!r}") from None
+        raise RuleBroken("invalid URL: not a URL the archive can read") from None
     if parts.scheme.lower() not in schemes or not parts.hostname:
         want = " or ".join(f"{s}://HOST[:PORT]" for s in schemes)
         raise RuleBroken(f"a {kind} source needs a URL {want}")

@@ -251,10 +251,11 @@ def _from_recorder(
         source=str(delivery.path),
         reason=ask.reason,
         source_start=began,
-        # Footage of another time than asked is kept whole and flagged: none of it is cut off.
-        start=ask.start if overlaps else None,
-        end=ask.end if overlaps else None,
-        clamp=overlaps,
+        # Footage of another time than asked is kept whole (copied through the same cut, which
+        # also joins a playlist's segments cleanly) and flagged: none of it is cut off.
+        start=ask.start if overlaps else began,
+        end=ask.end if overlaps else ended,
+        clamp=True,
         origin=origin,
         requested=(ask.start, ask.end),
     )

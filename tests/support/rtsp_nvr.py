@@ -17,7 +17,7 @@ import re
 import subprocess
 import sys
 import tempfile
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from urllib.parse import parse_qs
 
@@ -33,7 +33,7 @@ WORK = Path(tempfile.mkdtemp(prefix="nvr-"))
 
 def zone(text):
     if text in ("Z", "UTC"):
-        return timezone.utc
+        return UTC
     m = re.match(r"^([+-])(\d{2}):?(\d{2})$", text)
     sign = 1 if m.group(1) == "+" else -1
     return timezone(sign * timedelta(hours=int(m.group(2)), minutes=int(m.group(3))))
@@ -54,7 +54,7 @@ def request(path, query):
         return None
     start = datetime.strptime(q["starttime"], fmt).replace(tzinfo=TZ)
     end = datetime.strptime(q["endtime"], fmt).replace(tzinfo=TZ)
-    return channel, start.astimezone(timezone.utc), end.astimezone(timezone.utc)
+    return channel, start.astimezone(UTC), end.astimezone(UTC)
 
 
 def cut(channel, start, end):
@@ -63,7 +63,7 @@ def cut(channel, start, end):
     found = []
     for p in sorted(folder.glob("*.ts")) if folder.is_dir() else []:
         t = datetime.strptime(p.stem.rsplit("_", 1)[1], "%Y%m%dT%H%M%SZ")
-        found.append((t.replace(tzinfo=timezone.utc), p))
+        found.append((t.replace(tzinfo=UTC), p))
     span = timedelta(seconds=float(os.environ.get("NVR_SEGMENT_S", "4")))
     used = [(t, p) for t, p in found if t < end and t + span > start]
     if not used:
