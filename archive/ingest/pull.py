@@ -64,7 +64,7 @@ Progress = Callable[[CameraProgress], None]
 
 @dataclass(frozen=True)
 class _Ask:
-    case: Case
+    case_id: str
     start: datetime
     end: datetime
     reason: str
@@ -102,7 +102,7 @@ def pull(
         raise InvalidInput(f"source root {root} is not a folder")
     svc.objects.check()  # an unusable store fails now (exit 3), before minutes of fetching
     found = [views.camera(r) for r in queries.cameras(svc.db, near=near, radius_m=radius_m)]
-    ask = _Ask(case, start, end, reason, root.resolve() if root else None, source_tz)
+    ask = _Ask(case_id, start, end, reason, root.resolve() if root else None, source_tz)
     report = progress or (lambda _p: None)
     for i, cam in enumerate(found):
         report(CameraProgress(cam["camera_id"], i, len(found), "queued"))
@@ -192,7 +192,7 @@ def _from_folder(
     clip = ingest.ingest_checked(
         svc,
         ctx,
-        case=ask.case,
+        case=_case(svc, ask),
         camera_id=camera_id,
         source=str(folder),
         reason=ask.reason,
@@ -246,7 +246,7 @@ def _from_recorder(
     clip = ingest.ingest_checked(
         svc,
         ctx,
-        case=ask.case,
+        case=_case(svc, ask),
         camera_id=camera_id,
         source=str(delivery.path),
         reason=ask.reason,
@@ -268,6 +268,15 @@ def _from_recorder(
                 f"the recorder's clock is {offset:+.0f} s off the archive's"
             )
     return result
+
+
+def _case(svc: Services, ask: _Ask) -> Case:
+    """The case as it is now, for one camera's ingest: an aggregate is never shared between
+    threads (each ingest attaches its clip to its own copy and retries if another won)."""
+    case = load_case(svc.events, ask.case_id)
+    if not case.is_open:
+        raise InvalidInput(f"case {ask.case_id} was closed during the pull")
+    return case
 
 
 def _ingested(
