@@ -98,8 +98,6 @@ def test_a_working_copy_not_recorded_on_the_clip_fails_verification(
     out = tmp_path / "package.zip"
     export.export_to_file(archive.svc, BUDI, out=out, reason="r", recipient="x", case_id="R-1")
     # Swap in another playable file and fix the listing: only the custody stream can tell.
-    from tests.support.packages import edit_manifest, rewrite  # noqa: F401
-
     other = hikvision_ps(tmp_path / "other.mp4").read_bytes()
     name = f"working/{clip['clip_id']}.mp4"
     forged = tmp_path / "forged.zip"
