@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from rich.console import Console
+from rich.table import Column
 from rich.progress import BarColumn, TaskID, TextColumn, TimeElapsedColumn
 from rich.progress import Progress as Bars
 
@@ -29,10 +30,10 @@ def pull_progress() -> Iterator[Progress | None]:
         yield None
         return
     bars = Bars(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        TextColumn("{task.fields[stage]}"),
+        TextColumn("{task.description}", table_column=Column(no_wrap=True, min_width=12)),
+        BarColumn(bar_width=20),
         TimeElapsedColumn(),
+        TextColumn("{task.fields[stage]}", table_column=Column(overflow="ellipsis")),
         console=Console(stderr=True),
         transient=False,
     )
