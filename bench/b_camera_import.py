@@ -12,25 +12,11 @@ from tempfile import TemporaryDirectory
 
 from archive.accounts import users
 from archive.bootstrap import bootstrap
-from archive.cameras import bulk, files
+from archive.cameras import bulk
 from archive.settings import Settings
 from bench.common import Result, Timer, scratch_database, scratch_settings
 from domain.base import Context
-
-
-def city_csv(n: int) -> bytes:
-    lines = [",".join(files.COLUMNS)]
-    for i in range(n):
-        lat, lon = -6.95 - (i // 100) * 0.001, 110.38 + (i % 100) * 0.001
-        source = (
-            f"hikvision,rtsp://10.1.{i // 250}.{i % 250}:554,1,,+07:00,nvr"
-            if i % 10 == 0
-            else ",,,,,"
-        )
-        lines.append(
-            f"SMG-{i:05d},Camera {i},public,District {i % 16},{i % 30:03d},{lat},{lon},{source}"
-        )
-    return ("\n".join(lines) + "\n").encode()
+from tests.support.recorders import city_csv
 
 
 def measure(settings: Settings, data: bytes) -> tuple[float, float]:

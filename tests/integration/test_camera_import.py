@@ -14,25 +14,9 @@ from domain.camera import Camera
 from storage.readmodels import queries
 from tests.conftest import Archive
 from tests.support import flows
+from tests.support.recorders import city_csv
 
 OP = Context("dodi")
-
-
-def city_csv(n: int, rename: int | None = None) -> bytes:
-    """n cameras on a grid around Semarang; every tenth has an NVR source."""
-    lines = [",".join(files.COLUMNS)]
-    for i in range(n):
-        lat, lon = -6.95 - (i // 100) * 0.001, 110.38 + (i % 100) * 0.001
-        name = f"Camera {i}" + (" (moved)" if i == rename else "")
-        source = (
-            f"hikvision,rtsp://10.1.{i // 250}.{i % 250}:554,1,,+07:00,nvr-{i % 7}"
-            if i % 10 == 0
-            else ",,,,,"
-        )
-        lines.append(
-            f"SMG-{i:05d},{name},public,District {i % 16},{i % 30:03d},{lat},{lon},{source}"
-        )
-    return ("\n".join(lines) + "\n").encode()
 
 
 def test_ten_thousand_cameras_import_once_and_again_changes_nothing(archive: Archive) -> None:

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -16,7 +15,8 @@ from pathlib import Path
 
 from api.simulator import footage
 from api.simulator.http_recorder import HttpRecorder
-from tests.support.live import SYSTEM_PYTHON, _stop
+from archive.cameras.files import COLUMNS
+from tests.support.live import gstreamer_server
 from tests.support.seaweed import free_port
 
 NVR_SCRIPT = Path(__file__).with_name("rtsp_nvr.py")
@@ -54,21 +54,10 @@ def recordings(root: Path, names: list[str]) -> None:
 @contextmanager
 def rtsp_nvr(root: Path) -> Iterator[str]:
     port = free_port()
-    proc = subprocess.Popen(
-        [SYSTEM_PYTHON, str(NVR_SCRIPT), str(port), str(root), NVR_TZ, NVR_USER, NVR_PASSWORD],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env={**os.environ, "NVR_SEGMENT_S": str(SEGMENT_S)},
-    )
-    try:
-        line = proc.stdout.readline() if proc.stdout else ""
-        if line.strip() != "ready":
-            detail = proc.stderr.read() if proc.stderr else ""
-            raise RuntimeError(f"the RTSP NVR did not start: {line} {detail}")
+    args = [str(port), str(root), NVR_TZ, NVR_USER, NVR_PASSWORD]
+    env = {**os.environ, "NVR_SEGMENT_S": str(SEGMENT_S)}
+    with gstreamer_server(NVR_SCRIPT, args, "the RTSP NVR", env):
         yield f"rtsp://127.0.0.1:{port}"
-    finally:
-        _stop(proc)
 
 
 @contextmanager
@@ -100,3 +89,20 @@ def started(folder: Path) -> Iterator[Recorders]:
     finally:
         for s in servers:
             s.stop()
+
+
+def city_csv(n: int, rename: int | None = None) -> bytes:
+    """A registry CSV of n cameras on a grid around Semarang; every tenth has an NVR source
+    (for the import tests and the camera_import_10k_s benchmark)."""
+    lines = [",".join(COLUMNS)]
+    for i in range(n):
+        lat, lon = -6.95 - (i // 100) * 0.001, 110.38 + (i % 100) * 0.001
+        name = f"Camera {i}" + (" (moved)" if i == rename else "")
+        source = (
+            f"hikvision,rtsp://10.1.{i // 250}.{i % 250}:554,1,,+07:00,nvr-{i % 7}"
+            if i % 10 == 0
+            else ",,,,,"
+        )
+        row = f"SMG-{i:05d},{name},public,District {i % 16},{i % 30:03d},{lat},{lon},{source}"
+        lines.append(row)
+    return ("\n".join(lines) + "\n").encode()
