@@ -84,7 +84,8 @@ def _client(req: Fetch, credential: Credential | None) -> httpx.Client:
         token = base64.b64encode(f"{credential.user}:{credential.password}".encode()).decode()
         headers["Authorization"] = f"Basic {token}"
     timeout = httpx.Timeout(req.timeout_s)
-    return httpx.Client(headers=headers, timeout=timeout, follow_redirects=False)
+    # httpx drops the Authorization header when a redirect leaves the recorder's origin.
+    return httpx.Client(headers=headers, timeout=timeout, follow_redirects=True)
 
 
 def _get_text(
