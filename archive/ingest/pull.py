@@ -19,6 +19,7 @@ storing, then done, without or failed), so a terminal or a background job can sh
 
 from __future__ import annotations
 
+import logging
 import tempfile
 import time
 from collections.abc import Callable
@@ -42,6 +43,7 @@ from domain.case import Case
 from domain.recording_source import RecordingSource, parse_tz
 from storage.readmodels import queries
 
+log = logging.getLogger("saksi.pull")
 CLOCK_WARN_S = 5  # a recorder clock further off than this is flagged (Date headers: 1 s steps)
 STAGES = ("queued", "fetching", "storing", "done", "without", "failed")
 
@@ -160,9 +162,12 @@ def _camera(
         return _ended(say, "without", {**entry, "reason": e.message})
     except Exception as e:
         known = classify(e)
-        if known is None or isinstance(known, Unavailable):
-            stop.append(known or Unavailable(f"internal error ({type(e).__name__})"))
-            known = stop[-1]
+        if isinstance(known, Unavailable):
+            stop.append(known)
+        elif known is None:  # a fault of this camera's work, not of the archive: report it
+            # Its type only: a message could quote a recorder URL with its credential.
+            log.error("pull: camera %s failed unexpectedly (%s)", camera_id, type(e).__name__)
+            known = SaksiError(f"internal error ({type(e).__name__}) while pulling this camera")
         return _ended(say, "failed", {**entry, **_failure(known.message, e)})
     result["seconds"] = round(time.monotonic() - began, 2)
     return _ended(say, "done", {**entry, **result})

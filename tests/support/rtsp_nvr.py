@@ -99,6 +99,8 @@ def main():
     server = GstRtspServer.RTSPServer()
     server.set_address("127.0.0.1")
     server.set_service(sys.argv[1])
+    # Each client in its own thread: a request's cut (ffmpeg) must not hold up the others.
+    server.get_thread_pool().set_max_threads(32)
     factory = Playback()
     factory.set_shared(False)
     factory.set_eos_shutdown(True)
