@@ -64,6 +64,19 @@ def probe(path: Path) -> MediaInfo:
     return info
 
 
+def _probe(path: Path, **options: Any) -> dict[str, Any]:
+    """ffprobe's JSON about the file, asked again once if its answer is not JSON: a pull of
+    several cameras on a heavily loaded machine twice failed on such an answer (exit 0); the
+    cause was not found, and a second answer has always been whole."""
+    for attempt in (1, 2):
+        try:
+            return dict(ffmpeg.probe(str(path), **options))
+        except ValueError:  # json.JSONDecodeError
+            if attempt == 2:
+                raise MediaError(f"{path.name}: ffprobe gave no readable answer") from None
+    raise AssertionError("unreachable")
+
+
 def hash_file(path: Path) -> str:
     with open(path, "rb") as f:
         return hashlib.file_digest(f, "sha256").hexdigest()
@@ -74,7 +87,7 @@ def read_metadata(path: Path) -> MediaInfo:
     if path.stat().st_size == 0:
         raise MediaError(f"{path.name} is empty")
     try:
-        data = ffmpeg.probe(str(path))
+        data = _probe(path)
     except ffmpeg.Error as e:
         raise MediaError(f"{path.name} is not a readable video: {last_line(e.stderr)}") from None
     streams = data.get("streams", [])
@@ -113,7 +126,7 @@ def read_metadata(path: Path) -> MediaInfo:
 def _packet_span(path: Path, video: dict[str, Any]) -> float | None:
     """First to last video packet plus one frame, read by demuxing (no decoding)."""
     try:
-        data = ffmpeg.probe(str(path), select_streams="v:0", show_entries="packet=pts_time")
+        data = _probe(path, select_streams="v:0", show_entries="packet=pts_time")
     except ffmpeg.Error:
         return None
     times = [t for p in data.get("packets", []) if (t := _float(p.get("pts_time"))) is not None]
@@ -143,8 +156,8 @@ def keyframe_at_or_before(path: Path, t: float) -> float | None:
     really begins. Reads packets from a little before t, or from the start if needed."""
     for start in (max(0.0, t - 30.0), 0.0):
         try:
-            data = ffmpeg.probe(
-                str(path),
+            data = _probe(
+                path,
                 select_streams="v:0",
                 show_entries="packet=pts_time,flags",
                 read_intervals=f"{start:.6f}%{t + 0.0005:.6f}",
