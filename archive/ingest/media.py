@@ -67,7 +67,7 @@ def probe(path: Path) -> MediaInfo:
 def _probe(path: Path, **options: Any) -> dict[str, Any]:
     """ffprobe's JSON about the file, asked again once if its answer is not JSON: a pull of
     several cameras on a heavily loaded machine twice failed on such an answer (exit 0); the
-    cause was not found, and a second answer has always been whole."""
+    cause was not found. A second bad answer is reported as unreadable media."""
     for attempt in (1, 2):
         try:
             return dict(ffmpeg.probe(str(path), **options))
