@@ -36,6 +36,8 @@ HOST = "host"  # a command on the archive host naming no user
 
 PERMISSIONS: dict[str, frozenset[str]] = {
     "camera.register": frozenset({"operator", "admin"}),
+    "camera.edit": frozenset({"operator", "admin"}),  # edit, retire, recording source, import
+    "camera.export": ANY_ROLE,  # the registry as CSV/GeoJSON (no credential is in it)
     "clip.ingest": frozenset({"operator", "investigator"}),
     "metadata.search": ANY_ROLE | {HOST},
     "content.read": frozenset({"operator", "investigator"}),  # and membership of the clip's case

@@ -39,6 +39,11 @@ class Settings(BaseModel):
     signing_key: Path
     origin: str = "saksi.local/archive"
     pull_root: Path | None = None  # SAKSI_PULL_ROOT: the NVR folders POST .../pull reads
+    # Recorders (archive/ingest/recorders/): the file of named credentials (never copied into
+    # events), how many recorders a pull fetches from at once, and how long a silent one waits.
+    credentials: Path | None = None  # SAKSI_CREDENTIALS
+    pull_concurrency: int = Field(default=4, ge=1, le=64)  # SAKSI_PULL_CONCURRENCY
+    recorder_timeout: timedelta = timedelta(seconds=15)  # SAKSI_RECORDER_TIMEOUT
     public_url: str | None = None  # SAKSI_PUBLIC_URL: where recipients reach share links
     tsa_url: str | None = None  # SAKSI_TSA_URL: RFC 3161 time-stamping authority of checkpoints
     tsa_ca: Path | None = None  # SAKSI_TSA_CA: PEM certificate(s) the TSA must chain to
@@ -76,6 +81,7 @@ class Settings(BaseModel):
             "signing_key": Path(env.get("SAKSI_SIGNING_KEY") or home / "keys" / "checkpoint.key"),
             "origin": env.get("SAKSI_ORIGIN") or "saksi.local/archive",
             "pull_root": env.get("SAKSI_PULL_ROOT") or None,
+            "credentials": env.get("SAKSI_CREDENTIALS") or None,
             "public_url": env.get("SAKSI_PUBLIC_URL") or None,
             "tsa_url": env.get("SAKSI_TSA_URL") or None,
             "tsa_ca": env.get("SAKSI_TSA_CA") or None,
@@ -92,6 +98,8 @@ class Settings(BaseModel):
         read("request_link_ttl", "SAKSI_REQUEST_LINK_TTL", _positive_duration)
         read("request_upload_max_bytes", "SAKSI_REQUEST_UPLOAD_MAX_MB", _mib)
         read("request_upload_stale", "SAKSI_REQUEST_UPLOAD_STALE", _positive_duration)
+        read("pull_concurrency", "SAKSI_PULL_CONCURRENCY", _positive_count("recorders"))
+        read("recorder_timeout", "SAKSI_RECORDER_TIMEOUT", _duration_at_least(1))
         intervals = {}
         for name, (variable, default) in JOB_INTERVALS.items():
             text = env.get(variable)

@@ -53,10 +53,20 @@ def camera(row: Row) -> dict[str, Any]:
         "lat": row["lat"],
         "lon": row["lon"],
         "owner_user": row["owner_user"],
+        "source": camera_source(row),
+        "retired": row.get("retired_at") is not None,
     }
     if "distance_m" in row:
         out["distance_m"] = row["distance_m"]
     return out
+
+
+def camera_source(row: Row) -> dict[str, Any] | None:
+    """The camera's recording source as registered (a credential by name only)."""
+    if row.get("s_kind") is None:
+        return None
+    keys = ("kind", "url", "channel", "path", "tz", "credential")
+    return {k: row[f"s_{k}"] for k in keys}
 
 
 def case(row: Row) -> dict[str, Any]:

@@ -23,6 +23,7 @@ from archive.ingest import media
 from archive.services import Services
 from archive.settings import Settings
 from tests.support.principals import HOST
+from tests.support.recorders import Recorders, started
 from tests.support.seaweed import SeaweedServer, start_seaweed
 from tests.support.tsa import LocalTsa
 
@@ -165,6 +166,13 @@ def cli(settings: Settings, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no
 
 def pytest_configure(config: pytest.Config) -> None:
     os.environ.setdefault("TZ", "UTC")
+
+
+@pytest.fixture(scope="session")
+def recorders(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Recorders]:
+    """Simulated recorders on loopback (tests/support/recorders.py), once a session."""
+    with started(tmp_path_factory.mktemp("recorders")) as found:
+        yield found
 
 
 @pytest.fixture(scope="session")

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Any
 
 import typer
 
 from api.cli.common import cli_context, emit, host_context, services, table
+from api.cli.progress import pull_progress
 from api.cli.setup import parse_point
 from archive.cases import cases
 from archive.ingest import pull
@@ -105,9 +105,12 @@ def case_show(
 
 
 def _pulled(r: dict[str, Any]) -> str:
-    rows = [{**c, "outcome": f"clip {c['clip_id']}"} for c in r["ingested"]]
+    rows = []
+    for c in r["ingested"]:
+        note = f"clip {c['clip_id']} ({c['source']['kind']}, covers {c['covers']})"
+        rows.append({**c, "outcome": note + "".join(f"; {w}" for w in c.get("warnings", []))})
     rows += [{**c, "outcome": f"no footage: {c['reason']}"} for c in r["without_footage"]]
-    rows += [{**c, "outcome": f"FAILED: {c['error']}"} for c in r["failed"]]
+    rows += [{**c, "outcome": f"FAILED: {c['reason']}"} for c in r["failed"]]
     rows.sort(key=lambda c: c["distance_m"])
     head = (
         f"case {r['case_id']}: {len(r['ingested'])} clip(s) pulled from {r['cameras']} "
@@ -122,24 +125,20 @@ def case_pull(
     radius_m: float = typer.Option(..., "--radius-m"),
     start: str = typer.Option(..., "--start", help="ISO time."),
     end: str = typer.Option(..., "--end", help="ISO time."),
-    source_root: str = typer.Option(
-        ..., "--source-root", help="Folder holding <CAMERA_ID>/ folders of recordings."
-    ),
     actor: str = typer.Option(..., "--actor"),
     reason: str = typer.Option(..., "--reason"),
+    source_root: str = typer.Option(
+        None,
+        "--source-root",
+        help="Folder of <CAMERA_ID>/ folders, for cameras without a registered source.",
+    ),
     source_tz: str = typer.Option(
         "Z", "--source-tz", help="Offset of segment names without one, e.g. +07:00."
     ),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
-    """Pull the range from every camera near a point that has recordings, into the case."""
-
-    def progress(camera_id: str, i: int, n: int) -> None:
-        if sys.stderr.isatty():
-            sys.stderr.write(f"\rpulling {camera_id} ({i + 1}/{n})\x1b[K")
-            sys.stderr.flush()
-
-    with services() as svc:
+    """Pull the range from every camera near a point, each from its own recorder, into the case."""
+    with services() as svc, pull_progress() as progress:
         result = pull.pull(
             svc,
             cli_context(actor),
@@ -148,11 +147,9 @@ def case_pull(
             radius_m=radius_m,
             start=parse_time(start, "--start"),
             end=parse_time(end, "--end"),
-            source_root=Path(source_root),
+            source_root=Path(source_root) if source_root else None,
             reason=reason,
             source_tz=parse_offset(source_tz),
             progress=progress,
         )
-    if sys.stderr.isatty():
-        sys.stderr.write("\n")
     emit(result, as_json, _pulled)

@@ -102,3 +102,12 @@ def _load_demo(svc: Services, host: str, port: int) -> None:
     typer.echo(
         f"try:  curl -H 'Authorization: Bearer TOKEN' http://{shown}:{port}/api/clips\n",
     )
+    from api.demo_recorder import start_demo_recorder
+
+    _, held = start_demo_recorder(svc, port + 1, lambda line: typer.echo(line, err=True))
+    a, b = held["end"] - timedelta(minutes=2), held["end"] - timedelta(minutes=1)
+    typer.echo(
+        "pull a past minute from the demo recorder into the demo case:\n"
+        f"  saksi case pull {result['case_id']} --near -6.9903,110.4229 --radius-m 600 "
+        f"--start {a.isoformat()} --end {b.isoformat()} --actor inv.budi --reason 'demo pull'\n"
+    )

@@ -6,6 +6,7 @@ from typing import Any
 
 import typer
 
+from api.cli import camera_changes
 from api.cli.common import caller, cli_context, emit, host_context, services, table
 from archive.accounts import users
 from archive.cameras import registry as cameras
@@ -22,6 +23,7 @@ def register(app: typer.Typer) -> None:
     camera_app = typer.Typer(help="The camera registry.", no_args_is_help=True)
     camera_app.command("add")(camera_add)
     camera_app.command("list")(camera_list)
+    camera_changes.register(camera_app)
     app.add_typer(camera_app, name="camera")
 
 

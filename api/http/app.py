@@ -15,6 +15,7 @@ from api.http.middleware import Authenticate, BodyLimit, RequestContext
 from api.http.routes import (
     audit,
     audit_reports,
+    camera_changes,
     cameras,
     cases,
     clips,
@@ -57,9 +58,9 @@ def create_app(services: Services, limits: HttpLimits | None = None) -> FastAPI:
     app.state.rate_limiter = RateLimiter(limits.rates)
     app.state.counters = ProcessCounters()
     app.state.metrics_token = metrics_token()
-    routers = (health, metrics, clips, cases, exports, users, cameras, audit, retention, holds)
-    for module in routers:
+    for module in (health, metrics, clips, cases, exports, users, cameras, audit, retention, holds):
         app.include_router(module.router)
+    app.include_router(camera_changes.router)
     for module in (shares, share_links, audit_reports):
         app.include_router(module.router)
     for module in (footage_requests, upload_links):  # requests to private camera owners

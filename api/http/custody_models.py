@@ -31,6 +31,16 @@ class PullIn(Strict):
     )
 
 
+class Range(BaseModel):
+    start: str
+    end: str
+
+
+class PulledSource(BaseModel):
+    kind: str = Field(description="hikvision, dahua, rtsp-template, hls-vod, mediamtx or folder")
+    url: str = Field(description="The playback URL or folder; never with a credential")
+
+
 class PulledClip(BaseModel):
     camera_id: str
     distance_m: float
@@ -40,6 +50,12 @@ class PulledClip(BaseModel):
     start: str
     end: str
     duration_s: float | None
+    requested: Range
+    delivered: Range = Field(description="The range the recorder delivered, as it dates it")
+    covers: Literal["all", "part", "none"] = Field(description="How much of the request")
+    source: PulledSource
+    clock_offset_s: float | None = Field(None, description="The recorder's clock less ours")
+    warnings: list[str] = []
 
 
 class CameraWithout(BaseModel):
@@ -51,7 +67,9 @@ class CameraWithout(BaseModel):
 class CameraFailed(BaseModel):
     camera_id: str
     distance_m: float
-    error: str
+    reason: str
+    error: str = Field(description="The same as reason (kept for older clients)")
+    kind: str = Field(description="unreachable, timeout, refused, nothing or error")
 
 
 class PullOut(BaseModel):
@@ -59,7 +77,7 @@ class PullOut(BaseModel):
     radius_m: float
     start: str
     end: str
-    cameras: int = Field(description="Registered cameras within the radius")
+    cameras: int = Field(description="Registered cameras in service within the radius")
     ingested: list[PulledClip]
     without_footage: list[CameraWithout]
     failed: list[CameraFailed]

@@ -24,7 +24,7 @@ from archive.services import Services
 
 log = logging.getLogger("saksi.http")
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
-UPLOAD_PATHS = frozenset({"/api/clips"})  # POST bodies that may be large (streamed to disk)
+UPLOAD_PATHS = frozenset({"/api/clips", "/api/cameras/import"})  # large POST bodies
 SELF_LIMITED = ("/upload/",)  # upload links: each enforces (and records) its own size limit
 CONTEXT_KEY = "saksi_context"
 

@@ -242,6 +242,8 @@ class CameraOut(BaseModel):
     lon: float | None
     owner_user: str | None
     distance_m: float | None = None
+    source: dict[str, Any] | None = Field(None, description="Where its recordings are fetched")
+    retired: bool = False
 
 
 class CameraList(BaseModel):

@@ -32,7 +32,15 @@ if TYPE_CHECKING:
     from archive.export.contents import Export
 
 Progress = Callable[[int, int], None]  # (clip bytes written, clip bytes in the package)
-_EXTENSIONS = {"mov": ".mp4", "mp4": ".mp4", "mpegts": ".ts", "matroska": ".mkv", "avi": ".avi"}
+_EXTENSIONS = {
+    "mov": ".mp4",
+    "mp4": ".mp4",
+    "mpegts": ".ts",
+    "matroska": ".mkv",
+    "avi": ".avi",
+    "dhav": ".dav",  # Dahua's own format
+    "mpeg": ".mpg",  # MPEG program stream (Hikvision exports)
+}
 
 
 class _Sink:
@@ -63,6 +71,31 @@ def clip_path(clip: Clip) -> str:
     names = str(clip.media.get("container") or "").split(",")
     ext = next((_EXTENSIONS[n] for n in names if n in _EXTENSIONS), ".bin")
     return f"clips/{clip.clip_id}{ext}"
+
+
+def working_copy(clip: Clip) -> dict[str, Any] | None:
+    """The clip's browser proxy: made at ingest for every original a browser cannot play
+    (archive/ingest/derivatives.py), so it travels with such an original as its working copy."""
+    return next((d for d in clip.derivatives if d["kind"] == "proxy"), None)
+
+
+def working_path(clip: Clip) -> str:
+    return f"working/{clip.clip_id}.mp4"
+
+
+def _working_entry(clip: Clip) -> dict[str, Any]:
+    proxy = working_copy(clip)
+    if proxy is None:
+        return {}
+    entry = {
+        "file": working_path(clip),
+        "sha256": proxy["sha256"],
+        "size_bytes": proxy["size_bytes"],
+        "derivative": True,
+        "note": "a playable H.264 MP4 made from the original; the original is the evidence",
+        "made_with": proxy["made_with"],
+    }
+    return {"working_copy": entry}
 
 
 def _json(doc: Any) -> bytes:
@@ -165,6 +198,7 @@ def manifest(export: Export, files: dict[str, bytes]) -> bytes:
             "file": clip_path(c),
             "custody": custody_path("clip", c.clip_id),
             **export_redacted.manifest_fields(c, lambda clip_id: custody_path("clip", clip_id)),
+            **_working_entry(c),
         }
         for c in export.clips
     ]
@@ -174,6 +208,11 @@ def manifest(export: Export, files: dict[str, bytes]) -> bytes:
     ]
     listed += [
         {"path": c["file"], "sha256": c["sha256"], "size_bytes": c["size_bytes"]} for c in clips
+    ]
+    listed += [
+        {k: w[k] for k in ("sha256", "size_bytes")} | {"path": w["file"]}
+        for c in clips
+        if (w := c.get("working_copy"))
     ]
     return _json(
         {
@@ -200,7 +239,9 @@ def package_chunks(
     ordered = {"VERIFY.txt": files.pop("VERIFY.txt"), fmt.MANIFEST: manifest_bytes}
     ordered |= {fmt.MANIFEST_NOTE: note, **files}
     when = export.exported_at.astimezone(UTC).timetuple()[:6]
-    total, done = sum(c.size_bytes for c in export.clips), 0
+    copies = [(c, w) for c in export.clips if (w := working_copy(c)) is not None]
+    total = sum(c.size_bytes for c in export.clips) + sum(w["size_bytes"] for _, w in copies)
+    done = 0
     sink = _Sink()
     with zipfile.ZipFile(cast(IO[bytes], sink), "w", allowZip64=True) as zf:
         for name, data in ordered.items():
@@ -214,7 +255,21 @@ def package_chunks(
             info.external_attr = 0o444 << 16
             info.file_size = clip.size_bytes  # zipfile picks zip64 headers from it
             with zf.open(info, "w") as dst:
-                for n in _copy_verified(svc, clip, dst):
+                for n in _copy_verified(
+                    svc, clip.storage, clip.sha256, f"clip {clip.clip_id}", dst
+                ):
+                    done += n
+                    if progress:
+                        progress(done, total)
+                    yield sink.take()
+            yield sink.take()
+        for clip, proxy in copies:
+            info = zipfile.ZipInfo(working_path(clip), when)
+            info.external_attr = 0o444 << 16
+            info.file_size = proxy["size_bytes"]
+            label = f"the working copy of clip {clip.clip_id}"
+            with zf.open(info, "w") as dst:
+                for n in _copy_verified(svc, proxy["storage"], proxy["sha256"], label, dst):
                     done += n
                     if progress:
                         progress(done, total)
@@ -223,20 +278,22 @@ def package_chunks(
     yield sink.take()
 
 
-def _copy_verified(svc: Services, clip: Clip, dst: IO[bytes]) -> Iterator[int]:
-    """Copy the original, yielding after each chunk; the last chunk is written only once
+def _copy_verified(
+    svc: Services, storage: dict[str, Any], sha256: str, what: str, dst: IO[bytes]
+) -> Iterator[int]:
+    """Copy stored content, yielding after each chunk; the last chunk is written only once
     the whole content hashed to its record."""
     digest, held = hashlib.sha256(), b""
-    with svc.objects.open(clip.storage["key"], clip.storage.get("version_id")) as src:
+    with svc.objects.open(storage["key"], storage.get("version_id")) as src:
         while chunk := src.read(CHUNK):
             digest.update(chunk)
             if held:
                 dst.write(held)
             held = chunk
             yield len(chunk)
-    if digest.hexdigest() != clip.sha256:
+    if digest.hexdigest() != sha256:
         raise IntegrityFailure(
-            f"content of clip {clip.clip_id} does not match its record: expected sha256 "
-            f"{clip.sha256}, read {digest.hexdigest()}; the package was not completed"
+            f"content of {what} does not match its record: expected sha256 "
+            f"{sha256}, read {digest.hexdigest()}; the package was not completed"
         )
     dst.write(held)

@@ -34,6 +34,8 @@ from domain.retention import check_class
 from retention import calc as retention_calc
 from storage.objects.port import Gate, Progress, StoredObject
 
+COVER_SLACK_S = 0.5
+
 
 def ingest(
     svc: Services,
@@ -178,9 +180,11 @@ def ingest_checked(
 def coverage(
     start: datetime, end: datetime, requested: tuple[datetime, datetime]
 ) -> dict[str, Any]:
-    """How much of a requested range a recording of [start, end] holds: all, part or none."""
+    """How much of a requested range a recording of [start, end] holds: all, part or none.
+    Half a second of slack: a recording's last frame is counted from its start, not its end."""
     asked_start, asked_end = requested
-    if start <= asked_start and end >= asked_end:
+    slack = timedelta(seconds=COVER_SLACK_S)
+    if start <= asked_start + slack and end >= asked_end - slack:
         covers = "all"
     elif end <= asked_start or start >= asked_end:
         covers = "none"

@@ -7,7 +7,7 @@ import os
 import shutil
 import subprocess
 from dataclasses import asdict, dataclass
-from datetime import datetime
+from datetime import UTC, datetime, tzinfo
 from fractions import Fraction
 from functools import cache
 from pathlib import Path
@@ -64,6 +64,19 @@ def probe(path: Path) -> MediaInfo:
     return info
 
 
+def _probe(path: Path, **options: Any) -> dict[str, Any]:
+    """ffprobe's JSON about the file, asked again once if its answer is not JSON: a pull of
+    several cameras on a heavily loaded machine twice failed on such an answer (exit 0); the
+    cause was not found. A second bad answer is reported as unreadable media."""
+    for attempt in (1, 2):
+        try:
+            return dict(ffmpeg.probe(str(path), **options))
+        except ValueError:  # json.JSONDecodeError
+            if attempt == 2:
+                raise MediaError(f"{path.name}: ffprobe gave no readable answer") from None
+    raise AssertionError("unreachable")
+
+
 def hash_file(path: Path) -> str:
     with open(path, "rb") as f:
         return hashlib.file_digest(f, "sha256").hexdigest()
@@ -74,7 +87,7 @@ def read_metadata(path: Path) -> MediaInfo:
     if path.stat().st_size == 0:
         raise MediaError(f"{path.name} is empty")
     try:
-        data = ffmpeg.probe(str(path))
+        data = _probe(path)
     except ffmpeg.Error as e:
         raise MediaError(f"{path.name} is not a readable video: {last_line(e.stderr)}") from None
     streams = data.get("streams", [])
@@ -84,8 +97,14 @@ def read_metadata(path: Path) -> MediaInfo:
         raise MediaError(f"{path.name} has no video stream (found {', '.join(kinds)})")
     audio = next((s for s in streams if s.get("codec_type") == "audio"), None)
     fmt = data.get("format", {})
+    if _still(str(fmt.get("format_name", ""))):
+        # ffmpeg reads a JPEG or PNG as one frame of "video" (image2): a photograph is no clip.
+        kind = str(video.get("codec_name", "image")).upper()
+        raise MediaError(f"{path.name} is not a video: it is a still image ({kind})")
     _check_ts_length(path, str(fmt.get("format_name", "")))
     duration = _float(fmt.get("duration")) or _float(video.get("duration"))
+    if "dhav" in str(fmt.get("format_name", "")):
+        duration = _packet_span(path, video) or duration  # ffmpeg estimates it in whole seconds
     if not duration or duration <= 0:
         raise MediaError(f"{path.name} has no measurable duration")
     return MediaInfo(
@@ -104,13 +123,41 @@ def read_metadata(path: Path) -> MediaInfo:
     )
 
 
+def _packet_span(path: Path, video: dict[str, Any]) -> float | None:
+    """First to last video packet plus one frame, read by demuxing (no decoding)."""
+    try:
+        data = _probe(path, select_streams="v:0", show_entries="packet=pts_time")
+    except ffmpeg.Error:
+        return None
+    times = [t for p in data.get("packets", []) if (t := _float(p.get("pts_time"))) is not None]
+    rate = _rate(video.get("avg_frame_rate") or video.get("r_frame_rate"))
+    if len(times) < 2:
+        return None
+    return max(times) - min(times) + (1 / rate if rate else 0.0)
+
+
+def _still(format_name: str) -> bool:
+    """ffmpeg's demuxers of single images: image2 and the *_pipe family (jpeg_pipe, png_pipe,
+    webp_pipe, ...)."""
+    return any(n == "image2" or n.endswith("_pipe") for n in format_name.split(","))
+
+
+def recorder_time(info: MediaInfo, zone: tzinfo) -> datetime | None:
+    """When a Dahua .dav was recorded: its frames carry the recorder's wall-clock time (in the
+    recorder's own zone), which ffmpeg's dhav demuxer gives as the stream's start."""
+    if info.container != "dhav" or info.start_s < 946684800:  # before 2000: not a date
+        return None
+    local = datetime.fromtimestamp(info.start_s, UTC).replace(tzinfo=None)
+    return local.replace(tzinfo=zone)
+
+
 def keyframe_at_or_before(path: Path, t: float) -> float | None:
     """Time (container clock) of the last video keyframe at or before t: where a copy cut
     really begins. Reads packets from a little before t, or from the start if needed."""
     for start in (max(0.0, t - 30.0), 0.0):
         try:
-            data = ffmpeg.probe(
-                str(path),
+            data = _probe(
+                path,
                 select_streams="v:0",
                 show_entries="packet=pts_time,flags",
                 read_intervals=f"{start:.6f}%{t + 0.0005:.6f}",

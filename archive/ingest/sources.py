@@ -72,7 +72,7 @@ def prepare(req: Request, workdir: Path) -> Recording:
 
 def _file(path: Path, req: Request, workdir: Path) -> Recording:
     info = media.read_metadata(path)
-    first_frame = req.source_start or info.creation_time
+    first_frame = req.source_start or info.creation_time or media.recorder_time(info, req.source_tz)
     if first_frame is None:
         raise InvalidInput(
             f"{path.name} does not say when it was recorded: pass --source-start ISO"

@@ -15,12 +15,18 @@ A package is a zip (README, "Evidence packages"):
     report.html             the custody report, for people
     verify_package.py       this verifier as one file (Python 3.11+ and `cryptography`)
     clips/<id>.<ext>        the originals, stored uncompressed
+    working/<id>.mp4        a playable H.264 MP4 working copy of each original an ordinary
+                            player cannot play (a recorded derivative, never the evidence)
 
 Redacted copies (added to version 1, optional): a clip entry may carry `derived_from`
 ({clip_id, sha256, custody, ffmpeg, boxes, mode, mute}: the original it was made from, the
 original's archived SHA-256, the original's custody file, and how it was made), and the
 manifest may say `redacted` ("none", "with" or "only"). The original's custody file is in
 the package even when its footage is not (through the RedactedCopyMade of the copy).
+
+Working copies (added to version 1, optional): a clip entry may carry `working_copy`
+({file, sha256, size_bytes, derivative: true, made_with}); its SHA-256 must be that of a
+DerivativeAdded event on the clip's own custody stream.
 
 Custody files hold every event exactly as stored (topic, base64 state), its chain link, its
 global position, its Merkle leaf index and its inclusion proof at the checkpoint's size.
@@ -52,6 +58,7 @@ CLIP_EXPORTED = "domain.clip:Clip.ClipExported"
 CASE_OPENED = "domain.case:Case.CaseOpened"
 CASE_EXPORTED = "domain.case:Case.CaseExported"
 CLIP_REDACTED = "domain.clip:Clip.RedactedCopyMade"
+CLIP_DERIVATIVE = "domain.clip:Clip.DerivativeAdded"
 REDACTED_MODES = ("none", "with", "only")
 
 
@@ -93,6 +100,16 @@ class Derivation:
 
 
 @dataclass(frozen=True)
+class WorkingCopy:
+    """A playable copy of an original no ordinary player can play (added to version 1,
+    optional): a derivative the archive recorded on the clip's stream (DerivativeAdded)."""
+
+    file: str
+    sha256: str
+    size: int
+
+
+@dataclass(frozen=True)
 class ClipEntry:
     clip_id: str
     sha256: str
@@ -100,6 +117,7 @@ class ClipEntry:
     file: str
     custody: str
     derived_from: Derivation | None = None
+    working_copy: WorkingCopy | None = None
 
 
 @dataclass(frozen=True)
@@ -162,8 +180,11 @@ def parse_manifest(doc: Any) -> Manifest:
             file=_get(c, "file", str, where),
             custody=_get(c, "custody", str, where),
             derived_from=_derivation(c, f"{where} derived_from"),
+            working_copy=_working_copy(c, f"{where} working_copy"),
         )
         paths = [entry.file, entry.custody]
+        if entry.working_copy is not None:
+            paths.append(entry.working_copy.file)
         if entry.derived_from is not None:
             paths.append(entry.derived_from.custody)
         for path in paths:
@@ -219,6 +240,17 @@ def _derivation(clip: Any, where: str) -> Derivation | None:
         sha256=_hex(_get(d, "sha256", str, where), 32, where),
         custody=_get(d, "custody", str, where),
         made={k: d.get(k) for k in ("ffmpeg", "boxes", "mode", "mute")},
+    )
+
+
+def _working_copy(clip: Any, where: str) -> WorkingCopy | None:
+    if not isinstance(clip, dict) or clip.get("working_copy") is None:
+        return None
+    w = _get(clip, "working_copy", dict, where)
+    return WorkingCopy(
+        file=_get(w, "file", str, where),
+        sha256=_hex(_get(w, "sha256", str, where), 32, where),
+        size=_get(w, "size_bytes", int, where),
     )
 
 

@@ -57,6 +57,7 @@ from ledger.package.format import (
     CASE_EXPORTED,
     CASE_OPENED,
     CHECKPOINT_FILE,
+    CLIP_DERIVATIVE,
     CLIP_EXPORTED,
     CLIP_INGESTED,
     KEY_FILE,
@@ -229,6 +230,7 @@ class _Verification:
             if not known and name not in self.pkg.unsafe:  # unsafe names are reported already
                 self.add("unlisted_file", f"{_show(name)} is in the zip but not in the manifest")
         clip_files = {c.file for c in m.clips}
+        clip_files |= {c.working_copy.file for c in m.clips if c.working_copy is not None}
         total = sum(f.size for f in m.files.values() if f.path in clip_files)
         done = [0]
 
@@ -421,11 +423,30 @@ class _Verification:
                 f"{recorded}: this is not the recorded footage",
             )
         self._ends_with_export(clip.custody, events, CLIP_EXPORTED, m)
+        self._working_copy(m, clip, events)
         d = clip.derived_from
         source = self._stream(d.custody, UUID(d.clip_id), checkpoint) if d else None
         ingested = first.fields() if first.topic == CLIP_INGESTED else {}
         for kind, detail in derivation_problems(m, clip, ingested, source):
             self.add(kind, detail)
+
+    def _working_copy(self, m: Manifest, clip: ClipEntry, events: list[PackagedEvent]) -> None:
+        """A working copy must be a derivative recorded on the clip's own stream."""
+        w = clip.working_copy
+        if w is None:
+            return
+        listed = m.files.get(w.file)
+        if listed is None or (listed.sha256, listed.size) != (w.sha256, w.size):
+            self.add(
+                "manifest", f"clip {clip.clip_id}: its working copy differs from {w.file}'s entry"
+            )
+        recorded = {e.fields().get("sha256") for e in events if e.topic == CLIP_DERIVATIVE}
+        if w.sha256 not in recorded:
+            self.add(
+                "working_copy",
+                f"{w.file} (sha256 {w.sha256}) is not a derivative recorded on clip "
+                f"{clip.clip_id}'s custody stream",
+            )
 
     def _case(self, m: Manifest, checkpoint: Checkpoint | None) -> None:
         assert m.case_id is not None and m.case_custody is not None

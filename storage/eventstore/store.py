@@ -102,7 +102,7 @@ class Events:
 
         return self.save_reloading(aggregate, reload, apply)
 
-    def update(self, cls: type[A], aggregate_id: UUID, change: Callable[[A], None]) -> A:
+    def update(self, cls: type[A], aggregate_id: UUID, change: Callable[[A], object]) -> A:
         """Load, change and save one aggregate; retry if another writer won."""
 
         def once() -> tuple[list[A], A]:

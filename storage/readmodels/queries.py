@@ -125,9 +125,18 @@ def clips_with_sha(db: Database, sha256: str) -> list[Row]:
         return tx.all("SELECT clip_id, status FROM rm_clips WHERE sha256=?", (sha256,))
 
 
+# Cameras with their recording source (s_*) and whether they are retired.
+_CAMERAS = (
+    "SELECT c.*, s.kind AS s_kind, s.url AS s_url, s.channel AS s_channel, s.path AS s_path, "
+    "s.tz AS s_tz, s.credential AS s_credential, r.retired_at FROM rm_cameras c "
+    "LEFT JOIN rm_camera_sources s ON s.camera_id = c.camera_id "
+    "LEFT JOIN rm_camera_retired r ON r.camera_id = c.camera_id"
+)
+
+
 def camera_row(db: Database, camera_id: str) -> Row | None:
     with db.tx(write=False) as tx:
-        return tx.one("SELECT * FROM rm_cameras WHERE camera_id=?", (camera_id,))
+        return tx.one(f"{_CAMERAS} WHERE c.camera_id=?", (camera_id,))
 
 
 def cameras(
@@ -136,26 +145,28 @@ def cameras(
     district: str | None = None,
     near: tuple[float, float] | None = None,
     radius_m: float | None = None,
+    retired: bool = False,
 ) -> list[Row]:
-    sql = "SELECT * FROM rm_cameras"
-    where: list[str] = []
+    """Cameras by district or around a point; retired ones only when asked."""
+    sql = _CAMERAS
+    where: list[str] = [] if retired else ["r.retired_at IS NULL"]
     params: list[Any] = []
     if district is not None:
-        where.append("district = ?")
+        where.append("c.district = ?")
         params.append(district)
     if near is not None and radius_m is not None:
         # A bounding box narrows the search through the index; the exact distance filters after.
         lat, lon = near
         dlat = math.degrees(radius_m / EARTH_RADIUS_M)
         dlon = dlat / max(math.cos(math.radians(min(abs(lat) + dlat, 90.0))), 1e-6)
-        where.append("lat BETWEEN ? AND ?")
+        where.append("c.lat BETWEEN ? AND ?")
         params += [lat - dlat, lat + dlat]
         if lon - dlon >= -180 and lon + dlon <= 180:  # a box across ±180° filters by latitude only
-            where.append("lon BETWEEN ? AND ?")
+            where.append("c.lon BETWEEN ? AND ?")
             params += [lon - dlon, lon + dlon]
     if where:
         sql += " WHERE " + " AND ".join(where)
-    sql += " ORDER BY camera_id"
+    sql += " ORDER BY c.camera_id"
     with db.tx(write=False) as tx:
         rows = tx.all(sql, params)
     if near is not None and radius_m is not None:

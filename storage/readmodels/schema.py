@@ -17,6 +17,13 @@ TABLES = {
         "district TEXT NOT NULL, rt TEXT, lat DOUBLE PRECISION, lon DOUBLE PRECISION, "
         "owner_user TEXT, registered_at TEXT NOT NULL"
     ),
+    # Added with recording sources (issue 16) as tables of their own, so that an existing
+    # archive gains them by CREATE TABLE alone: a camera's source, and retired cameras.
+    "rm_camera_sources": (
+        "camera_id TEXT PRIMARY KEY, kind TEXT NOT NULL, url TEXT NOT NULL, channel INTEGER, "
+        "path TEXT, tz TEXT NOT NULL, credential TEXT, set_at TEXT NOT NULL"
+    ),
+    "rm_camera_retired": "camera_id TEXT PRIMARY KEY, retired_at TEXT NOT NULL",
     "rm_cases": (
         "case_id TEXT PRIMARY KEY, kind TEXT NOT NULL, title TEXT NOT NULL, lead TEXT NOT NULL, "
         "status TEXT NOT NULL, opened_at TEXT NOT NULL, closed_at TEXT, "

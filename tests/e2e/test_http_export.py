@@ -106,7 +106,11 @@ def test_a_pull_over_http_reads_the_servers_recordings(
     svc = api.archive.svc
     flows.camera(svc)
     flows.case(svc, CASE)
-    assert_error(api.post(f"/api/cases/{CASE}/pull", "budi", json=pull_body()), 422)  # no root
+    # Without SAKSI_PULL_ROOT, a camera without a registered recording source has no footage.
+    nothing = api.post(f"/api/cases/{CASE}/pull", "budi", json=pull_body())
+    assert nothing.status_code == 200, nothing.text
+    [without] = nothing.json()["without_footage"]
+    assert "no recording source registered" in without["reason"]
     root = tmp_path / "nvr"
     (root / "SMG-SS-0001").mkdir(parents=True)
     media.make_test_clip(
@@ -119,6 +123,7 @@ def test_a_pull_over_http_reads_the_servers_recordings(
     assert response.status_code == 200, response.text
     [clip] = response.json()["ingested"]
     assert clip["camera_id"] == "SMG-SS-0001" and response.json()["cameras"] == 1
+    assert clip["source"]["kind"] == "folder" and clip["covers"] == "all"
     assert api.get(f"/api/cases/{CASE}", "budi").json()["clip_ids"] == [clip["clip_id"]]
     assert_error(api.post(f"/api/cases/{CASE}/pull", "eko", json=pull_body()), 403)
     assert_error(api.post(f"/api/cases/{CASE}/pull", "sari", json=pull_body()), 403)

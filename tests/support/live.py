@@ -18,18 +18,28 @@ SYSTEM_PYTHON = "/usr/bin/python3"  # GStreamer's Python bindings are a Debian p
 def rtsp_camera() -> Iterator[str]:
     """rtsp://127.0.0.1:PORT/cam1, live for as long as the block runs."""
     port = free_port()
+    with gstreamer_server(RTSP_SCRIPT, [str(port)], "the RTSP camera"):
+        yield f"rtsp://127.0.0.1:{port}/cam1"
+
+
+@contextmanager
+def gstreamer_server(
+    script: Path, args: list[str], what: str, env: dict[str, str] | None = None
+) -> Iterator[subprocess.Popen[str]]:
+    """A GStreamer RTSP server script run by the system's Python, once it says "ready"."""
     proc = subprocess.Popen(
-        [SYSTEM_PYTHON, str(RTSP_SCRIPT), str(port)],
+        [SYSTEM_PYTHON, str(script), *args],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        env=env,
     )
     try:
         line = proc.stdout.readline() if proc.stdout else ""
         if line.strip() != "ready":
             detail = proc.stderr.read() if proc.stderr else ""
-            raise RuntimeError(f"the RTSP camera did not start: {line} {detail}")
-        yield f"rtsp://127.0.0.1:{port}/cam1"
+            raise RuntimeError(f"{what} did not start: {line} {detail}")
+        yield proc
     finally:
         _stop(proc)
 

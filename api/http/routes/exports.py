@@ -67,8 +67,9 @@ def package_response(svc: Services, export: Export) -> StreamingResponse:
 
 @router.post("/{case_id:path}/pull", response_model=PullOut, responses=responses(*WRITE))
 async def pull_footage(case_id: CasePath, body: PullIn, ctx: Ctx, run: Run) -> dict[str, Any]:
-    """Pull a time range from every camera within the radius that has recordings under the
-    server's SAKSI_PULL_ROOT (one folder per camera id) into the case."""
+    """Pull a time range from every camera in service within the radius into the case, each
+    from its registered recording source (or, without one, from the server's SAKSI_PULL_ROOT,
+    one folder per camera id); per camera: the clip with its source and coverage, or why not."""
     return await run(
         pull_uc.pull,
         ctx,
