@@ -8,11 +8,14 @@ mkdir -p secrets
 umask 077
 new() { [ -s "secrets/$1" ] || openssl rand -hex 24 > "secrets/$1"; }
 new postgres_password
+new postgres_replication_password
 new minio_root_password
 new minio_saksi_secret
 new metrics_token
 [ -s secrets/minio_root_user ] || echo minio-admin > secrets/minio_root_user
-echo "postgresql://saksi:$(cat secrets/postgres_password)@postgres:5432/saksi" \
+# Both PostgreSQL servers, primary first: connections go to whichever takes writes now, so
+# the replicas follow a promotion of the standby on their own.
+echo "postgresql://saksi:$(cat secrets/postgres_password)@postgres:5432,postgres-standby:5432/saksi?target_session_attrs=read-write" \
     > secrets/saksi_event_store
 echo "s3://saksi:$(cat secrets/minio_saksi_secret)@minio:9000/evidence" > secrets/saksi_object_store
 [ -s secrets/checkpoint.key ] || openssl genpkey -algorithm ed25519 -out secrets/checkpoint.key

@@ -48,7 +48,9 @@ def run_sweep(svc: Services, ctx: Context, *, wait_s: float = 0) -> dict[str, An
         size = svc.settings.sweep_batch  # clips per transaction (SAKSI_SWEEP_BATCH)
         svc.projector.catch_up()
         # First finish what an interrupted sweep began: those clips are already purging.
+        # Before each step: still the leader? (a failover drops the lock; locks.py)
         for ids in chunks(rq.clip_ids_with_status(svc.db, "purging"), size):
+            leading.confirm()
             clips = load(svc, Clip, ids)
             purge.finish(svc, who, clips, report)
             report.resumed += [c.clip_id for c in clips]
@@ -56,13 +58,16 @@ def run_sweep(svc: Services, ctx: Context, *, wait_s: float = 0) -> dict[str, An
         report.kept_on_hold += rq.due_clip_ids(svc.db, stored_time(started_at) or "", held=True)
         # Due clips enter their recovery window; pending ones a hold or a case now keeps
         # leave it; those whose window is over are purged.
+        leading.confirm()
         recovery.schedule(svc, who, started_at, report, size)
         for ids in chunks(
             rq.pending_clip_ids_to_settle(svc.db, stored_time(started_at) or ""), size
         ):
+            leading.confirm()
             over = recovery.settle(svc, who, load(svc, Clip, ids), started_at, report)
             purging = purge.begin(svc, who, over, started_at, report)
             purge.finish(svc, who, purging, report)
+        leading.confirm()
         found = orphans.reconcile(svc, clock())
     out = asdict(report)
     out["kept_on_hold"] = sorted(set(report.kept_on_hold))

@@ -17,7 +17,7 @@ import psycopg
 from psycopg.rows import dict_row, tuple_row
 from psycopg_pool import ConnectionPool, PoolTimeout
 
-from storage.connection import EventStoreUrl
+from storage.connection import RECONNECT_ROUND_S, EventStoreUrl
 from storage.errors import StoreUnavailable
 from storage.sqlite_db import Row as Row
 from storage.sqlite_db import SqliteDatabase as SqliteDatabase
@@ -105,6 +105,7 @@ class PostgresDatabase:
             open=False,
             timeout=10,
             check=ConnectionPool.check_connection,
+            reconnect_timeout=RECONNECT_ROUND_S,
         )
         self._opened = False
         self._open_lock = threading.Lock()

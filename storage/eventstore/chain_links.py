@@ -2,7 +2,10 @@
 
 A stored event never changes, so the hash of (stream, version) is safe to cache: if another
 process wrote the next version first, our insert fails on the primary key before the cache
-is consulted again. Saves one query per save on hot streams (custody events).
+is consulted again. Saves one query per save on hot streams (custody events). The one way a
+cached head goes stale is that its event is lost (a failover to a standby that lacked it, a
+restore): the PostgreSQL recorder's append checks every predecessor hash and forgets the
+heads it refuses.
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ from collections.abc import Callable, Iterable, Sequence
 from threading import Lock
 from uuid import UUID
 
-from eventsourcing.persistence import StoredEvent
+from eventsourcing.persistence import IntegrityError, StoredEvent
 
 from ledger.chain import GENESIS, event_hash
 
@@ -31,6 +34,11 @@ class ChainCache:
         if head is not None and head[0] == version:
             return head[1]
         return None
+
+    def forget(self, originator_ids: Iterable[UUID]) -> None:
+        with self._lock:
+            for oid in originator_ids:
+                self._heads.pop(oid, None)
 
     def remember(self, links: Iterable[Link]) -> None:
         with self._lock:
@@ -67,5 +75,7 @@ def compute_links(
     return links
 
 
-class ChainGapError(Exception):
-    """The predecessor of an event being written has no chain link."""
+class ChainGapError(IntegrityError):
+    """The predecessor of an event being written has no chain link. The aggregate was loaded
+    with it, so the store has lost it since (a failover to a standby that lacked it, a
+    restore): a conflict like any other, and the save is retried on what is stored."""

@@ -3,10 +3,16 @@
 PostgreSQL: a session advisory lock on a connection of its own, keyed by database, schema
 and name. SQLite: an exclusive `flock` on a file next to the database. Both are released by
 the operating system or the server when the holder dies, even by SIGKILL.
+
+A PostgreSQL lock lives as long as its session: when the primary dies and a standby is
+promoted, the lock is gone with it and another process may take it on the new primary, while
+the old leader's pooled connections reconnect there on their own. So the leader confirms its
+session between steps (`Leadership.confirm`) and stops once it is lost.
 """
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import hashlib
 import os
@@ -28,9 +34,28 @@ def lock_key(url: EventStoreUrl, name: str) -> int:
     return int.from_bytes(digest[:8], "big", signed=True)
 
 
+class Leadership:
+    """True while this process leads (false: another did for the whole wait)."""
+
+    def __init__(self, name: str, held: bool, alive: Callable[[], bool]) -> None:
+        self.name, self.held, self._alive = name, held, alive
+
+    def __bool__(self) -> bool:
+        return self.held
+
+    def confirm(self) -> None:
+        """Raise StoreUnavailable if the lock was lost with its database session."""
+        if self.held and not self._alive():
+            raise StoreUnavailable(
+                f"the {self.name} lock was lost with its database session (failover or "
+                "restart): another process may lead now, so this one stops"
+            )
+
+
 @contextmanager
-def leader(url: EventStoreUrl, name: str, *, wait_s: float = 0) -> Iterator[bool]:
-    """Yields True while this process holds the lock, False if another did for `wait_s`."""
+def leader(url: EventStoreUrl, name: str, *, wait_s: float = 0) -> Iterator[Leadership]:
+    """Yields a true Leadership while this process holds the lock, a false one if another
+    did for `wait_s`."""
     if url.dialect == "sqlite":
         with _file_lock(url, name, wait_s) as got:
             yield got
@@ -50,7 +75,7 @@ def _deadline_poll(wait_s: float, attempt: Callable[[], bool]) -> bool:
 
 
 @contextmanager
-def _file_lock(url: EventStoreUrl, name: str, wait_s: float) -> Iterator[bool]:
+def _file_lock(url: EventStoreUrl, name: str, wait_s: float) -> Iterator[Leadership]:
     assert url.path is not None
     path = url.path.with_name(f"{url.path.name}.{name}.lock")
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
@@ -65,7 +90,7 @@ def _file_lock(url: EventStoreUrl, name: str, wait_s: float) -> Iterator[bool]:
     try:
         got = _deadline_poll(wait_s, attempt)
         try:
-            yield got
+            yield Leadership(name, got, lambda: True)  # held until this process unlocks
         finally:
             if got:
                 fcntl.flock(fd, fcntl.LOCK_UN)
@@ -74,7 +99,7 @@ def _file_lock(url: EventStoreUrl, name: str, wait_s: float) -> Iterator[bool]:
 
 
 @contextmanager
-def _advisory_lock(url: EventStoreUrl, name: str, wait_s: float) -> Iterator[bool]:
+def _advisory_lock(url: EventStoreUrl, name: str, wait_s: float) -> Iterator[Leadership]:
     key = lock_key(url, name)
     try:
         conn = psycopg.connect(url.conninfo(), autocommit=True, connect_timeout=5)
@@ -86,9 +111,17 @@ def _advisory_lock(url: EventStoreUrl, name: str, wait_s: float) -> Iterator[boo
             row = conn.execute("SELECT pg_try_advisory_lock(%s)", (key,)).fetchone()
             return bool(row and row[0])
 
+        def alive() -> bool:
+            try:
+                conn.execute("SELECT 1")
+                return True
+            except psycopg.Error:
+                return False
+
         got = _deadline_poll(wait_s, attempt)
         try:
-            yield got
+            yield Leadership(name, got, alive)
         finally:
             if got and not conn.closed:
-                conn.execute("SELECT pg_advisory_unlock(%s)", (key,))
+                with contextlib.suppress(psycopg.OperationalError):  # gone with the session
+                    conn.execute("SELECT pg_advisory_unlock(%s)", (key,))

@@ -10,16 +10,26 @@ from collections.abc import Sequence
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.persistence import InterfaceError, OperationalError, StoredEvent
+from eventsourcing.persistence import (
+    DatabaseError,
+    IntegrityError,
+    InterfaceError,
+    OperationalError,
+    StoredEvent,
+)
 from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
 from eventsourcing.utils import retry
 from psycopg.sql import SQL, Identifier
 
 from storage import lock_keys
-from storage.eventstore.chain_links import ChainCache, compute_links
+from storage.eventstore.chain_links import ChainCache, Link, compute_links
 
 CHAIN_TABLE = "event_chain"
-APPEND_FUNCTION = "saksi_append_events"
+# Versioned: a database made before the chain-head check below gets this one created beside
+# the old (create_table looks for it by name).
+APPEND_FUNCTION = "saksi_append_events_v2"
+# Raised by it when a link's predecessor hash is not the stored one (a stale cached head).
+STALE_HEAD = "SKCH1"
 
 
 class ChainedPostgresRecorder(PostgresApplicationRecorder):
@@ -44,12 +54,20 @@ class ChainedPostgresRecorder(PostgresApplicationRecorder):
             "(notification_id, originator_id, originator_version, prev_hash, hash) "
             "SELECT * FROM unnest(%s::bigint[], %s::uuid[], %s::bigint[], %s::bytea[], %s::bytea[])"
         ).format(schema=schema, table=table)
+        self.select_links_statement = SQL(
+            "SELECT originator_id, originator_version, hash, notification_id FROM {schema}.{table} "
+            "WHERE (originator_id, originator_version) IN "
+            "(SELECT * FROM unnest(%s::uuid[], %s::bigint[]))"
+        ).format(schema=schema, table=table)
         self.select_hash_statement = SQL(
             "SELECT hash FROM {schema}.{table} WHERE originator_id = %s AND originator_version = %s"
         ).format(schema=schema, table=table)
-        # One round trip per save: lock, insert events, insert their links, all in a single
-        # function call (autocommit makes it one transaction). The table lock makes commit
-        # order equal notification order, as in eventsourcing's own recorder.
+        # One round trip per save: check, lock, insert events, insert their links, all in a
+        # single function call (autocommit makes it one transaction). The table lock makes
+        # commit order equal notification order, as in eventsourcing's own recorder. The check:
+        # each link's predecessor (unless in the same save) is stored, with that hash. A cached
+        # chain head, or an aggregate in memory, can outlive its event: a failover to a standby
+        # that had not received it, or a restore to an earlier point, while this process ran.
         self.append_function = f"{self.datastore.schema}.{APPEND_FUNCTION}"
         self.sql_create_statements.append(
             SQL(
@@ -57,6 +75,15 @@ class ChainedPostgresRecorder(PostgresApplicationRecorder):
                 "oids uuid[], versions bigint[], topics text[], states bytea[], "
                 "prevs bytea[], hashes bytea[]) RETURNS SETOF bigint LANGUAGE plpgsql AS $body$ "
                 "BEGIN "
+                "IF EXISTS (SELECT 1 FROM unnest(oids, versions, prevs) AS t(oid, v, prev) "
+                "  WHERE t.v > 1 "
+                "  AND NOT EXISTS (SELECT 1 FROM unnest(oids, versions) AS b(oid, v) "
+                "    WHERE b.oid = t.oid AND b.v = t.v - 1) "
+                "  AND NOT EXISTS (SELECT 1 FROM {schema}.{table} c WHERE c.originator_id = t.oid "
+                "    AND c.originator_version = t.v - 1 AND c.hash = t.prev)) THEN "
+                "  RAISE EXCEPTION 'a chain head cached by this process is not stored' "
+                "  USING ERRCODE = '{stale}'; "
+                "END IF; "
                 "PERFORM set_config('lock_timeout', '{timeout}s', true); "
                 "LOCK TABLE {schema}.{events} IN EXCLUSIVE MODE; "
                 "RETURN QUERY WITH input AS ("
@@ -79,6 +106,7 @@ class ChainedPostgresRecorder(PostgresApplicationRecorder):
                 events=Identifier(self.events_table_name),
                 table=table,
                 timeout=SQL(str(int(self.datastore.lock_timeout or 10))),
+                stale=SQL(STALE_HEAD),
             )
         )
         self.append_statement = SQL(
@@ -121,6 +149,19 @@ class ChainedPostgresRecorder(PostgresApplicationRecorder):
             return []
         # Links are computed before taking the table lock: predecessors are immutable.
         links = compute_links(stored_events, self.chain, self._fetch_hash)
+        try:
+            ids = self._append(stored_events, links)
+        except DatabaseError as e:
+            if getattr(e.__cause__, "sqlstate", None) != STALE_HEAD:
+                raise
+            # Forget these streams' cached heads and link to the stored ones.
+            self.chain.forget(link[0] for link in links)
+            links = compute_links(stored_events, self.chain, self._fetch_hash)
+            ids = self._append(stored_events, links)
+        self.chain.remember(links)
+        return ids
+
+    def _append(self, stored_events: Sequence[StoredEvent], links: Sequence[Link]) -> list[int]:
         params = (
             [link[0] for link in links],
             [s.originator_version for s in stored_events],
@@ -129,8 +170,28 @@ class ChainedPostgresRecorder(PostgresApplicationRecorder):
             [link[2] for link in links],
             [link[3] for link in links],
         )
-        with self.datastore.get_connection() as conn, conn.cursor() as curs:
-            curs.execute(self.append_statement, params, prepare=True)
-            ids = [row[APPEND_FUNCTION] for row in curs.fetchall()]
-        self.chain.remember(links)
-        return ids
+        try:
+            with self.datastore.get_connection() as conn, conn.cursor() as curs:
+                curs.execute(self.append_statement, params, prepare=True)
+                return [row[APPEND_FUNCTION] for row in curs.fetchall()]
+        except IntegrityError:
+            # The attempt before this one (see @retry) may have committed and lost its answer:
+            # the server died after the commit, as a primary does in a failover whose standby
+            # already has it. Then these very links are stored, and the save is done.
+            stored = self._stored_ids(links)
+            if stored is None:
+                raise
+            return stored
+
+    def _stored_ids(self, links: Sequence[Link]) -> list[int] | None:
+        """The notification ids of these links if every one is stored with the same hash (the
+        hash covers the event's bytes and its predecessor: another writer's event differs)."""
+        keys = ([link[0] for link in links], [link[1] for link in links])
+        with self.datastore.get_connection() as conn:
+            rows = conn.execute(self.select_links_statement, keys).fetchall()
+        found = {(r["originator_id"], r["originator_version"]): r for r in rows}
+        if len(found) != len(links):
+            return None
+        if any(bytes(found[(oid, v)]["hash"]) != digest for oid, v, _p, digest in links):
+            return None
+        return sorted(int(r["notification_id"]) for r in rows)

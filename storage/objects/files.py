@@ -11,12 +11,13 @@ import errno
 import fcntl
 import json
 import os
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, TextIO
 
 from storage.errors import ContentMismatch, ObjectLocked, ObjectMissing, StoreUnavailable
 from storage.objects.port import (
@@ -30,6 +31,7 @@ from storage.objects.port import (
 )
 
 META_SUFFIX = ".meta.json"
+META_LOCK_WAIT_S = 2.0  # how long a reader waits for a sidecar's writer
 
 
 class FileObjectStore:
@@ -184,10 +186,25 @@ class FileObjectStore:
         return self._path(key).with_name(self._path(key).name + META_SUFFIX)
 
     def _read_meta(self, key: str) -> dict[str, Any]:
+        # Under the lock writers take: they truncate before they write, and a delete's open
+        # makes an empty sidecar for a moment; read unlocked beside them, another process saw
+        # "" (not JSON). A writer holds it for microseconds: one that holds it longer is hung
+        # or frozen, and must not hang every reader, so the wait is bounded.
         try:
-            return dict(json.loads(self._meta_path(key).read_text()))
+            f = open(self._meta_path(key))  # noqa: SIM115 - closed by the with below
         except FileNotFoundError:
             return {}
+        with f:
+            locked = _lock_shared(f, META_LOCK_WAIT_S)
+            text = f.read()
+        try:
+            return dict(json.loads(text)) if text.strip() else {}
+        except ValueError:
+            if locked:
+                raise
+            raise StoreUnavailable(
+                f"the lock state of {key} is being written by a process that does not finish"
+            ) from None
 
     def _update_meta(
         self, key: str, *, retain_until: datetime | None = None, legal_hold: bool | None = None
@@ -210,6 +227,19 @@ class FileObjectStore:
             f.write(json.dumps(meta, sort_keys=True))
             f.flush()
             os.fsync(f.fileno())
+
+
+def _lock_shared(f: TextIO, wait_s: float) -> bool:
+    """A shared lock on an open file within `wait_s` (True), or none (False)."""
+    deadline = time.monotonic() + wait_s
+    while True:
+        try:
+            fcntl.flock(f, fcntl.LOCK_SH | fcntl.LOCK_NB)
+            return True
+        except BlockingIOError:
+            if time.monotonic() >= deadline:
+                return False
+            time.sleep(0.001)
 
 
 def _fsync_dir(path: Path) -> None:

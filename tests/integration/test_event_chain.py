@@ -78,4 +78,65 @@ def test_a_conflicting_version_writes_neither_event_nor_link(archive: Archive) -
     assert [r["v"] for r in flows.stream(archive.svc, oid)] == [1]
 
 
+def test_a_save_retried_after_its_commit_answer_was_lost_is_done_not_refused(
+    tmp_path: Path, pg_database: str
+) -> None:
+    """PostgreSQL: a primary that dies after a commit its standby already has loses only the
+    answer; the recorder's retry then finds its own events stored and returns their positions
+    (a conflict stays a conflict)."""
+    settings = Settings(
+        home=tmp_path,
+        event_store=event_store_url("postgres", tmp_path, pg_database),
+        object_store=f"file://{tmp_path}/o",
+        signing_key=tmp_path / "k",
+    )
+    svc = bootstrap(settings)
+    try:
+        recorder = svc.store.recorder
+        oid = uuid.uuid4()
+        events = [StoredEvent(oid, v, "test:T.E", f'{{"v":{v}}}'.encode()) for v in (1, 2)]
+        first = recorder.insert_events(events)
+        assert recorder.insert_events(events) == first  # the same save again: done already
+        with pytest.raises(IntegrityError):  # another writer's event at a taken version
+            recorder.insert_events([StoredEvent(oid, 2, "test:T.E", b'{"v":"other"}')])
+        assert [v for v, _, _ in links(svc, oid)] == [1, 2]
+    finally:
+        svc.close()
+
+
+def test_a_chain_head_cached_for_an_event_the_database_lost_is_not_linked_to(
+    tmp_path: Path, pg_database: str
+) -> None:
+    """PostgreSQL: after a failover to a standby that lacked the newest events (asynchronous
+    replication) or a restore, a running process may still cache the hash of one of them; the
+    next event it writes there links to what is stored, not to the lost event."""
+    url = event_store_url("postgres", tmp_path, pg_database)
+    one, other = (
+        bootstrap(Settings(home=tmp_path / n, event_store=url,
+                           object_store=f"file://{tmp_path}/{n}/o", signing_key=tmp_path / "k"))
+        for n in ("one", "other")
+    )  # fmt: skip
+    try:
+        oid = uuid.uuid4()
+        one.store.recorder.insert_events(
+            [StoredEvent(oid, v, "test:T.E", f'{{"v":{v}}}'.encode()) for v in (1, 2)]
+        )
+        with one.db.tx() as tx:  # version 2 is lost with the old primary
+            tx.run("DELETE FROM event_chain WHERE originator_id = ? AND originator_version = 2",
+                   (oid,))  # fmt: skip
+            tx.run(f"DELETE FROM {one.db.events_table} WHERE originator_id = ? "
+                   "AND originator_version = 2", (oid,))  # fmt: skip
+        v3 = StoredEvent(oid, 3, "test:T.E", b'{"v":3}')
+        with pytest.raises(IntegrityError):  # a conflict: reload, and try again
+            one.store.recorder.insert_events([v3])
+        other.store.recorder.insert_events([StoredEvent(oid, 2, "test:T.E", b'{"v":"new 2"}')])
+        one.store.recorder.insert_events([v3])
+        chain = links(one, oid)
+        assert [v for v, _, _ in chain] == [1, 2, 3]
+        assert chain[2][1] == chain[1][2]  # v3 follows the stored v2
+    finally:
+        one.close()
+        other.close()
+
+
 # Tampering with the stored log is covered in test_ledger_tampering.py.

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import io
 import os
+import threading
 import time
 from datetime import UTC, datetime, timedelta
 
@@ -148,3 +149,30 @@ def test_content_whose_gate_refuses_is_not_kept(store: ObjectStore) -> None:
     assert stored_versions(store) == []
     stored = store.put(io.BytesIO(data), retain_until=soon(), gate=lambda: None)
     assert stored.existed is False and stored_versions(store) == [(stored.key, stored.version_id)]
+
+
+def test_the_lock_state_reads_whole_while_another_writer_changes_it(store: ObjectStore) -> None:
+    """Servers share the store: a stat (fixity, the sweep) beside an ingest extending the same
+    object's lock never sees it half-written (the file store's sidecar once read as "")."""
+    stored = store.put(io.BytesIO(b"read while extended"), retain_until=soon())
+    until = time.monotonic() + 1.0
+    failures: list[str] = []
+
+    def extend() -> None:
+        n = 0
+        while time.monotonic() < until:
+            n += 1
+            store.extend_retention(stored.key, stored.version_id, soon(3600 + n))
+
+    writer = threading.Thread(target=extend)
+    writer.start()
+    reads = 0
+    while time.monotonic() < until:
+        try:
+            info = store.stat(stored.key, stored.version_id)
+            assert info.retain_until is not None and info.retain_until > soon(3000)
+        except Exception as e:  # each failure is what the test counts
+            failures.append(repr(e))
+        reads += 1
+    writer.join()
+    assert reads > 10 and failures == [], failures[:3]

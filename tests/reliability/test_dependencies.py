@@ -20,9 +20,9 @@ from archive.audit import fixity
 from archive.bootstrap import bootstrap
 from archive.settings import Settings
 from tests.support import outcome, processes, report
-from tests.support.cluster import Cluster, Node, upload, variant
+from tests.support.cluster import Cluster, ready, upload, variant
 from tests.support.faults import wait_for
-from tests.support.load import Tally, first_ack_begun_after, run_clients
+from tests.support.load import Tally, first_ack_begun_after, run_clients, server_errors
 from tests.support.postgres import PrivatePostgres
 from tests.support.seaweed import SeaweedServer
 
@@ -32,18 +32,6 @@ pytestmark = pytest.mark.reliability
 # requests (not only /ready) meet the outage; a shorter one is ridden out by waiting.
 PG_OUTAGE_S = 12.0
 S3_OUTAGE_S = 4.0
-
-
-def ready(node: Node) -> tuple[int, dict[str, bool]]:
-    response = httpx.get(f"{node.url}/ready", timeout=30)
-    return response.status_code, response.json().get("checks", {})
-
-
-def server_errors(tally: Tally) -> dict[str, int]:
-    """Answers that are neither a success nor the 503 a store outage must give."""
-    return {
-        k: n for k, n in tally.statuses.items() if not k.endswith((" 200", " 201", " 206", " 503"))
-    }
 
 
 def fault_under_load(

@@ -3,6 +3,7 @@ event store and one object store, with a set-up archive and HTTP clients for its
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import struct
@@ -106,6 +107,17 @@ class Cluster:
         self.wait_healthy(node)
         return node
 
+    def serve_all(self, *names: str, **extra: str) -> list[Node]:
+        """Several servers started at once, then waited for (start-up is seconds of CPU)."""
+        nodes = []
+        for name in names:
+            port = free_port()
+            args = ("serve", "--port", str(port), "--no-scheduler")
+            nodes.append(self._start(name, *args, port=port, **extra))
+        for node in nodes:
+            self.wait_healthy(node)
+        return nodes
+
     def scheduler(self, name: str = "scheduler", **extra: str) -> Node:
         return self._start(name, "scheduler", **extra)
 
@@ -139,6 +151,14 @@ class Cluster:
     def run(self, *args: str) -> subprocess.CompletedProcess[str]:
         return processes.run(self.settings, *args, **self.env)
 
+    def sealed_audit(self) -> dict[str, Any]:
+        """`audit checkpoint`, then `audit verify --fixity --json`: its report (ok or not)."""
+        sealed = self.run("audit", "checkpoint")
+        assert sealed.returncode == 0, sealed.stderr
+        verified = self.run("audit", "verify", "--fixity", "--json")
+        assert verified.returncode in (0, 1), verified.stderr
+        return dict(json.loads(verified.stdout))
+
     def shutdown(self) -> None:
         for node in self.nodes:
             if node.proc.poll() is None:
@@ -148,6 +168,12 @@ class Cluster:
                 node.proc.wait(30)
             except subprocess.TimeoutExpired:
                 node.kill()
+
+
+def ready(node: Node) -> tuple[int, dict[str, bool]]:
+    """`GET /ready`: its status and which stores it found up."""
+    response = httpx.get(f"{node.url}/ready", timeout=30)
+    return response.status_code, response.json().get("checks", {})
 
 
 def upload(

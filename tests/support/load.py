@@ -32,14 +32,25 @@ class Tally:
     errors: list[str] = field(default_factory=list)  # the first error bodies, for the report
     in_flight: Counter[int] = field(default_factory=Counter)  # uploads under way, per port
     acks: list[tuple[float, float]] = field(default_factory=list)  # (began, ended), monotonic
+    # (began, ended, op, status) of every answer, monotonic
+    timeline: list[tuple[float, float, str, str]] = field(default_factory=list)
     bytes_up: int = 0
     bytes_read: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
+    stop: threading.Event = field(default_factory=threading.Event)  # ends the clients early
+    # Each read with a reason of its own (`load review TAG`), so that its custody event can be
+    # looked for afterwards: reason -> clip id of every read acknowledged (200/206). Off by
+    # default: views with one reason within a session are recorded once, which keeps the
+    # other scenarios' write load as it was.
+    tag_reads: bool = False
+    reads_acknowledged: dict[str, str] = field(default_factory=dict)
 
     def note(self, op: str, status: int | str, seconds: float) -> None:
         with self.lock:
             self.statuses[f"{op} {status}"] += 1
             self.latencies.setdefault(op, []).append(seconds)
+            ended = time.monotonic()
+            self.timeline.append((ended - seconds, ended, op, str(status)))
 
     def error(self, text: str) -> None:
         with self.lock:
@@ -68,6 +79,20 @@ def first_ack_begun_after(tally: Tally, moment: float) -> float | None:
     with tally.lock:
         ends = [end for began, end in tally.acks if began >= moment]
     return min(ends) if ends else None
+
+
+def server_errors(tally: Tally) -> dict[str, int]:
+    """Answers that are neither a success nor the 503 a store outage must give."""
+    return {
+        k: n for k, n in tally.statuses.items() if not k.endswith((" 200", " 201", " 206", " 503"))
+    }
+
+
+def window(tally: Tally, status: str, since: float) -> tuple[float, float] | None:
+    """(first, last) moment an answer with `status` ended, from `since` on (monotonic)."""
+    with tally.lock:
+        seen = [at for _began, at, _op, s in tally.timeline if s == status and at >= since]
+    return (min(seen), max(seen)) if seen else None
 
 
 def transport_errors(tally: Tally, op: str) -> tuple[int, int]:
@@ -121,7 +146,7 @@ def ingester(
     cluster: Cluster, node: Node, user: str, bases: list[bytes], tally: Tally, until: float
 ) -> None:
     with cluster.client(node, user) as client:
-        while time.monotonic() < until:
+        while time.monotonic() < until and not tally.stop.is_set():
             status = ingest_once(cluster, client, random.choice(bases), tally)
             if status != 201:
                 time.sleep(0.2)  # a refused upload: back off a little, as a real client would
@@ -147,12 +172,11 @@ def read_once(client: httpx.Client, tally: Tally, whole: bool) -> None:
     first = 0 if whole else random.randrange(len(expected))
     last = len(expected) - 1 if whole else min(len(expected) - 1, first + 64 * 1024)
     headers = {} if whole else {"Range": f"bytes={first}-{last}"}
+    reason = f"load review r{next(_tags)}" if tally.tag_reads else "load test review"
     began = time.monotonic()
     try:
         got = client.get(
-            f"/api/clips/{clip['clip_id']}/content",
-            params={"reason": "load test review"},
-            headers=headers,
+            f"/api/clips/{clip['clip_id']}/content", params={"reason": reason}, headers=headers
         )
     except httpx.TransportError as e:
         tally.note("read", type(e).__name__, time.monotonic() - began)
@@ -163,12 +187,14 @@ def read_once(client: httpx.Client, tally: Tally, whole: bool) -> None:
             tally.bytes_read += len(got.content)
             if got.content != expected[first : last + 1]:
                 tally.mismatches.append(clip["clip_id"])
+            if tally.tag_reads:
+                tally.reads_acknowledged[reason] = clip["clip_id"]
 
 
 def reader(cluster: Cluster, node: Node, user: str, tally: Tally, until: float) -> None:
     with cluster.client(node, user) as client:
         for n in itertools.count():
-            if time.monotonic() >= until:
+            if time.monotonic() >= until or tally.stop.is_set():
                 return
             read_once(client, tally, whole=n % 10 == 9)
 

@@ -80,15 +80,30 @@ class Outcome:
         }
 
 
+def reads_lost(svc: Services, acknowledged: dict[str, str]) -> list[str]:
+    """`acknowledged`: reason -> clip id of each read answered 200/206 (load.Tally.tag_reads).
+    A read is answered after its custody event (ClipViewed / ClipDownloaded) is saved: the
+    reasons of those with no such event in the log."""
+    with svc.db.tx(write=False) as tx:
+        rows = tx.all(
+            f"SELECT state FROM {svc.db.events_table} WHERE topic LIKE ? OR topic LIKE ?",
+            ("%ClipViewed", "%ClipDownloaded"),
+        )
+    recorded = {json.loads(bytes(r["state"])).get("reason") for r in rows}
+    return sorted(reason for reason in acknowledged if reason not in recorded)
+
+
 def tag_of(reason: str) -> str:
     return reason.split(" ", 1)[1] if " " in reason else reason
 
 
 def check_ingests(svc: Services, acknowledged: dict[str, dict[str, Any]]) -> Outcome:
     """`acknowledged`: request tag -> the 201 body. Every acknowledged clip must be recorded
-    once, with its content in the store hashing as recorded; no event may lack content."""
+    once, with its content in the store hashing as recorded; no event may lack content.
+    Clips are told apart by the tag in their reason (`load TAG`, cluster.upload); clips made
+    otherwise (seeded for a sweep, say) are not the clients' and are not counted."""
     svc.projector.catch_up()
-    recorded = ingested(svc)
+    recorded = [e for e in ingested(svc) if e["reason"].startswith("load ")]
     per_tag = Counter(tag_of(e["reason"]) for e in recorded)
     out = Outcome(len(acknowledged))
     out.duplicated = sum(n - 1 for n in per_tag.values() if n > 1)

@@ -7,13 +7,15 @@ account (`runuser`), in a folder that account owns.
 
 from __future__ import annotations
 
+import contextlib
 import glob
 import os
 import shutil
+import signal
 import subprocess
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import psycopg
@@ -40,6 +42,7 @@ def _version(path: str) -> int:
 class PrivatePostgres:
     folder: Path
     port: int
+    settings: dict[str, str] = field(default_factory=dict)  # more `-c NAME=VALUE` at start
 
     @property
     def data(self) -> Path:
@@ -72,7 +75,7 @@ class PrivatePostgres:
         options = (
             f"-p {self.port} -k {self.folder} -c listen_addresses=127.0.0.1 "
             "-c max_connections=300 -c shared_buffers=64MB"
-        )
+        ) + "".join(f" -c {name}={value}" for name, value in self.settings.items())
         self._run(
             _bin("pg_ctl"), "-D", str(self.data), "-l", str(self.folder / "server.log"),
             "-o", options, "-w", "-t", "60", "start",
@@ -81,6 +84,20 @@ class PrivatePostgres:
     def stop(self, mode: str = "fast") -> None:
         if (self.data / "postmaster.pid").exists():
             self._run(_bin("pg_ctl"), "-D", str(self.data), "-m", mode, "-w", "-t", "60", "stop")
+
+    def kill(self) -> None:
+        """The machine is gone: SIGKILL to the postmaster and every process it started (nothing
+        is flushed, no client is told). Frozen first, so that it forks no backend the kill
+        would miss (each backend is a session of its own: no group signal reaches them all).
+        The data folder stays as it was left."""
+        pid = int((self.data / "postmaster.pid").read_text().split()[0])
+        os.kill(pid, signal.SIGSTOP)
+        for victim in [*_children(pid), pid]:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(victim, signal.SIGKILL)
+        while _alive(pid):
+            time.sleep(0.01)
+        (self.data / "postmaster.pid").unlink(missing_ok=True)
 
     def restart(self) -> float:
         """Stop (fast: open sessions are cut) and start again; returns how long it was down."""
@@ -104,8 +121,30 @@ class PrivatePostgres:
     def destroy(self) -> None:
         try:
             self.stop("immediate")
+        except RuntimeError:
+            pass  # already gone (killed): its folder goes all the same
         finally:
             shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for stat in glob.glob("/proc/[0-9]*/stat"):
+        try:
+            fields = Path(stat).read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue  # ended meanwhile
+        if int(fields[1]) == pid:
+            found.append(int(Path(stat).parent.name))
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return False
+    return state != "Z"
 
 
 def start_private_postgres() -> PrivatePostgres:

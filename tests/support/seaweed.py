@@ -10,10 +10,12 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO
+from typing import IO, TypeVar
 
+S = TypeVar("S")
 ACCESS_KEY = "saksitest"
 SECRET_KEY = "saksitest-secret-key"
 MAX_VOLUMES = 4000  # room for ~500 buckets; volumes are sparse files, so this costs no disk
@@ -60,6 +62,7 @@ class SeaweedServer:
             "-ip.bind=127.0.0.1",
             "-webdav=false",
             "-admin.ui=false",
+            "-master.telemetry=false",  # on by default: statistics to seaweedfs.com
             # Each bucket is a collection that takes ~8 volumes, and the default limit (free
             # disk / 128 MB) ran out after ~77 buckets: every later new bucket answered
             # InternalError "no free volumes left". The suite makes a bucket per S3 test.
@@ -149,17 +152,26 @@ def free_ports(count: int) -> list[int]:
 
 
 def start_seaweed(folder: Path) -> SeaweedServer:
-    """A port found free can be taken (by an outgoing connection, say) before SeaweedFS binds
-    it; then it exits at once, and it is started again on other ports."""
-    for attempt in range(1, ATTEMPTS + 1):
+    def make() -> SeaweedServer:
         s3_port, *others = free_ports(len(PORT_FLAGS) + 1)
         ports = {**dict(zip(PORT_FLAGS, others, strict=True)), **UNUSED, "s3.port": s3_port}
-        server = SeaweedServer("127.0.0.1", s3_port, folder, ports=ports)
+        return SeaweedServer("127.0.0.1", s3_port, folder, ports=ports)
+
+    return on_free_ports(make, SeaweedServer.start, SeaweedServer.stop)
+
+
+def on_free_ports(
+    make: Callable[[], S], start: Callable[[S], None], stop: Callable[[S], None]
+) -> S:
+    """A port found free can be taken (by an outgoing connection, say) before SeaweedFS binds
+    it; then it exits at once, and what `make` builds on new free ports is started again."""
+    for attempt in range(1, ATTEMPTS + 1):
+        server = make()
         try:
-            server.start()
+            start(server)
             return server
         except RuntimeError as e:
-            server.stop()
+            stop(server)
             if not any(busy in str(e) for busy in BUSY) or attempt == ATTEMPTS:
                 raise
     raise AssertionError("unreachable")

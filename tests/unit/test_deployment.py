@@ -15,6 +15,8 @@ import jsonschema_rs
 import pytest
 import yaml
 
+from storage.connection import EventStoreUrl
+
 ROOT = Path(__file__).resolve().parents[2]
 DOCKER = ROOT / "docker"
 PACKAGES = ("archive", "domain", "storage", "retention", "api")
@@ -240,3 +242,51 @@ def test_the_lock_pins_what_pyproject_pins_and_what_the_tests_run_with() -> None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     assert lock == module.closure("saksi"), "docker/requirements.lock is stale: run `make lock`"
+
+
+def test_the_database_has_a_synchronous_standby_and_saksi_lists_both(
+    compose: dict[str, Any],
+) -> None:
+    """What the failover drill ran (tests/reliability/test_postgres_failover.py) is what is
+    deployed: a streaming standby of the primary, named in its synchronous_standby_names, and
+    an event store URL listing both servers for the one that takes writes."""
+    services = compose["services"]
+    primary, standby = services["postgres"], services["postgres-standby"]
+    assert standby["image"] == primary["image"] and standby["command"] == primary["command"]
+    assert (
+        "./postgres-primary-init.sh:/docker-entrypoint-initdb.d/replication.sh:ro"
+        in (primary["volumes"])
+    )
+    init = (DOCKER / "postgres-primary-init.sh").read_text()
+    name = re.search(r"synchronous_standby_names = '(\w+)'", init)
+    assert name and "WITH REPLICATION" in init and "host replication replicator" in init
+    script = (DOCKER / "postgres-standby.sh").read_text()
+    assert standby["entrypoint"] == ["/bin/sh", "/docker/postgres-standby.sh"]
+    assert "pg_basebackup -h postgres" in script and f"application_name={name.group(1)}" in script
+    assert "synchronous_standby_names = ''" in script  # once promoted it waits for no one
+    assert compose["x-saksi"]["depends_on"]["postgres-standby"] == {"condition": "service_healthy"}
+    line = re.search(r'echo "(postgresql://[^"]+)"', (DOCKER / "secrets.sh").read_text())
+    assert line, "secrets.sh writes no PostgreSQL URL"
+    url = EventStoreUrl.parse(re.sub(r"\$\(cat [^)]+\)", "secret", line.group(1)))
+    assert url.hosts == (("postgres", 5432), ("postgres-standby", 5432))
+    assert url.target_session_attrs == "read-write"
+
+
+def test_the_deployment_doc_describes_every_service_and_the_node_loss_drills(
+    compose: dict[str, Any],
+) -> None:
+    docs = (ROOT / "docs" / "deployment.md").read_text()
+    named = set(re.findall(r"`([\w-]+)`", docs))
+    for first, last in re.findall(r"`([a-z]+\d+)`…`([a-z]+\d+)`", docs):  # `minio1`…`minio4`
+        stem = first.rstrip("0123456789")
+        named |= {f"{stem}{n}" for n in range(int(first[len(stem) :]), int(last[len(stem) :]) + 1)}
+    assert set(compose["services"]) <= named, set(compose["services"]) - named
+    drills = docs[docs.index("## Node loss and failover") :]
+    for test_file in ("test_object_node_loss.py", "test_postgres_failover.py"):
+        source = (ROOT / "tests" / "reliability" / test_file).read_text()
+        assert f"tests/reliability/{test_file}" in drills
+        for scenario in re.findall(r'report\.record\("(\w+)"', source):  # its figures
+            assert f"`{scenario}`" in drills, scenario
+    assert "pg_ctl promote" in drills and "postgres-standby" in drills
+    assert "target_session_attrs=read-write" in drills and "SAKSI_RELIABILITY_PG_SYNC=off" in drills
+    assert "Patroni" in drills and "kill -s KILL minio" in drills
