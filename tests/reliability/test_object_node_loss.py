@@ -89,6 +89,7 @@ def check_objects(svc: Services, tally: Tally, held: dict[str, int]) -> dict[str
     lock at least the clip's store lock; its legal hold on exactly where one was acknowledged.
     Returns the clips that fail each check."""
     failed: dict[str, list[str]] = {"bytes": [], "lock": [], "hold": [], "hold_unasked": []}
+    policies = retention_calc.Policies.read(svc.db)
     for body in tally.acknowledged.values():
         clip = svc.events.find(Clip, uuid.UUID(body["clip_id"]))
         assert clip is not None
@@ -97,7 +98,7 @@ def check_objects(svc: Services, tally: Tally, held: dict[str, int]) -> dict[str
             if f.read() != tally.contents[clip.sha256]:
                 failed["bytes"].append(clip.clip_id)
         info = svc.objects.stat(key, version)
-        lock = retention_calc.store_lock(svc, clip.start, clip.retention_class, clip.retain_until)
+        lock = policies.store_lock(clip.start, clip.retention_class, clip.retain_until)
         if info.retain_until is None or info.retain_until < lock - timedelta(seconds=1):
             failed["lock"].append(clip.clip_id)
         if held.get(clip.clip_id) == 201 and not (info.legal_hold and clip.legal_hold):
