@@ -13,12 +13,14 @@ from archive.errors import InvalidInput
 from archive.guard import Guard
 from archive.jobs import scheduler
 from archive.jobs.registry import Job
+from archive.ops import feed
 from archive.sealing import seal
 from archive.sealing.witness_client import read_witnesses
 from archive.services import Services
 from archive.settings import Settings
 from archive.signing_key import SigningKey
 from retention import recovery, sweep
+from storage import feed_rows
 from storage import sessions as ui_sessions
 from storage.connection import EventStoreUrl, prepare_postgres
 from storage.db import open_database
@@ -47,6 +49,7 @@ def open_object_store(url: str, ca_file: Path | None = None) -> ObjectStore:
 
 def bootstrap(settings: Settings, *, create_database: bool = False) -> Services:
     read_witnesses(settings.witnesses)  # a bad SAKSI_WITNESSES file fails here, not at a seal
+    feed.sinks(settings)  # so does a bad SAKSI_FEED_SYSLOG or SAKSI_FEED_WEBHOOK
     try:
         url = EventStoreUrl.parse(settings.event_store)
     except ValueError as e:
@@ -65,6 +68,7 @@ def bootstrap(settings: Settings, *, create_database: bool = False) -> Services:
     merkle = MerkleStore(db)
     merkle.create()
     ui_sessions.create(db)
+    feed_rows.create(db)
     projector = Projector(db, store.mapper)
     projector.create()
     projector.catch_up()
@@ -96,6 +100,7 @@ def scheduled_jobs() -> list[Job]:
         Job(recovery.NOTICE_JOB, recovery.notice, recovery.notice_summary),
         Job("checkpoint", seal.seal_checkpoint),
         Job("fixity-audit", fixity.check),
+        Job(feed.JOB, feed.ship, recorded=False),
     ]
 
 

@@ -27,6 +27,7 @@ JOB_INTERVALS: dict[str, tuple[str, timedelta]] = {
     "deletion-notice": ("SAKSI_DELETION_NOTICE_INTERVAL", timedelta(days=1)),
     "checkpoint": ("SAKSI_CHECKPOINT_INTERVAL", timedelta(minutes=5)),
     "fixity-audit": ("SAKSI_FIXITY_INTERVAL", timedelta(days=1)),
+    "custody-feed": ("SAKSI_FEED_INTERVAL", timedelta(seconds=10)),
 }
 
 
@@ -69,6 +70,15 @@ class Settings(BaseModel):
     request_link_ttl: timedelta = timedelta(hours=72)
     request_upload_max_bytes: int = Field(default=2048 * MIB, gt=0)
     request_upload_stale: timedelta = timedelta(hours=2)
+    # The custody feed for a SIEM (archive/ops/feed.py, docs/integrations.md): syslog
+    # (tcp://HOST:PORT or tls://HOST:PORT) and/or a webhook (https://...), the CA bundle that
+    # verifies them, the webhook's bearer token, events per batch and the time a receiver gets.
+    feed_syslog: str | None = None  # SAKSI_FEED_SYSLOG
+    feed_webhook: str | None = None  # SAKSI_FEED_WEBHOOK
+    feed_ca: Path | None = None  # SAKSI_FEED_CA
+    feed_webhook_token: str | None = None  # SAKSI_FEED_WEBHOOK_TOKEN[_FILE]
+    feed_batch: int = Field(default=500, ge=1)  # SAKSI_FEED_BATCH
+    feed_timeout: timedelta = timedelta(seconds=10)  # SAKSI_FEED_TIMEOUT
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
@@ -87,6 +97,10 @@ class Settings(BaseModel):
             "tsa_ca": env.get("SAKSI_TSA_CA") or None,
             "s3_ca_file": env.get("SSL_CERT_FILE") or None,
             "witnesses": env.get("SAKSI_WITNESSES") or None,
+            "feed_syslog": env.get("SAKSI_FEED_SYSLOG") or None,
+            "feed_webhook": env.get("SAKSI_FEED_WEBHOOK") or None,
+            "feed_ca": env.get("SAKSI_FEED_CA") or None,
+            "feed_webhook_token": secret(env, "SAKSI_FEED_WEBHOOK_TOKEN"),
         }
         read = _Reader(env, values)
         read("recovery_window", "SAKSI_RECOVERY_WINDOW", _duration)
@@ -100,6 +114,8 @@ class Settings(BaseModel):
         read("request_upload_stale", "SAKSI_REQUEST_UPLOAD_STALE", _positive_duration)
         read("pull_concurrency", "SAKSI_PULL_CONCURRENCY", _positive_count("recorders"))
         read("recorder_timeout", "SAKSI_RECORDER_TIMEOUT", _duration_at_least(1))
+        read("feed_batch", "SAKSI_FEED_BATCH", _positive_count("events"))
+        read("feed_timeout", "SAKSI_FEED_TIMEOUT", _duration_at_least(1))
         intervals = {}
         for name, (variable, default) in JOB_INTERVALS.items():
             text = env.get(variable)
