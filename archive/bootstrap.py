@@ -8,6 +8,7 @@ from pathlib import Path
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
+from archive.accounts import oidc_client
 from archive.audit import fixity
 from archive.errors import InvalidInput
 from archive.guard import Guard
@@ -20,7 +21,7 @@ from archive.services import Services
 from archive.settings import Settings
 from archive.signing_key import SigningKey
 from retention import recovery, sweep
-from storage import feed_rows
+from storage import feed_rows, oidc_rows
 from storage import sessions as ui_sessions
 from storage.connection import EventStoreUrl, prepare_postgres
 from storage.db import open_database
@@ -50,6 +51,7 @@ def open_object_store(url: str, ca_file: Path | None = None) -> ObjectStore:
 def bootstrap(settings: Settings, *, create_database: bool = False) -> Services:
     read_witnesses(settings.witnesses)  # a bad SAKSI_WITNESSES file fails here, not at a seal
     feed.sinks(settings)  # so does a bad SAKSI_FEED_SYSLOG or SAKSI_FEED_WEBHOOK
+    oidc_client.Config.of(settings)  # and half a single sign-on configuration
     try:
         url = EventStoreUrl.parse(settings.event_store)
     except ValueError as e:
@@ -69,6 +71,7 @@ def bootstrap(settings: Settings, *, create_database: bool = False) -> Services:
     merkle.create()
     ui_sessions.create(db)
     feed_rows.create(db)
+    oidc_rows.create(db)
     projector = Projector(db, store.mapper)
     projector.create()
     projector.catch_up()
