@@ -107,13 +107,18 @@ def scheduled_jobs() -> list[Job]:
     ]
 
 
+def jobs_to_run(settings: Settings) -> list[Job]:
+    """The scheduled jobs this configuration needs: the custody feed only with a sink."""
+    return [j for j in scheduled_jobs() if j.name != feed.JOB or feed.sinks(settings)]
+
+
 def start_scheduler(settings: Settings, jobs: Sequence[Job] | None = None) -> BackgroundScheduler:
     """The scheduled jobs in background threads of this process (`saksi serve`)."""
     return scheduler.start_scheduler(
-        settings, scheduled_jobs() if jobs is None else jobs, bootstrap
+        settings, jobs_to_run(settings) if jobs is None else jobs, bootstrap
     )
 
 
 def run_scheduler(settings: Settings) -> None:
     """`saksi scheduler`: the scheduled jobs alone, until SIGTERM or SIGINT."""
-    scheduler.run_scheduler(settings, scheduled_jobs(), bootstrap)
+    scheduler.run_scheduler(settings, jobs_to_run(settings), bootstrap)

@@ -20,7 +20,7 @@ ECS_VERSION = "8.11.0"
 COMMON = {"originator_id", "originator_version", "timestamp", "actor", "channel", "client"}
 # ECS categories where one clearly applies; other events carry none.
 CATEGORIES = {"User": ["iam"], "Clip": ["file"], "Share": ["file"], "JobRun": ["process"]}
-SIGN_INS = {"SignedIn", "SignedOut", "SignInRefused"}
+SIGN_INS = {"SignedIn", "SignedOut", "IdentityLinked"}
 
 
 def document(e: FeedEvent, origin: str) -> dict[str, Any]:
@@ -33,7 +33,8 @@ def document(e: FeedEvent, origin: str) -> dict[str, Any]:
         for k, v in vars(event).items()
         if k not in COMMON and k != "reason" and "token" not in k
     }
-    category = ["authentication", "session"] if action in SIGN_INS else CATEGORIES.get(aggregate)
+    signing_in = action in SIGN_INS or getattr(event, "action", None) == "auth"
+    category = ["authentication"] if signing_in else CATEGORIES.get(aggregate)
     ecs_event: dict[str, Any] = {
         "id": e.hash or f"{e.originator_id}:{e.version}",
         "kind": "event",

@@ -83,7 +83,12 @@ def collect(svc: Services) -> list[Family]:
     )
     for job, (started_at, finished_at) in sorted(f["job_last_run"].items()):
         took.add(_between(started_at, finished_at), job=job)
-    families += [checkpoint, age, runs, last, took, _sweep(f["last_sweep"])]
+    feed = Family(
+        "saksi_feed_position", "gauge", "Log position each custody-feed sink acknowledged."
+    )
+    for sink, position in sorted(f["feed_positions"].items()):
+        feed.add(position, sink=sink)
+    families += [checkpoint, age, runs, last, took, feed, _sweep(f["last_sweep"])]
     return families
 
 

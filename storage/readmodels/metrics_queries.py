@@ -41,6 +41,7 @@ def figures(db: Database) -> dict[str, Any]:
             "max(finished_at) AS t FROM rm_job_runs WHERE status='finished' GROUP BY job) m "
             "ON r.job = m.job AND r.finished_at = m.t"
         )
+        feed = tx.all("SELECT sink, position FROM feed_positions")
         sweep = tx.one(
             "SELECT result_json FROM rm_job_runs WHERE job=? AND status='finished' "
             "ORDER BY finished_at DESC LIMIT 1",
@@ -61,6 +62,7 @@ def figures(db: Database) -> dict[str, Any]:
         "job_last_run": {
             r["job"]: (str(r["started_at"]), str(r["finished_at"])) for r in last_runs
         },
+        "feed_positions": {r["sink"]: int(r["position"]) for r in feed},
         "last_sweep": json.loads(sweep["result_json"]) if sweep and sweep["result_json"] else None,
     }
 

@@ -20,7 +20,7 @@ from archive.bootstrap import bootstrap, scheduled_jobs
 from archive.cameras import registry as cameras
 from archive.errors import InvalidInput, Refused
 from archive.jobs.scheduler import execute
-from archive.ops import feed
+from archive.ops import feed, metrics
 from archive.settings import Settings
 from domain.base import Context
 from tests.conftest import Archive
@@ -169,7 +169,10 @@ def test_the_webhook_gets_ndjson_batches_and_an_outage_resends_them(
         server.shutdown()
         server.server_close()
     lines = [json.loads(x) for body in Webhook.bodies for x in body.decode().splitlines()]
-    assert [d["event"]["id"] for d in lines] == [h for _, h in log_in_order(archive)]
+    log = log_in_order(archive)
+    assert [d["event"]["id"] for d in lines] == [h for _, h in log]
+    [position] = [f for f in metrics.collect(archive.svc) if f.name == "saksi_feed_position"]
+    assert position.samples == [({"sink": "webhook"}, float(log[-1][0]))]
     assert all(len(body.splitlines()) <= 3 for body in Webhook.bodies)
 
 
