@@ -38,8 +38,10 @@ class Receiver:
         self.port, self.out = port, out
         self.proc: subprocess.Popen[str] | None = None
 
-    def start(self, die_after: int | None = None) -> None:
+    def start(self, die_after: int | None = None, tls: tuple[Path, Path] | None = None) -> None:
+        self.stop()  # the one before, if any (killed, or left running)
         extra = ["--die-after", str(die_after)] if die_after else []
+        extra += ["--tls", str(tls[0]), str(tls[1])] if tls else []
         module = "tests.support.syslog_receiver"
         self.proc = subprocess.Popen(
             [sys.executable, "-m", module, str(self.port), str(self.out), *extra],
@@ -54,6 +56,8 @@ class Receiver:
             self.proc.kill()
         if self.proc:
             self.proc.wait(10)
+            if self.proc.stdout:
+                self.proc.stdout.close()
 
     def messages(self) -> list[re.Match[str]]:
         lines = self.out.read_text().splitlines() if self.out.exists() else []
@@ -182,3 +186,24 @@ def test_a_malformed_feed_address_is_refused_at_start(settings: Settings) -> Non
         bootstrap(settings.model_copy(update={"feed_syslog": "udp://127.0.0.1:514"}))
     with pytest.raises(InvalidInput, match="SAKSI_FEED_WEBHOOK: expected https://"):
         bootstrap(settings.model_copy(update={"feed_webhook": "http://siem.example/in"}))
+
+
+@pytest.mark.parametrize("store_kind", ["sqlite"])
+def test_syslog_over_tls_verifies_the_receiver_and_delivers_everything(
+    archive: Archive, receiver: Receiver, settings: Settings, tmp_path: Path
+) -> None:
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256",
+         "-nodes", "-keyout", str(key), "-out", str(cert), "-days", "1", "-subj", "/CN=127.0.0.1",
+         "-addext", "subjectAltName=IP:127.0.0.1"],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    receiver.start(tls=(cert, key))
+    url = f"tls://127.0.0.1:{receiver.port}"
+    untrusted = settings.model_copy(update={"feed_syslog": url})
+    run_feed_job(untrusted)  # the receiver's certificate is not trusted: nothing counts as sent
+    assert receiver.messages() == []
+    run_feed_job(untrusted.model_copy(update={"feed_ca": cert}))
+    ids = [json.loads(m["msg"])["event"]["id"] for m in receiver.messages()]
+    assert ids == [h for _, h in log_in_order(archive)]

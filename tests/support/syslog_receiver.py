@@ -1,7 +1,8 @@
 """A syslog receiver for tests: RFC 5424 messages over TCP with octet-counting framing
 (RFC 6587), each stored as one line of a file before the next is read.
 
-Run as its own process (`python -m tests.support.syslog_receiver PORT FILE [--die-after N]`)
+Run as its own process (`python -m tests.support.syslog_receiver PORT FILE [--die-after N]
+[--tls CERT KEY]`, TLS as RFC 5425 has it)
 so a test can lose it the hard way: with --die-after it kills itself (SIGKILL, no clean-up)
 right after storing its Nth message, with the rest of the batch unread. One connection at a
 time, as the feed sends; it closes its side when the sender has closed its own.
@@ -12,6 +13,7 @@ from __future__ import annotations
 import os
 import signal
 import socket
+import ssl
 import sys
 
 
@@ -35,7 +37,7 @@ def read_frame(conn: socket.socket) -> bytes | None:
     return read_exactly(conn, int(digits))
 
 
-def serve(port: int, out_path: str, die_after: int | None) -> None:
+def serve(port: int, out_path: str, die_after: int | None, tls: ssl.SSLContext | None) -> None:
     server = socket.socket()
     server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     server.bind(("127.0.0.1", port))
@@ -45,6 +47,12 @@ def serve(port: int, out_path: str, die_after: int | None) -> None:
     with open(out_path, "ab") as out:
         while True:
             conn, _ = server.accept()
+            if tls is not None:
+                try:
+                    conn = tls.wrap_socket(conn, server_side=True)
+                except (ssl.SSLError, OSError):  # a client that does not trust us: next one
+                    conn.close()
+                    continue
             with conn:
                 while (frame := read_frame(conn)) is not None:
                     out.write(frame + b"\n")
@@ -57,4 +65,9 @@ def serve(port: int, out_path: str, die_after: int | None) -> None:
 if __name__ == "__main__":
     args = sys.argv[1:]
     die = int(args[args.index("--die-after") + 1]) if "--die-after" in args else None
-    serve(int(args[0]), args[1], die)
+    context = None
+    if "--tls" in args:
+        at = args.index("--tls")
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(args[at + 1], args[at + 2])
+    serve(int(args[0]), args[1], die, context)
