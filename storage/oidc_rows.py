@@ -51,6 +51,8 @@ def add_session(
     db: Database, id_hash: str, user: str, refresh_token: str | None, next_check: str
 ) -> None:
     with db.tx() as tx:
+        # Sessions that ended without a sign-out (expired, swept from ui_sessions) go too.
+        tx.run(f"DELETE FROM {SESSIONS} WHERE id_hash NOT IN (SELECT id_hash FROM ui_sessions)")
         tx.run(
             f"INSERT INTO {SESSIONS} (id_hash, user_name, refresh_token, next_check) "
             "VALUES (?, ?, ?, ?)",

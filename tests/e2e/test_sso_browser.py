@@ -141,9 +141,14 @@ def test_sso_maps_groups_to_roles_records_sign_ins_and_refuses_forgeries(
     assert not any(provider.client_secret in d for d in sso_refusals(server))
     assert user_events(server, "yudi") == []
 
-    # The provider disables rina: her session ends at its next check, recorded as such.
+    # Her groups change at the provider: her role follows at her next sign-in.
+    provider.accounts["rina"].groups = ["city-auditors"]
     sign_in_at_provider(page, "rina")
     expect(page.get_by_text("Signed in as rina")).to_be_visible()
+    changed = [e for e in user_events(server, "rina") if e["type"] == "RoleChanged"]
+    assert [e["role"] for e in changed] == ["auditor"]
+
+    # The provider disables rina: her session ends at its next check, recorded as such.
     provider.accounts["rina"].disabled = True
     with server.archive.svc.db.tx() as tx:  # the check falls due (SAKSI_OIDC_RECHECK)
         tx.run("UPDATE oidc_sessions SET next_check = '2000-01-01T00:00:00+00:00'")

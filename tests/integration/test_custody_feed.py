@@ -13,6 +13,7 @@ import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import ClassVar
+from uuid import UUID
 
 import pytest
 
@@ -87,6 +88,16 @@ def log_in_order(archive: Archive) -> list[tuple[int, str]]:
     return [(int(r["notification_id"]), bytes(r["hash"]).hex()) for r in rows]
 
 
+def stream_versions(archive: Archive) -> dict[str, tuple[str, int]]:
+    """Each event's chain hash -> (its stream, its version), as the chain records them."""
+    with archive.svc.db.tx(write=False) as tx:
+        rows = tx.all("SELECT originator_id, originator_version, hash FROM event_chain")
+    return {
+        bytes(r["hash"]).hex(): (str(UUID(str(r["originator_id"]))), int(r["originator_version"]))
+        for r in rows
+    }
+
+
 def test_every_event_reaches_syslog_in_order_across_a_receiver_killed_mid_stream(
     archive: Archive, receiver: Receiver, settings: Settings
 ) -> None:
@@ -118,6 +129,9 @@ def test_every_event_reaches_syslog_in_order_across_a_receiver_killed_mid_stream
     assert first_seen == [h for _, h in log]  # every event, in log order, none missing
     assert len(ids) > len(log)  # the cut batch was sent again...
     resent = {i for i in ids if ids.count(i) > 1}
+    streams = stream_versions(archive)
+    for doc in got:  # each document names the event as recorded
+        assert (doc["saksi"]["stream"], doc["saksi"]["version"]) == streams[doc["event"]["id"]]
     for doc in got:  # ...each resend the very same document
         if doc["event"]["id"] in resent:
             assert doc == next(d for d in got if d["event"]["id"] == doc["event"]["id"])
