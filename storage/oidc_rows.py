@@ -66,6 +66,17 @@ def session(db: Database, id_hash: str) -> Row | None:
     return row
 
 
+def claim_check(db: Database, id_hash: str, due: str, until: str) -> bool:
+    """Take a due check for this request alone (another request seeing the same due time finds
+    it taken): a rotated refresh token is never spent twice."""
+    with db.tx() as tx:
+        taken: int = tx.run(
+            f"UPDATE {SESSIONS} SET next_check = ? WHERE id_hash = ? AND next_check = ?",
+            (until, id_hash, due),
+        )
+    return taken == 1
+
+
 def checked(db: Database, id_hash: str, refresh_token: str | None, next_check: str) -> None:
     with db.tx() as tx:
         tx.run(

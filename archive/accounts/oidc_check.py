@@ -27,6 +27,10 @@ def still_accepted(svc: Services, id_hash: str, client: str | None) -> bool:
     now = timefmt.now()
     if row is None or datetime.fromisoformat(row["next_check"]) > now:
         return True
+    if not oidc_rows.claim_check(
+        svc.db, id_hash, row["next_check"], (now + RETRY_AFTER).isoformat()
+    ):
+        return True  # another request of this session is checking it right now
     config = oidc_client.Config.of(svc.settings)
     try:
         if config is None:
@@ -34,8 +38,7 @@ def still_accepted(svc: Services, id_hash: str, client: str | None) -> bool:
         if not row["refresh_token"]:
             raise oidc_client.ProviderRefused("the provider gave no refresh token to check with")
         tokens = oidc_client.refresh(config, row["refresh_token"])
-    except oidc_client.ProviderUnavailable:
-        oidc_rows.checked(svc.db, id_hash, None, (now + RETRY_AFTER).isoformat())
+    except oidc_client.ProviderUnavailable:  # retried once RETRY_AFTER (claimed above) passes
         return True
     except oidc_client.ProviderRefused as e:
         ended(svc, id_hash, client, str(e))
