@@ -8,17 +8,20 @@ from pathlib import Path
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
+from archive.accounts import oidc_client
 from archive.audit import fixity
 from archive.errors import InvalidInput
 from archive.guard import Guard
 from archive.jobs import scheduler
 from archive.jobs.registry import Job
+from archive.ops import feed
 from archive.sealing import seal
 from archive.sealing.witness_client import read_witnesses
 from archive.services import Services
 from archive.settings import Settings
 from archive.signing_key import SigningKey
 from retention import recovery, sweep
+from storage import feed_rows, oidc_rows
 from storage import sessions as ui_sessions
 from storage.connection import EventStoreUrl, prepare_postgres
 from storage.db import open_database
@@ -47,6 +50,8 @@ def open_object_store(url: str, ca_file: Path | None = None) -> ObjectStore:
 
 def bootstrap(settings: Settings, *, create_database: bool = False) -> Services:
     read_witnesses(settings.witnesses)  # a bad SAKSI_WITNESSES file fails here, not at a seal
+    feed.sinks(settings)  # so does a bad SAKSI_FEED_SYSLOG or SAKSI_FEED_WEBHOOK
+    oidc_client.Config.of(settings)  # and half a single sign-on configuration
     try:
         url = EventStoreUrl.parse(settings.event_store)
     except ValueError as e:
@@ -65,6 +70,8 @@ def bootstrap(settings: Settings, *, create_database: bool = False) -> Services:
     merkle = MerkleStore(db)
     merkle.create()
     ui_sessions.create(db)
+    feed_rows.create(db)
+    oidc_rows.create(db)
     projector = Projector(db, store.mapper)
     projector.create()
     projector.catch_up()
@@ -96,16 +103,22 @@ def scheduled_jobs() -> list[Job]:
         Job(recovery.NOTICE_JOB, recovery.notice, recovery.notice_summary),
         Job("checkpoint", seal.seal_checkpoint),
         Job("fixity-audit", fixity.check),
+        Job(feed.JOB, feed.ship, recorded=False),
     ]
+
+
+def jobs_to_run(settings: Settings) -> list[Job]:
+    """The scheduled jobs this configuration needs: the custody feed only with a sink."""
+    return [j for j in scheduled_jobs() if j.name != feed.JOB or feed.sinks(settings)]
 
 
 def start_scheduler(settings: Settings, jobs: Sequence[Job] | None = None) -> BackgroundScheduler:
     """The scheduled jobs in background threads of this process (`saksi serve`)."""
     return scheduler.start_scheduler(
-        settings, scheduled_jobs() if jobs is None else jobs, bootstrap
+        settings, jobs_to_run(settings) if jobs is None else jobs, bootstrap
     )
 
 
 def run_scheduler(settings: Settings) -> None:
     """`saksi scheduler`: the scheduled jobs alone, until SIGTERM or SIGINT."""
-    scheduler.run_scheduler(settings, scheduled_jobs(), bootstrap)
+    scheduler.run_scheduler(settings, jobs_to_run(settings), bootstrap)

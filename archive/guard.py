@@ -50,6 +50,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "retention.sweep": frozenset({"admin", SYSTEM}),  # admins through `retention sweep`
     "archive.init": frozenset({HOST}),  # schema, bucket, signing key, first admin
     "job.run": frozenset({"auditor", "admin", HOST, SYSTEM}),  # recorded runs of jobs
+    "feed.ship": frozenset({SYSTEM}),  # the custody feed to the SIEM (archive/ops/feed.py)
     "users.admin": frozenset({"admin"}),
     "hold.place": frozenset({"investigator", "admin"}),  # investigators on their own cases
     "hold.release": frozenset({"admin"}),

@@ -27,6 +27,7 @@ JOB_INTERVALS: dict[str, tuple[str, timedelta]] = {
     "deletion-notice": ("SAKSI_DELETION_NOTICE_INTERVAL", timedelta(days=1)),
     "checkpoint": ("SAKSI_CHECKPOINT_INTERVAL", timedelta(minutes=5)),
     "fixity-audit": ("SAKSI_FIXITY_INTERVAL", timedelta(days=1)),
+    "custody-feed": ("SAKSI_FEED_INTERVAL", timedelta(seconds=10)),
 }
 
 
@@ -69,6 +70,26 @@ class Settings(BaseModel):
     request_link_ttl: timedelta = timedelta(hours=72)
     request_upload_max_bytes: int = Field(default=2048 * MIB, gt=0)
     request_upload_stale: timedelta = timedelta(hours=2)
+    # The custody feed for a SIEM (archive/ops/feed.py, docs/integrations.md): syslog
+    # (tcp://HOST:PORT or tls://HOST:PORT) and/or a webhook (https://...), the CA bundle that
+    # verifies them, the webhook's bearer token, events per batch and the time a receiver gets.
+    feed_syslog: str | None = None  # SAKSI_FEED_SYSLOG
+    feed_webhook: str | None = None  # SAKSI_FEED_WEBHOOK
+    feed_ca: Path | None = None  # SAKSI_FEED_CA
+    feed_webhook_token: str | None = None  # SAKSI_FEED_WEBHOOK_TOKEN[_FILE]
+    feed_batch: int = Field(default=500, ge=1)  # SAKSI_FEED_BATCH
+    feed_timeout: timedelta = timedelta(seconds=10)  # SAKSI_FEED_TIMEOUT
+    # Single sign-on for the web UI (archive/accounts/oidc.py, docs/integrations.md): the
+    # provider's issuer URL, this client's id and secret, the claim whose values map to roles
+    # (`group=role,...`), the claim naming the user, and how often a session is re-checked.
+    oidc_issuer: str | None = None  # SAKSI_OIDC_ISSUER
+    oidc_client_id: str | None = None  # SAKSI_OIDC_CLIENT_ID
+    oidc_client_secret: str | None = None  # SAKSI_OIDC_CLIENT_SECRET[_FILE]
+    oidc_role_claim: str = "groups"  # SAKSI_OIDC_ROLE_CLAIM
+    oidc_role_map: dict[str, str] = Field(default_factory=dict)  # SAKSI_OIDC_ROLE_MAP
+    oidc_name_claim: str = "preferred_username"  # SAKSI_OIDC_NAME_CLAIM
+    oidc_recheck: timedelta = timedelta(minutes=5)  # SAKSI_OIDC_RECHECK
+    oidc_ca: Path | None = None  # SAKSI_OIDC_CA: CA bundle of the provider's TLS certificate
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
@@ -87,6 +108,16 @@ class Settings(BaseModel):
             "tsa_ca": env.get("SAKSI_TSA_CA") or None,
             "s3_ca_file": env.get("SSL_CERT_FILE") or None,
             "witnesses": env.get("SAKSI_WITNESSES") or None,
+            "feed_syslog": env.get("SAKSI_FEED_SYSLOG") or None,
+            "feed_webhook": env.get("SAKSI_FEED_WEBHOOK") or None,
+            "feed_ca": env.get("SAKSI_FEED_CA") or None,
+            "feed_webhook_token": secret(env, "SAKSI_FEED_WEBHOOK_TOKEN"),
+            "oidc_issuer": env.get("SAKSI_OIDC_ISSUER") or None,
+            "oidc_client_id": env.get("SAKSI_OIDC_CLIENT_ID") or None,
+            "oidc_client_secret": secret(env, "SAKSI_OIDC_CLIENT_SECRET"),
+            "oidc_role_claim": env.get("SAKSI_OIDC_ROLE_CLAIM") or "groups",
+            "oidc_name_claim": env.get("SAKSI_OIDC_NAME_CLAIM") or "preferred_username",
+            "oidc_ca": env.get("SAKSI_OIDC_CA") or None,
         }
         read = _Reader(env, values)
         read("recovery_window", "SAKSI_RECOVERY_WINDOW", _duration)
@@ -100,6 +131,10 @@ class Settings(BaseModel):
         read("request_upload_stale", "SAKSI_REQUEST_UPLOAD_STALE", _positive_duration)
         read("pull_concurrency", "SAKSI_PULL_CONCURRENCY", _positive_count("recorders"))
         read("recorder_timeout", "SAKSI_RECORDER_TIMEOUT", _duration_at_least(1))
+        read("feed_batch", "SAKSI_FEED_BATCH", _positive_count("events"))
+        read("feed_timeout", "SAKSI_FEED_TIMEOUT", _duration_at_least(1))
+        read("oidc_role_map", "SAKSI_OIDC_ROLE_MAP", _role_map)
+        read("oidc_recheck", "SAKSI_OIDC_RECHECK", _duration_at_least(1))
         intervals = {}
         for name, (variable, default) in JOB_INTERVALS.items():
             text = env.get(variable)
@@ -164,6 +199,17 @@ def _positive_count(what: str) -> Callable[[str, str], int]:
         return int(text)
 
     return parse
+
+
+def _role_map(text: str, variable: str) -> dict[str, str]:
+    """`group=role,group2=role2`: the first listed group a user has gives the role."""
+    out: dict[str, str] = {}
+    for item in text.split(","):
+        group, sep, role = item.strip().partition("=")
+        if not sep or not group.strip() or not role.strip():
+            raise InvalidInput(f"{variable}: expected GROUP=ROLE[,GROUP=ROLE...], not {item!r}")
+        out[group.strip()] = role.strip()
+    return out
 
 
 def _mib(text: str, variable: str) -> int:

@@ -37,6 +37,21 @@ class User(Attributed):
     class TokenRevoked(Attributed.Event):
         reason: str | None
 
+    # Single sign-on: the account at an identity provider this user is, and each sign-in and
+    # sign-out through it, with the provider's subject (never a token).
+    class IdentityLinked(Attributed.Event):
+        issuer: str
+        subject: str
+
+    class SignedIn(Attributed.Event):
+        issuer: str
+        subject: str
+
+    class SignedOut(Attributed.Event):
+        issuer: str
+        subject: str
+        why: str
+
     @staticmethod
     def create_id(name: str, **_: Any) -> UUID:
         return named_id("user", name)
@@ -57,6 +72,7 @@ class User(Attributed):
         self.token_hash = token_hash
         self.token_expires = token_expires
         self.revoked = False
+        self.identity: tuple[str, str] | None = None  # (issuer, subject) once linked
 
     @classmethod
     def register(
@@ -111,3 +127,39 @@ class User(Attributed):
         self, reason: str | None, actor: str, channel: str, client: str | None
     ) -> None:
         self.revoked = True
+
+    def link_identity(self, issuer: str, subject: str, ctx: Context) -> None:
+        if self.identity is not None and self.identity != (issuer, subject):
+            raise RuleBroken(f"{self.name} is linked to another account at the identity provider")
+        if self.identity is None:
+            self._identity_linked(issuer=issuer, subject=subject, **ctx.fields())
+
+    @event(IdentityLinked)
+    def _identity_linked(
+        self, issuer: str, subject: str, actor: str, channel: str, client: str | None
+    ) -> None:
+        self.identity = (issuer, subject)
+
+    def record_sign_in(self, ctx: Context) -> None:
+        if self.identity is None:
+            raise RuleBroken(f"{self.name} has no identity at a provider")
+        issuer, subject = self.identity
+        self._signed_in(issuer=issuer, subject=subject, **ctx.fields())
+
+    @event(SignedIn)
+    def _signed_in(
+        self, issuer: str, subject: str, actor: str, channel: str, client: str | None
+    ) -> None:
+        pass
+
+    def record_sign_out(self, why: str, ctx: Context) -> None:
+        if self.identity is None:
+            raise RuleBroken(f"{self.name} has no identity at a provider")
+        issuer, subject = self.identity
+        self._signed_out(issuer=issuer, subject=subject, why=why, **ctx.fields())
+
+    @event(SignedOut)
+    def _signed_out(
+        self, issuer: str, subject: str, why: str, actor: str, channel: str, client: str | None
+    ) -> None:
+        pass

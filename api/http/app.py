@@ -56,7 +56,7 @@ def create_app(services: Services, limits: HttpLimits | None = None) -> FastAPI:
     app.state.services = services
     app.state.limits = limits
     app.state.rate_limiter = RateLimiter(limits.rates)
-    app.state.counters = ProcessCounters()
+    app.state.counters = ProcessCounters(lambda: services.events.conflicts)
     app.state.metrics_token = metrics_token()
     for module in (health, metrics, clips, cases, exports, users, cameras, audit, retention, holds):
         app.include_router(module.router)

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from archive import timefmt
+from archive.accounts import oidc_check, users
 from archive.accounts import sign_in as auth
-from archive.accounts import users
 from archive.services import Services
 from domain.base import Context
 from storage import sessions as table
@@ -39,7 +39,7 @@ class Viewer:
     role: str
 
 
-def _hash(session_id: str) -> str:
+def hash_id(session_id: str) -> str:
     return hashlib.sha256(session_id.encode("ascii")).hexdigest()
 
 
@@ -48,27 +48,30 @@ def start(svc: Services, token: str, client: str | None) -> Session:
     ctx = auth.sign_in(svc, token.strip(), client, "ui:sign-in")
     row = queries.user_by_token_hash(svc.db, users.hash_token(token.strip()))
     assert row is not None  # sign_in has just found it
+    return open_session(svc, ctx.actor, str(row["role"]), row["token_hash"], row["token_expires"])
+
+
+def open_session(
+    svc: Services, user: str, role: str, token_hash: str, token_expires: str | None
+) -> Session:
+    """A new session for a user already signed in (by token, or by the identity provider):
+    it lasts until LIFETIME or the user's token expires, whichever comes first."""
     session_id = secrets.token_urlsafe(32)
     now = timefmt.now()
     expires = now + LIFETIME
-    if row["token_expires"]:
-        expires = min(expires, datetime.fromisoformat(row["token_expires"]))
+    if token_expires:
+        expires = min(expires, datetime.fromisoformat(token_expires))
     table.insert(
-        svc.db,
-        _hash(session_id),
-        ctx.actor,
-        row["token_hash"],
-        now.isoformat(),
-        expires.isoformat(),
+        svc.db, hash_id(session_id), user, token_hash, now.isoformat(), expires.isoformat()
     )
-    return Session(session_id, ctx.actor, str(row["role"]))
+    return Session(session_id, user, role)
 
 
 def resolve(svc: Services, session_id: str, client: str | None) -> Viewer | None:
     """The session's user, or None when the session is unknown, over, or its token is gone."""
     if not session_id or len(session_id) > 100 or not session_id.isascii():
         return None
-    row = table.find(svc.db, _hash(session_id))
+    row = table.find(svc.db, hash_id(session_id))
     if row is None:
         return None
     now = timefmt.now()
@@ -79,12 +82,20 @@ def resolve(svc: Services, session_id: str, client: str | None) -> Viewer | None
         and row["user_token"] == row["session_token"]
         and not (row["token_expires"] and datetime.fromisoformat(row["token_expires"]) <= now)
     )
+    ctx = Context(str(row["user_name"]), "http", client)
     if not alive:
-        table.delete(svc.db, _hash(session_id))
+        oidc_check.ended(
+            svc, hash_id(session_id), client, "the session expired or its user changed"
+        )
+    if not alive or not oidc_check.still_accepted(svc, hash_id(session_id), client):
+        table.delete(svc.db, hash_id(session_id))
         return None
-    return Viewer(Context(str(row["user_name"]), "http", client), str(row["role"]))
+    return Viewer(ctx, str(row["role"]))
 
 
-def end(svc: Services, session_id: str) -> bool:
-    """Sign out: the session id stops working at once."""
-    return table.delete(svc.db, _hash(session_id)) > 0
+def end(svc: Services, session_id: str, client: str | None = None) -> bool:
+    """Sign out: the session id stops working at once (a single sign-on one is recorded)."""
+    if not session_id or len(session_id) > 100 or not session_id.isascii():
+        return False
+    oidc_check.ended(svc, hash_id(session_id), client, "signed out")
+    return table.delete(svc.db, hash_id(session_id)) > 0

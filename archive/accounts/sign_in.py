@@ -66,3 +66,10 @@ def _record_failure(svc: Services, ctx: Context, target: str, problem: str) -> N
     if suppressed:
         detail += f" (and {suppressed} more failed sign-ins not recorded one by one)"
     svc.events.save(Refusal.record("auth", target, detail, ctx))
+
+
+def record_refused_sign_in(
+    svc: Services, actor: str, client: str | None, target: str, problem: str
+) -> None:
+    """A sign-in refused elsewhere (single sign-on), recorded and throttled like these."""
+    _record_failure(svc, Context(actor, "http", client), target, problem)

@@ -22,3 +22,6 @@ class Job:
     name: str
     work: Work  # called with the job's own services and the scheduler's principal
     summarize: Callable[[Any], dict[str, Any]] = runs.plain
+    # False for a job that runs every few seconds (the custody feed): recording each run would
+    # add two events to the log every time, which the job itself would then ship.
+    recorded: bool = True

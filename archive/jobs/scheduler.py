@@ -42,9 +42,12 @@ def execute(settings: Settings, open_services: OpenServices, job: Job, trigger: 
         return
     ctx = scheduler_principal(runs.host())
     try:
-        result = runs.run_recorded(
-            svc, ctx, job.name, trigger, lambda: job.work(svc, ctx), job.summarize
-        )
+        if job.recorded:
+            result = runs.run_recorded(
+                svc, ctx, job.name, trigger, lambda: job.work(svc, ctx), job.summarize
+            )
+        else:
+            result = job.work(svc, ctx)
         log.info("%s (%s) finished: %s", job.name, trigger, job.summarize(result))
     except Exception as e:
         log.error("%s (%s) failed: %s: %s", job.name, trigger, type(e).__name__, e)

@@ -54,6 +54,12 @@ def collect(svc: Services) -> list[Family]:
             "saksi_access_denied_events", "gauge", "Refused attempts recorded (AccessDenied)."
         ).add(f["access_denied"]),
     ]
+    by_action = Family(
+        "saksi_access_denied_by_action", "gauge", "Refused attempts recorded, by action."
+    )
+    for action, n in sorted(f["access_denied_by_action"].items()):
+        by_action.add(n, action=action)
+    families.append(by_action)
     checkpoint = Family(
         "saksi_checkpoint_tree_size", "gauge", "Leaves under the newest checkpoint."
     )
@@ -70,7 +76,19 @@ def collect(svc: Services) -> list[Family]:
     )
     for job, finished_at in sorted(f["job_last_finished"].items()):
         last.add(_age(finished_at), job=job)
-    families += [checkpoint, age, runs, last, _sweep(f["last_sweep"])]
+    took = Family(
+        "saksi_job_last_duration_seconds",
+        "gauge",
+        "How long each job's last finished run took (the seal is `checkpoint`).",
+    )
+    for job, (started_at, finished_at) in sorted(f["job_last_run"].items()):
+        took.add(_between(started_at, finished_at), job=job)
+    feed = Family(
+        "saksi_feed_position", "gauge", "Log position each custody-feed sink acknowledged."
+    )
+    for sink, position in sorted(f["feed_positions"].items()):
+        feed.add(position, sink=sink)
+    families += [checkpoint, age, runs, last, took, feed, _sweep(f["last_sweep"])]
     return families
 
 
@@ -86,6 +104,10 @@ def _sweep(result: dict[str, object] | None) -> Family:
         value = result.get(key, [])
         family.add(len(value) if isinstance(value, list) else 0, result=key)
     return family
+
+
+def _between(start: str, end: str) -> float:
+    return max(0.0, (datetime.fromisoformat(end) - datetime.fromisoformat(start)).total_seconds())
 
 
 def _age(iso: str) -> float:

@@ -16,6 +16,15 @@ from storage.db import Database
 A = TypeVar("A", bound=Aggregate)
 
 
+def decode(mapper: Mapper[UUID], row: dict[str, Any]) -> Any:
+    """The domain event of a stored-events row (originator_id, originator_version, topic,
+    state), whichever way the database returned the id."""
+    oid = row["originator_id"]
+    oid = oid if isinstance(oid, UUID) else UUID(str(oid))
+    stored = StoredEvent(oid, int(row["originator_version"]), row["topic"], bytes(row["state"]))
+    return mapper.to_domain_event(stored)
+
+
 def find_many(db: Database, mapper: Mapper[UUID], cls: type[A], ids: Sequence[UUID]) -> list[A]:
     """The aggregates of these ids that exist and are of `cls`, in the order given."""
     if not ids:

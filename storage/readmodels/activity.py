@@ -10,10 +10,11 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.persistence import Mapper, StoredEvent
+from eventsourcing.persistence import Mapper
 
 from storage import lock_keys
 from storage.db import Database, Row
+from storage.eventstore.batch_load import decode
 
 TRACKING_NAME = "activity"
 BATCH = 1000
@@ -36,13 +37,16 @@ def catch_up(db: Database, mapper: Mapper[UUID]) -> int:
             )
             found = []
             for r in rows:
-                oid = r["originator_id"]
-                oid = oid if isinstance(oid, UUID) else UUID(str(oid))
-                stored = StoredEvent(oid, r["originator_version"], r["topic"], bytes(r["state"]))
-                actor = getattr(mapper.to_domain_event(stored), "actor", None)
+                event = decode(mapper, r)
+                actor = getattr(event, "actor", None)
                 if actor:
                     found.append(
-                        (int(r["nid"]), str(actor), str(oid), int(r["originator_version"]))
+                        (
+                            int(r["nid"]),
+                            str(actor),
+                            str(event.originator_id),
+                            event.originator_version,
+                        )
                     )
             tx.many(
                 "INSERT INTO rm_activity (position, actor, oid, version) VALUES (?,?,?,?) "

@@ -30,11 +30,18 @@ def figures(db: Database) -> dict[str, Any]:
             "SELECT tree_size, sealed_at FROM ledger_checkpoints ORDER BY id DESC LIMIT 1"
         )
         refusals = tx.one("SELECT count(*) AS n FROM rm_refusals")
+        by_action = tx.all("SELECT action, count(*) AS n FROM rm_refusals GROUP BY action")
         runs = tx.all("SELECT job, status, count(*) AS n FROM rm_job_runs GROUP BY job, status")
         finished = tx.all(
             "SELECT job, max(finished_at) AS t FROM rm_job_runs WHERE status='finished' "
             "GROUP BY job"
         )
+        last_runs = tx.all(
+            "SELECT r.job, r.started_at, r.finished_at FROM rm_job_runs r JOIN (SELECT job, "
+            "max(finished_at) AS t FROM rm_job_runs WHERE status='finished' GROUP BY job) m "
+            "ON r.job = m.job AND r.finished_at = m.t"
+        )
+        feed = tx.all("SELECT sink, position FROM feed_positions")
         sweep = tx.one(
             "SELECT result_json FROM rm_job_runs WHERE job=? AND status='finished' "
             "ORDER BY finished_at DESC LIMIT 1",
@@ -49,8 +56,13 @@ def figures(db: Database) -> dict[str, Any]:
             (int(checkpoint["tree_size"]), str(checkpoint["sealed_at"])) if checkpoint else None
         ),
         "access_denied": _int(refusals),
+        "access_denied_by_action": {r["action"]: int(r["n"]) for r in by_action},
         "job_runs": {(r["job"], r["status"]): int(r["n"]) for r in runs},
         "job_last_finished": {r["job"]: str(r["t"]) for r in finished if r["t"]},
+        "job_last_run": {
+            r["job"]: (str(r["started_at"]), str(r["finished_at"])) for r in last_runs
+        },
+        "feed_positions": {r["sink"]: int(r["position"]) for r in feed},
         "last_sweep": json.loads(sweep["result_json"]) if sweep and sweep["result_json"] else None,
     }
 

@@ -84,13 +84,19 @@ def free_port() -> int:
 
 
 @pytest.fixture
-def server(archive: Archive, log_output: io.StringIO) -> Iterator[Api]:
+def server_port() -> int:
+    """The port `server` listens on (a module overrides it when its settings must name it)."""
+    return free_port()
+
+
+@pytest.fixture
+def server(archive: Archive, log_output: io.StringIO, server_port: int) -> Iterator[Api]:
     """The app under a real uvicorn server on a free loopback port, in a thread."""
     app = create_app(archive.svc, HttpLimits())
     config = uvicorn.Config(
         app,
         host="127.0.0.1",
-        port=free_port(),
+        port=server_port,
         log_config=logs.UVICORN_LOG_CONFIG,
         access_log=False,
         lifespan="off",

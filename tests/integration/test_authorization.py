@@ -48,8 +48,9 @@ NOT_USE_CASES = {"archive.bootstrap"}  # the composition root builds; it decides
 NO_EVIDENCE = {
     "archive.ops.status.readiness": "a readiness probe: can this process reach its stores",
     "archive.ops.metrics.collect": "counts for /metrics, which has a credential of its own",
+    "archive.accounts.oidc.begin": "sends the browser to the identity provider: grants nothing",
 }
-CREDENTIALS = ("token", "session_id")
+CREDENTIALS = ("token", "session_id", "code")  # code: an OpenID Connect authorization code
 PROOFS = ("Principal", "Export", "Claim")
 
 
@@ -303,6 +304,9 @@ def test_a_made_up_credential_is_refused_by_every_entry_point_that_takes_one(
     made_up = {
         "token": "sks_made-up-and-never-issued",
         "session_id": "made-up",
+        "code": "made-up-authorization-code",
+        "state": "made-up-state",
+        "browser": "made-up-browser",
         "client": "198.51.100.9",
         "action": "share.view",
         "target": "api",

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from api.http.deps import Run
-from api.http.metrics import authorized, render
+from api.http.metrics import CONTENT_TYPE, authorized
 from archive.errors import NotFound, Unauthenticated
 from archive.ops import metrics
 
@@ -27,7 +27,4 @@ async def prometheus(request: Request, run: Run) -> Response:
     if cached is None or time.monotonic() - cached[0] > CACHE_S:
         cached = (time.monotonic(), await run(metrics.collect))
         state.metrics_cache = cached
-    own = state.counters.families(conflicts=state.services.events.conflicts)
-    return Response(
-        render([*own, *cached[1]]), media_type="text/plain; version=0.0.4; charset=utf-8"
-    )
+    return Response(state.counters.exposition(cached[1]), media_type=CONTENT_TYPE)

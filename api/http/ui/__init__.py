@@ -20,6 +20,7 @@ from api.http.ui import (
     recovery,
     sharing,
     signin,
+    sso,
 )
 
 STATIC = Path(__file__).parent / "static"
@@ -27,5 +28,5 @@ STATIC = Path(__file__).parent / "static"
 
 def install(app: FastAPI) -> None:
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    for module in (signin, investigate, cameramap, audit, admin, exports, sharing, recovery):
+    for module in (signin, sso, investigate, cameramap, audit, admin, exports, sharing, recovery):
         app.include_router(module.router)

@@ -38,6 +38,12 @@ _TEXTS: dict[str, tuple[str, str]] = {
         "The token is not valid (unknown, revoked or expired). This attempt is recorded.",
     ),
     "signed_out": ("Anda telah keluar.", "You are signed out."),
+    "sign_in_sso": ("Masuk dengan akun kota", "Sign in with the city account"),
+    "sign_in_sso_failed": (
+        "Masuk dengan akun kota ditolak. Percobaan ini dicatat.",
+        "Signing in with the city account was refused. This attempt is recorded.",
+    ),
+    "signed_in_continue": ("Anda telah masuk. Lanjutkan", "You are signed in. Continue"),
     "token": ("Token akses", "Access token"),
     "footer": (
         "Saksi — arsip bukti video. Setiap akses dicatat dalam rantai bukti.",

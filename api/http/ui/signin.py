@@ -30,6 +30,10 @@ router = APIRouter(route_class=UiRoute, include_in_schema=False)
 Next = Annotated[str | None, Query(max_length=500)]
 
 
+def single_sign_on(request: Request) -> bool:
+    return get_services(request).settings.oidc_issuer is not None
+
+
 @router.get("/")
 async def home(request: Request) -> Response:
     viewer = await current_viewer(request)
@@ -41,7 +45,10 @@ async def home(request: Request) -> Response:
 @router.get("/signin")
 async def signin_page(request: Request, next: Next = None, out: bool = False) -> Response:
     await current_viewer(request)
-    return render(request, "signin.html", next=local_path(next), failed=False, signed_out=out)
+    return render(
+        request, "signin.html", next=local_path(next), failed=False, signed_out=out,
+        sso=single_sign_on(request),
+    )  # fmt: skip
 
 
 @router.post("/signin")
@@ -59,16 +66,16 @@ async def signin(request: Request, form: Form) -> Response:
             next=local_path(form.get("next")),
             failed=True,
             signed_out=False,
+            sso=single_sign_on(request),
         )
     response = redirect(local_path(form.get("next")))
-    set_cookie(
-        request,
-        response,
-        SESSION_COOKIE,
-        session.session_id,
-        max_age=int(sessions.LIFETIME.total_seconds()),
-    )
+    set_session_cookie(request, response, session.session_id)
     return response
+
+
+def set_session_cookie(request: Request, response: Response, session_id: str) -> None:
+    max_age = int(sessions.LIFETIME.total_seconds())
+    set_cookie(request, response, SESSION_COOKIE, session_id, max_age=max_age)
 
 
 @router.post("/signout")
@@ -76,7 +83,9 @@ async def signout(request: Request) -> Response:
     if await current_viewer(request) is not None:  # a live session: only its own forms end it
         await checked_form(request)
         session_id = request.cookies.get(SESSION_COOKIE, "")
-        await anyio.to_thread.run_sync(sessions.end, get_services(request), session_id)
+        await anyio.to_thread.run_sync(
+            sessions.end, get_services(request), session_id, client_of(request)
+        )
     response = redirect("/signin?out=true")
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response

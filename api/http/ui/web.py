@@ -14,7 +14,7 @@ import logging
 import os
 import secrets
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from urllib.parse import quote
 
 import anyio
@@ -66,12 +66,19 @@ def secure_cookies(request: Request) -> bool:
     return request.url.scheme == "https" or os.environ.get("SAKSI_UI_SECURE_COOKIES") == "1"
 
 
-def set_cookie(request: Request, response: Response, name: str, value: str, **kw: Any) -> None:
+def set_cookie(
+    request: Request,
+    response: Response,
+    name: str,
+    value: str,
+    samesite: Literal["strict", "lax"] = "strict",
+    **kw: Any,
+) -> None:
     response.set_cookie(
         name,
         value,
         httponly=True,
-        samesite="strict",
+        samesite=samesite,
         secure=secure_cookies(request),
         path="/",
         **kw,
