@@ -17,14 +17,15 @@ import contextlib
 import json
 import tempfile
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 from api.cli.common import cli_context, host_context, table
 from api.demo_city import PRIVATE, SIMPANG_LIMA, DemoCamera, cameras
-from api.demo_recorder import start_demo_recorder
+from api.demo_recorder import LazyRecorder, start_demo_recorder
 from archive.accounts import users
 from archive.audit import verify as audit
 from archive.bootstrap import bootstrap
@@ -63,11 +64,11 @@ class DemoCase:
 
 CASES = (
     DemoCase("R-DEMO-0001", "report", "112 call: motorbike snatched at Simpang Lima",
-             "operator112", "inv.budi", SIMPANG_LIMA, 130, 12, 60),
+             "operator112", "inv.budi", SIMPANG_LIMA, 130, 12, 30),
     DemoCase("I-DEMO-0002", "incident", "Collision of a car and a motorbike, Jl. Pahlawan",
-             "inv.budi", "operator112", (-6.99420, 110.42110), 230, 35, 60),
+             "inv.budi", "operator112", (-6.99420, 110.42110), 230, 35, 30),
     DemoCase("V-DEMO-0003", "investigation", "Bus shelter vandalised, Jl. Pandanaran",
-             "inv.budi", "operator112", (-6.98850, 110.41560), 230, 55, 60),
+             "inv.budi", "operator112", (-6.98850, 110.41560), 230, 55, 30),
 )  # fmt: skip
 
 
@@ -88,8 +89,10 @@ def load_demo(
     _register(svc, city)
     say(f"{len(city)} cameras around Simpang Lima")
     recorder, held = start_demo_recorder(svc, city, recorder_port, say)
-    for spec in CASES:
-        _seed_case(svc, spec, held["end"], say)
+    # The cases are independent: seeded side by side, start-up waits for the slowest alone.
+    with ThreadPoolExecutor(len(CASES), thread_name_prefix="demo") as pool:
+        for seeded in [pool.submit(_seed_case, svc, spec, recorder, say) for spec in CASES]:
+            seeded.result()
     report = CASES[0].case_id
     return {
         "case_id": report,
@@ -114,25 +117,34 @@ def _register(svc: Services, city: list[DemoCamera]) -> None:
             )  # fmt: skip
 
 
-def _seed_case(svc: Services, spec: DemoCase, newest: datetime, say: Callable[[str], None]) -> None:
+def _seed_case(
+    svc: Services, spec: DemoCase, recorder: LazyRecorder, say: Callable[[str], None]
+) -> None:
     lead, member = cli_context(spec.lead), cli_context(spec.member)
     try:
         cases.open_case(svc, lead, case_id=spec.case_id, kind=spec.kind, title=spec.title,
                         members=[spec.member])  # fmt: skip
     except AlreadyExists:
         return  # seeded at an earlier start: left as it is
-    start = newest - timedelta(minutes=spec.minutes_ago)
+    start = recorder.end_at - timedelta(minutes=spec.minutes_ago)
+    end = start + timedelta(seconds=spec.seconds)
+    # Recorded ahead, so that a loaded machine does not keep the pull waiting past its timeout.
+    around = registry.list_cameras(svc, lead, near=spec.near, radius_m=spec.radius_m)
+    recorder.record_ahead([str(c["source"]["path"]) for c in around if c["source"]], start, end)
     pulled = pull.pull(
         svc, lead, case_id=spec.case_id, near=spec.near, radius_m=spec.radius_m, start=start,
-        end=start + timedelta(seconds=spec.seconds), reason=f"{spec.kind}: {spec.title}",
+        end=end, reason=f"{spec.kind}: {spec.title}",
     )  # fmt: skip
     clips = [row["clip_id"] for row in pulled["ingested"]]
-    say(f"{spec.case_id}: {len(clips)} clips pulled from the cameras within {spec.radius_m} m")
+    say(
+        f"{spec.case_id}: {len(clips)} clips pulled from the cameras within {spec.radius_m} m"
+        + "".join(f"; {f['camera_id']} failed: {f['reason']}" for f in pulled["failed"])
+    )
     investigator = lead if spec.lead == "inv.budi" else member
     if spec.kind == "report":
         requests.send_request(
             svc, investigator, camera_id=PRIVATE[0][0], start=start,
-            end=start + timedelta(seconds=spec.seconds), case_id=spec.case_id,
+            end=end, case_id=spec.case_id,
             reason="the snatcher ran past the shop",
         )  # fmt: skip
     elif spec.kind == "incident":

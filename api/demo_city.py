@@ -1,9 +1,9 @@
 """The demo's camera network: about fifty cameras around Simpang Lima, Semarang.
 
 Cameras ring the square and line the roads that leave it (Pahlawan, Pandanaran, Ahmad Yani,
-KH Ahmad Dahlan, Gajahmada, Veteran), placed along each road's real direction at about 100 m
-apart, with the RT/RW of the neighbourhood they watch; three private shop cameras have owners.
-Coordinates are plausible, not surveyed.
+KH Ahmad Dahlan, Gajahmada, Veteran), placed along each road's real direction 100-200 m
+apart, with the RT/RW of the neighbourhood they watch (written RT/RW: `003/002`); three
+private shop cameras have an owner. Coordinates are plausible, not surveyed.
 """
 
 from __future__ import annotations
@@ -68,7 +68,7 @@ def cameras() -> list[DemoCamera]:
         dlat = RING_RADIUS_M * math.cos(bearing) / 111_320
         dlon = RING_RADIUS_M * math.sin(bearing) / (111_320 * math.cos(math.radians(lat0)))
         found.append(
-            DemoCamera(next_id("SS"), name, "public", "Semarang Selatan", f"RT 0{i % 4 + 1}/RW 02",
+            DemoCamera(next_id("SS"), name, "public", "Semarang Selatan", f"00{i % 4 + 1}/002",
                        round(lat0 + dlat, 5), round(lon0 + dlon, 5))
         )  # fmt: skip
     for road, district, code, rw, (a_lat, a_lon), (b_lat, b_lon) in ROADS:
@@ -76,13 +76,13 @@ def cameras() -> list[DemoCamera]:
             f = n / (PER_ROAD - 1)
             found.append(
                 DemoCamera(next_id(code), f"{road} {n + 1}", "public", district,
-                           f"RT 0{n % 5 + 1}/RW 0{rw}",
+                           f"00{n % 5 + 1}/00{rw}",
                            round(a_lat + f * (b_lat - a_lat), 5),
                            round(a_lon + f * (b_lon - a_lon), 5))
             )  # fmt: skip
     for camera_id, name, owner_user, lat, lon in PRIVATE:
         found.append(
-            DemoCamera(camera_id, name, "private", "Semarang Selatan", "RT 03/RW 02", lat, lon,
+            DemoCamera(camera_id, name, "private", "Semarang Selatan", "003/002", lat, lon,
                        owner_user)
         )  # fmt: skip
     return found

@@ -1,10 +1,10 @@
 """The demo's simulated recorder (`saksi serve --demo`): the last hour of every public demo
 camera, served by time as Frigate (HLS) and MediaMTX do, so that a newcomer can pull any past
-range around a report. Each camera's footage shows its name and the UTC time burned in.
+range around a report. Each camera's footage shows its id and the UTC time burned in.
 
-An hour of fifty cameras is too much to encode at start, so the recorder holds it lazily: a
-minute of a camera is recorded the first time a request reaches into it (about a second of
-work), with timestamps that run on from the minute before, as one long recording would.
+An hour of fifty cameras is too much to encode at start, so the recorder holds it lazily:
+half a minute of a camera is recorded the first time a request reaches into it (under a second
+of work), with timestamps that run on from the piece before, as one long recording would.
 The footage lives under SAKSI_HOME/demo-recorder and is made anew at each start.
 """
 
@@ -25,12 +25,12 @@ from api.simulator.http_recorder import HttpRecorder
 from archive.cameras import changes
 from archive.services import Services
 
-HOUR, CHUNK_S, SEGMENT_S = timedelta(hours=1), 60, 10
+HOUR, CHUNK_S, SEGMENT_S = timedelta(hours=1), 30, 10
 KINDS = ("hls-vod", "mediamtx")  # the cameras alternate between Frigate and MediaMTX forms
 
 
 class LazyRecorder(HttpRecorder):
-    """Holds [start, end) of each path in `labels`, recording a minute when first asked for."""
+    """Holds [start, end) of each path in `labels`, recording a piece when first asked for."""
 
     def __init__(self, root: Path, labels: dict[str, str], start: datetime, end: datetime):
         super().__init__(root, segment_s=SEGMENT_S)
@@ -49,6 +49,12 @@ class LazyRecorder(HttpRecorder):
         held = (self.end_at - self.start_at).total_seconds()
         return [{"start": self.start_at.isoformat().replace("+00:00", "Z"), "duration": held}]
 
+    def record_ahead(self, paths: list[str], start: datetime, end: datetime) -> None:
+        """Record [start, end) of these paths now, rather than while a client waits."""
+        for path in paths:
+            if path in self.labels:
+                self._record(path, max(start, self.start_at), min(end, self.end_at))
+
     def _record(self, path: str, start: datetime, end: datetime) -> None:
         if start >= end:
             return
@@ -58,7 +64,7 @@ class LazyRecorder(HttpRecorder):
         with self._locks[path]:
             for n in range(first, last + 1):
                 begins = self.start_at + timedelta(seconds=n * CHUNK_S)
-                done = folder / f".minute-{n}"
+                done = folder / f".piece-{n}"
                 if done.exists():
                     continue
                 seconds = min(CHUNK_S, int((self.end_at - begins).total_seconds()))
@@ -77,7 +83,7 @@ def start_demo_recorder(
     end = datetime.now(UTC).replace(microsecond=0) - timedelta(seconds=30)
     start = end - HOUR
     public = [c for c in cameras if c.owner == "public"]
-    labels = {c.camera_id.lower(): f"{c.camera_id}  {c.name}" for c in public}
+    labels = {c.camera_id.lower(): c.camera_id for c in public}
     recorder = LazyRecorder(root, labels, start, end)
     url = recorder.start(preferred_port if _free(preferred_port) else 0)
     op = cli_context("operator112")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -45,7 +46,7 @@ def served(settings: Settings, tmp_path: Path) -> Iterator[tuple[str, dict[str, 
         )
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 240  # a liveness guard, not a timing check: the demo pulls
         while True:
             assert proc.poll() is None, err.read_text()
             assert time.monotonic() < deadline, "saksi serve did not come up"
@@ -108,7 +109,7 @@ def _the_demo_city_is_there(url: str, tokens: dict[str, str]) -> None:
     assert len(cams) >= 45
     for cam in cams:
         assert abs(cam["lat"] - -6.9904) < 0.02 and abs(cam["lon"] - 110.4229) < 0.02, cam
-        assert cam["rt"].startswith("RT ") and "/RW " in cam["rt"], cam
+        assert re.fullmatch(r"\d{3}/\d{3}", cam["rt"]), cam  # RT/RW
     public = [c for c in cams if c["owner"] == "public"]
     assert public and all(c["source"] is not None for c in public)
     recorder = public[0]["source"]["url"]
