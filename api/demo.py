@@ -93,6 +93,7 @@ def load_demo(
     with ThreadPoolExecutor(len(CASES), thread_name_prefix="demo") as pool:
         for seeded in [pool.submit(_seed_case, svc, spec, recorder, say) for spec in CASES]:
             seeded.result()
+    svc.projector.catch_up()  # saves by several threads: the read models see them all now
     report = CASES[0].case_id
     return {
         "case_id": report,
