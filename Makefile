@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export SAKSI_HOME ?= $(CURDIR)/saksi-data
 
-.PHONY: run demo test test-reliability bench lint lock deps test-deps services clean
+.PHONY: run demo test test-reliability bench lint lock deps test-deps services screenshots clean
 
 # Runtime dependencies at the versions the image pins (docker/requirements.lock, `make lock`).
 $(STAMP): pyproject.toml docker/requirements.lock
@@ -58,6 +58,18 @@ test: $(STAMP) deps test-deps services lint
 # tests/artifacts/reliability.json.
 test-reliability: $(STAMP) deps services
 	$(BIN)/python -m pytest -q tests/reliability
+
+# The pictures of docs/img/ (shown in the README): the demo city's pages in Debian's Chromium
+# (tests/support/demo_screenshots.py), then the browser tests with screenshots on, both into
+# tests/artifacts/screenshots/<name>.png (a test's picture replaces the demo's of the same
+# name); the chosen ones are copied to docs/img/.
+SCREENSHOTS := map-pull case-timeline clip-trail owner-upload case cameras map clip audit
+screenshots: $(STAMP) deps test-deps services
+	$(BIN)/python -m tests.support.demo_screenshots tests/artifacts/screenshots
+	SAKSI_SCREENSHOTS=1 $(BIN)/python -m pytest -q tests/e2e/test_ui_browser.py
+	mkdir -p docs/img
+	for name in $(SCREENSHOTS); do shot=tests/artifacts/screenshots/$$name.png; \
+	  if [ -f $$shot ]; then cp $$shot docs/img/ && echo "docs/img/$$name.png"; fi; done
 
 # Pin the image's dependencies to this tested environment (docker/requirements.lock). To move a
 # pin: change pyproject.toml, `.venv/bin/pip install -e '.[dev]'`, then `make lock`.

@@ -89,11 +89,15 @@ def _drained(_signum: int, _frame: object) -> None:
 
 
 def _load_demo(svc: Services, host: str, port: int) -> None:
-    """Demo data, then fresh tokens printed on the console (never to the log)."""
+    """Demo data and its recorder, then fresh tokens printed on the console (never to the log)."""
     from api.demo import demo_tokens, load_demo
 
-    result = load_demo(svc, say=lambda line: typer.echo(line, err=True))
-    typer.echo(f"demo case {result['case_id']} holds {len(result['clips'])} clips", err=True)
+    result = load_demo(svc, say=lambda line: typer.echo(line, err=True), recorder_port=port + 1)
+    typer.echo(
+        f"demo: {result['cameras']} cameras, cases {', '.join(result['cases'])}; "
+        f"{result['case_id']} holds {len(result['clips'])} clips",
+        err=True,
+    )
     shown = f"[{host}]" if ":" in host else host
     typer.echo(f"\nSaksi is serving on http://{shown}:{port}  (web UI: /, API docs: /docs)")
     typer.echo("sign-in tokens for the demo users (new each start; the old ones stop working):")
@@ -102,12 +106,10 @@ def _load_demo(svc: Services, host: str, port: int) -> None:
     typer.echo(
         f"try:  curl -H 'Authorization: Bearer TOKEN' http://{shown}:{port}/api/clips\n",
     )
-    from api.demo_recorder import start_demo_recorder
-
-    _, held = start_demo_recorder(svc, port + 1, lambda line: typer.echo(line, err=True))
-    a, b = held["end"] - timedelta(minutes=2), held["end"] - timedelta(minutes=1)
+    held = result["held"]
+    a, b = held["end"] - timedelta(minutes=5), held["end"] - timedelta(minutes=4)
     typer.echo(
-        "pull a past minute from the demo recorder into the demo case:\n"
-        f"  saksi case pull {result['case_id']} --near -6.9903,110.4229 --radius-m 600 "
+        "the demo recorder holds the last hour of every public camera; pull a minute of it:\n"
+        f"  saksi case pull {result['case_id']} --near -6.9904,110.4229 --radius-m 300 "
         f"--start {a.isoformat()} --end {b.isoformat()} --actor inv.budi --reason 'demo pull'\n"
     )

@@ -33,14 +33,24 @@ def frame(second: int) -> bytes:
 
 
 def record(
-    folder: Path, camera_id: str, start: datetime, seconds: int, segment_s: int
+    folder: Path,
+    camera_id: str,
+    start: datetime,
+    seconds: int,
+    segment_s: int,
+    *,
+    label: str | None = None,
+    ts_offset_s: int = 0,
 ) -> list[Path]:
-    """`seconds` of footage from `start` (a whole second) as segments of `segment_s` seconds."""
+    """`seconds` of footage from `start` (a whole second) as segments of `segment_s` seconds.
+
+    `label` is drawn over the picture (a camera's name); `ts_offset_s` starts the timestamps
+    that far in, so that recordings made piece by piece run on as one (a lazy recorder)."""
     folder.mkdir(parents=True, exist_ok=True)
     first = int(start.timestamp())
     raw = b"".join(frame(first + i) for i in range(seconds))
-    text = _clock_text(first)
-    filters = ",".join([f"fps={RATE}", *([text] if text else [])])
+    texts = [_clock_text(first), _label_text(label) if label else None]
+    filters = ",".join([f"fps={RATE}", *(text for text in texts if text)])
     whole = folder / f".whole-{camera_id}.ts"
     subprocess.run(
         [
@@ -56,6 +66,7 @@ def record(
     subprocess.run(
         [
             *BASE, "-i", str(whole), "-map", "0", "-c", "copy", "-f", "segment",
+            "-initial_offset", str(ts_offset_s),
             "-segment_time", str(segment_s), "-segment_format", "mpegts",
             str(folder / f".part-{camera_id}-%05d.ts"),
         ],
@@ -108,6 +119,18 @@ def _clock_text(first: int) -> str | None:
     return (
         f"drawtext=fontfile={font}:fontsize=20:fontcolor=white:x=8:y={HEIGHT - 40}:"
         f"text='%{{pts\\:gmtime\\:{first}\\:%Y-%m-%d %H\\\\\\:%M\\\\\\:%S}} UTC'"
+    )
+
+
+def _label_text(label: str) -> str | None:
+    """A camera's name over the footage, when ffmpeg has drawtext and a font."""
+    font = _font()
+    if font is None:
+        return None
+    safe = "".join(c for c in label if c.isalnum() or c in " .-/()")
+    return (
+        f"drawtext=fontfile={font}:fontsize=16:fontcolor=white:box=1:boxcolor=black@0.5:"
+        f"x=8:y={HEIGHT - 70}:text='{safe}'"
     )
 
 

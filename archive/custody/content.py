@@ -1,6 +1,6 @@
 """Streaming a clip's original to a reader: byte ranges, verification, custody per session.
 
-Custody rule (README, "HTTP API"): a read without a byte range is a download and records
+Custody rule (docs/http-api.md): a read without a byte range is a download and records
 `ClipDownloaded` every time. A ranged read is viewing (a video player seeks with many range
 requests): the first ranged read by a user for a reason records `ClipViewed`, and further
 ranged reads of the same clip by the same user with the same reason within VIEW_SESSION of

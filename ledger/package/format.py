@@ -1,6 +1,6 @@
 """The evidence package format (version 1): names, the manifest, custody files, parsing.
 
-A package is a zip (README, "Evidence packages"):
+A package is a zip (docs/custody.md, "Export"):
 
     VERIFY.txt              plain instructions
     manifest.json           what the package holds: export, clips, case, checkpoint, every file

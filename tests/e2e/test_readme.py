@@ -1,4 +1,5 @@
-"""The README's walk-through runs as written (with a real recording and clip id filled in)."""
+"""The documented walk-through (docs/cli.md, linked from the README) runs as written, with a
+real recording and clip id filled in."""
 
 from __future__ import annotations
 
@@ -14,16 +15,16 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def walkthrough() -> list[tuple[str, str]]:
     """(command, comment) for each line of the walk-through's shell block."""
-    text = (ROOT / "README.md").read_text()
+    text = (ROOT / "docs" / "cli.md").read_text()
     section = text.split("## Walk-through", 1)[1]
     block = re.search(r"```sh\n(.*?)```", section, re.S)
-    assert block, "the README's walk-through has a sh block"
+    assert block, "docs/cli.md's walk-through has a sh block"
     joined = block.group(1).replace("\\\n", " ")
     lines = [line.partition("  #") for line in joined.splitlines() if line.strip()]
     return [(command.strip(), comment) for command, _, comment in lines]
 
 
-def test_the_readme_walkthrough_runs(tmp_path: Path, footage: Path) -> None:
+def test_the_documented_walkthrough_runs(tmp_path: Path, footage: Path) -> None:
     env = {
         **os.environ,
         "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}",
@@ -42,7 +43,7 @@ def test_the_readme_walkthrough_runs(tmp_path: Path, footage: Path) -> None:
         done = subprocess.run(
             line, shell=True, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120
         )
-        expected = 2 if "exit 2" in comment else 0  # the README says which lines fail
+        expected = 2 if "exit 2" in comment else 0  # the page says which lines fail
         assert done.returncode == expected, f"{line}\n{done.stdout}\n{done.stderr}"
         if line.startswith("saksi ingest"):
             clip_id = json.loads(done.stdout)["clip_id"]
