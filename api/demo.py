@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from api.cli.common import cli_context, host_context, table
+from api.cli.common import host_context, table
 from archive.accounts import users
 from archive.audit import verify as audit
 from archive.bootstrap import bootstrap
@@ -26,6 +26,7 @@ from archive.errors import AlreadyExists
 from archive.ingest import ingest, media
 from archive.services import Services
 from archive.settings import Settings
+from domain.base import Context
 
 CAMERAS = [
     ("SMG-SS-0001", "Simpang Lima north", "public", "Semarang Selatan", "001", -6.99030, 110.42290),
@@ -45,19 +46,26 @@ CAMERAS = [
 DEMO_USERS = (("operator112", "operator"), ("inv.budi", "investigator"), ("aud.sari", "auditor"))
 
 
+def demo_user(name: str) -> Context:
+    """The demo seeds a throwaway archive with its own fixed users on this host; its records
+    say so (client `local:demo`). No command line path reaches this: a user's command proves
+    who they are with their token (api/cli/common.py, user_context)."""
+    return Context(actor=name, channel="cli", client="local:demo")
+
+
 def load_demo(svc: Services, say: Callable[[str], None] = print) -> dict[str, Any]:
     """Cameras, users, a case and two ingested clips; safe to run again (what exists is reused).
 
     Returns the demo case, its clips, the audit result and the admin's token if it was created."""
     first = users.init_archive(svc, host_context(), "admin")
-    admin = cli_context("admin")
+    admin = demo_user("admin")
     for name, role in DEMO_USERS:
         try:
             users.add_user(svc, admin, name, role)
             say(f"user {name} ({role}) added")
         except AlreadyExists:
             pass
-    op = cli_context("operator112")
+    op = demo_user("operator112")
     for cid, name, owner, district, rt, lat, lon in CAMERAS:
         with contextlib.suppress(AlreadyExists):
             cameras.register_camera(
@@ -71,7 +79,7 @@ def load_demo(svc: Services, say: Callable[[str], None] = print) -> dict[str, An
                 lat=lat,
                 lon=lon,
             )
-    inv = cli_context("inv.budi")
+    inv = demo_user("inv.budi")
     case_id = "R-DEMO-0001"
     with contextlib.suppress(AlreadyExists):
         cases.open_case(
@@ -119,7 +127,7 @@ def load_demo(svc: Services, say: Callable[[str], None] = print) -> dict[str, An
 
 def demo_tokens(svc: Services) -> dict[str, str]:
     """Fresh sign-in tokens for the demo users (the old ones stop working); for `serve --demo`."""
-    admin = cli_context("admin")
+    admin = demo_user("admin")
     names = ["admin", *(name for name, _ in DEMO_USERS)]
     return {name: str(users.issue_token(svc, admin, name)["token"]) for name in names}
 

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from api.cli.common import cli_context
+from api.demo import demo_user
 from api.simulator import footage
 from api.simulator.http_recorder import HttpRecorder
 from archive.cameras import changes
@@ -35,7 +35,7 @@ def start_demo_recorder(
         footage.record(root / path, path, start, MINUTES * 60, SEGMENT_S)
     recorder = HttpRecorder(root, segment_s=SEGMENT_S)
     url = recorder.start(preferred_port if _free(preferred_port) else 0)
-    op = cli_context("operator112")
+    op = demo_user("operator112")
     for camera_id, (kind, path) in SOURCES.items():
         changes.set_source(svc, op, camera_id, kind=kind, url=url, path=path, reason="demo")
     say(f"simulated recorder at {url}: {start.isoformat()} – {end.isoformat()} of "

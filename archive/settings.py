@@ -123,6 +123,21 @@ class Settings(BaseModel):
         }
 
 
+class ClientSettings(BaseModel):
+    """What the command line itself needs (not the archive): the user's token and, for the
+    workstation mode, the server to talk to. Read once per command, like Settings."""
+
+    model_config = ConfigDict(frozen=True)
+
+    token: str | None = Field(default=None, repr=False)  # SAKSI_TOKEN (or SAKSI_TOKEN_FILE)
+    server: str | None = None  # SAKSI_SERVER: run user commands through this server's API
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> ClientSettings:
+        env = {**os.environ, **(env or {})}
+        return cls(token=secret(env, "SAKSI_TOKEN"), server=env.get("SAKSI_SERVER") or None)
+
+
 class _Reader:
     """Parses one variable into `values` when it is set, naming the variable in any error."""
 

@@ -10,7 +10,7 @@ from typing import Any
 import typer
 
 from api.cli import audit_report
-from api.cli.common import cli_context, emit, host_context, services
+from api.cli.common import ACTOR_HELP, emit, host_context, reader_context, services, user_context
 from archive.audit import compare as compare_uc
 from archive.audit import fixity as fixity_uc
 from archive.audit import mirror as mirror_uc
@@ -175,7 +175,7 @@ def trail_cmd(
 ) -> None:
     """Every custody event of a clip, in order, with its chain hash and global position."""
     with services() as svc:
-        t = trail.trail(svc, host_context(), clip_id)
+        t = trail.trail(svc, reader_context(svc), clip_id)
     if html_out:
         Path(html_out).write_text(trail.render_html(t), encoding="utf-8")
 
@@ -274,7 +274,7 @@ def mirror_cmd(
 
 def compare_cmd(
     files: list[str] = typer.Argument(..., help="Kept checkpoint notes or evidence packages."),
-    actor: str = typer.Option(..., "--actor", help="An auditor or admin."),
+    actor: str | None = typer.Option(None, "--actor", help=ACTOR_HELP),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Prove each kept checkpoint or package a prefix of the live log, or name the fork."""
@@ -283,7 +283,7 @@ def compare_cmd(
             raise InvalidInput(f"no such file: {name}")
     with ExitStack() as opened, services() as svc:
         kept = [(name, opened.enter_context(open(name, "rb"))) for name in files]
-        result = compare_uc.compare(svc, cli_context(actor), kept)
+        result = compare_uc.compare(svc, user_context(svc, actor), kept)
 
     def human(r: dict[str, Any]) -> str:
         lines = [f"live log: size {r['live_size']}, root {r['live_root']}"]

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import getpass
 import os
 from pathlib import Path
 
 import typer
 
-from api.cli.common import cli_context, emit, services
+from api.cli.common import ACTOR_HELP, emit, reader_context, services
 from archive.audit import reports as audit_report
 from archive.errors import InvalidInput
 
@@ -19,25 +18,21 @@ def report(
     clip: str = typer.Option(None, "--clip", help="Every event of this clip."),
     case: str = typer.Option(None, "--case", help="The case, its clips and its shares."),
     user: str = typer.Option(None, "--user", help="Everything this user did."),
-    actor: str = typer.Option(
-        None, "--actor", help="An auditor or admin (default: the local account, unchecked)."
-    ),
+    actor: str | None = typer.Option(None, "--actor", help=ACTOR_HELP),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Write an audit report; its generation is recorded (who, what, its SHA-256)."""
     target = Path(out)
     if target.is_dir() or not target.parent.is_dir():
         raise InvalidInput(f"cannot write {out}: give a file in an existing folder")
-    ctx = cli_context(actor or f"local:{_account()}")
     with services() as svc:
         made = audit_report.generate(
             svc,
-            ctx,
+            reader_context(svc, actor),
             format=format,
             clip_id=clip,
             case_id=case,
             user=user,
-            authorize=actor is not None,
         )
     tmp = target.with_name(f".{target.name}.part")
     tmp.write_bytes(made.content)
@@ -48,10 +43,3 @@ def report(
         as_json,
         lambda r: f"wrote {r['out']}: {r['rows']} events, sha256 {r['sha256']}",
     )
-
-
-def _account() -> str:
-    try:
-        return getpass.getuser()
-    except Exception:  # no passwd entry in some containers
-        return "unknown"

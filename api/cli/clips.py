@@ -9,12 +9,13 @@ from typing import Any
 import typer
 
 from api.cli.common import (
-    cli_context,
+    ACTOR_HELP,
     emit,
-    host_context,
     progress_printer,
+    reader_context,
     services,
     table,
+    user_context,
 )
 from archive.custody import retrieval
 from archive.ingest import ingest as ingest_uc
@@ -50,7 +51,7 @@ def ingest(
     source: str = typer.Option(
         ..., "--source", help="Recording file, folder of NVR segments, or rtsp:// / http:// URL."
     ),
-    actor: str = typer.Option(..., "--actor"),
+    actor: str | None = typer.Option(None, "--actor", help=ACTOR_HELP),
     reason: str = typer.Option(..., "--reason"),
     case: str = typer.Option(None, "--case", help="Attach to this case."),
     retention: str = typer.Option(None, "--retention", help="report|incident|investigation"),
@@ -73,7 +74,7 @@ def ingest(
     with services() as svc:
         result = ingest_uc.ingest(
             svc,
-            cli_context(actor),
+            user_context(svc, actor),
             camera_id=camera,
             source=source,
             reason=reason,
@@ -109,7 +110,7 @@ def clip_list(
         "status": status,
     }
     with services() as svc:
-        rows = retrieval.list_clips(svc, host_context(), **filters)
+        rows = retrieval.list_clips(svc, reader_context(svc), **filters)
     cols = ["clip_id", "camera_id", "start", "end", "status", "legal_hold", "sha256"]
     emit({"clips": rows}, as_json, lambda r: table(r["clips"], cols))
 
@@ -119,14 +120,14 @@ def clip_show(
 ) -> None:
     """Show one clip."""
     with services() as svc:
-        result = retrieval.show_clip(svc, host_context(), clip_id)
+        result = retrieval.show_clip(svc, reader_context(svc), clip_id)
     emit(result, as_json, _human)
 
 
 def clip_get(
     clip_id: str = typer.Argument(...),
     out: str = typer.Option(..., "--out", help="Where to write the original."),
-    actor: str = typer.Option(..., "--actor"),
+    actor: str | None = typer.Option(None, "--actor", help=ACTOR_HELP),
     reason: str = typer.Option(..., "--reason"),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
@@ -134,7 +135,7 @@ def clip_get(
     with services() as svc:
         result = retrieval.download(
             svc,
-            cli_context(actor),
+            user_context(svc, actor),
             clip_id=clip_id,
             out=Path(out),
             reason=reason,

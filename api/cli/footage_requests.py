@@ -7,7 +7,7 @@ from typing import Any
 
 import typer
 
-from api.cli.common import cli_context, emit, services, table
+from api.cli.common import ACTOR_HELP, emit, services, table, user_context
 from archive.footage_requests import requests as footage_requests
 from archive.timefmt import parse_time
 
@@ -56,7 +56,7 @@ def request_send(
     start: str = typer.Option(..., "--start", help="ISO 8601 with offset."),
     end: str = typer.Option(..., "--end", help="ISO 8601 with offset."),
     case: str = typer.Option(..., "--case", help="The case the footage is for."),
-    actor: str = typer.Option(..., "--actor", help="A member of the case."),
+    actor: str | None = typer.Option(None, "--actor", help=ACTOR_HELP),
     reason: str = typer.Option(..., "--reason", help="Why the footage is needed."),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
@@ -65,7 +65,7 @@ def request_send(
     with services() as svc:
         result = footage_requests.send_request(
             svc,
-            cli_context(actor),
+            user_context(svc, actor),
             camera_id=camera,
             start=first,
             end=last,
@@ -77,7 +77,7 @@ def request_send(
 
 def request_approve(
     request_id: str = typer.Argument(...),
-    actor: str = typer.Option(..., "--actor", help="The camera's owner."),
+    actor: str | None = typer.Option(None, "--actor", help=ACTOR_HELP),
     source: Path = typer.Option(
         None, "--source", help="The recording, ingested at once (without: an upload link)."
     ),
@@ -90,34 +90,36 @@ def request_approve(
     start = parse_time(source_start, "--source-start") if source_start else None
     with services() as svc:
         result = footage_requests.approve(
-            svc, cli_context(actor), request_id=request_id, source=source, source_start=start
+            svc, user_context(svc, actor), request_id=request_id, source=source, source_start=start
         )
     emit(result, as_json, _human)
 
 
 def request_decline(
     request_id: str = typer.Argument(...),
-    actor: str = typer.Option(..., "--actor", help="The camera's owner."),
+    actor: str | None = typer.Option(None, "--actor", help=ACTOR_HELP),
     reason: str = typer.Option(..., "--reason"),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Decline a request, with a reason."""
     with services() as svc:
         result = footage_requests.decline(
-            svc, cli_context(actor), request_id=request_id, reason=reason
+            svc, user_context(svc, actor), request_id=request_id, reason=reason
         )
     emit(result, as_json, _human)
 
 
 def request_list(
-    actor: str = typer.Option(..., "--actor", help="Whose view: owners see theirs only."),
+    actor: str | None = typer.Option(None, "--actor", help=ACTOR_HELP),
     status: str = typer.Option(None, "--status", help="sent|approved|uploading|fulfilled|declined"),
     case: str = typer.Option(None, "--case"),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """List the requests the actor may see."""
     with services() as svc:
-        rows = footage_requests.list_requests(svc, cli_context(actor), status=status, case_id=case)
+        rows = footage_requests.list_requests(
+            svc, user_context(svc, actor), status=status, case_id=case
+        )
     cols = ["request_id", "status", "camera_id", "owner_user", "case_id", "start", "end"]
     shown = [{**r, "status": f"{r['status']} (stale)"} if r["stale"] else r for r in rows]
     emit({"requests": rows}, as_json, lambda _: table(shown, cols))
@@ -125,12 +127,12 @@ def request_list(
 
 def request_show(
     request_id: str = typer.Argument(...),
-    actor: str = typer.Option(..., "--actor"),
+    actor: str | None = typer.Option(None, "--actor", help=ACTOR_HELP),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """A request and its events (its own hash-chained stream)."""
     with services() as svc:
-        result = footage_requests.show_request(svc, cli_context(actor), request_id)
+        result = footage_requests.show_request(svc, user_context(svc, actor), request_id)
 
     def human(r: dict[str, Any]) -> str:
         events = [f"  {e['at']}  {e['type']:<15} {e['actor']}" for e in r["events"]]

@@ -8,7 +8,7 @@ from typing import Any
 
 import typer
 
-from api.cli.common import cli_context, emit, progress_printer, services
+from api.cli.common import ACTOR_HELP, emit, progress_printer, services, user_context
 from archive.errors import InvalidInput
 from archive.export import export as export_uc
 from ledger.checkpoint import CheckpointError
@@ -29,7 +29,7 @@ def _progress(label: str) -> Any:
 
 def export(
     out: str = typer.Option(..., "--out", help="The package to write (FILE.zip)."),
-    actor: str = typer.Option(..., "--actor"),
+    actor: str | None = typer.Option(None, "--actor", help=ACTOR_HELP),
     reason: str = typer.Option(..., "--reason"),
     recipient: str = typer.Option(..., "--recipient", help="Who the package is for."),
     case: str = typer.Option(None, "--case", help="Export every clip of this case."),
@@ -46,7 +46,7 @@ def export(
     with services() as svc:
         result = export_uc.export_to_file(
             svc,
-            cli_context(actor),
+            user_context(svc, actor),
             out=Path(out),
             reason=reason,
             recipient=recipient,

@@ -97,7 +97,8 @@ def _load_demo(svc: Services, host: str, port: int) -> None:
     shown = f"[{host}]" if ":" in host else host
     typer.echo(f"\nSaksi is serving on http://{shown}:{port}  (web UI: /, API docs: /docs)")
     typer.echo("sign-in tokens for the demo users (new each start; the old ones stop working):")
-    for name, token in demo_tokens(svc).items():
+    tokens = demo_tokens(svc)
+    for name, token in tokens.items():
         typer.echo(f"  {name:12} {token}")
     typer.echo(
         f"try:  curl -H 'Authorization: Bearer TOKEN' http://{shown}:{port}/api/clips\n",
@@ -107,7 +108,9 @@ def _load_demo(svc: Services, host: str, port: int) -> None:
     _, held = start_demo_recorder(svc, port + 1, lambda line: typer.echo(line, err=True))
     a, b = held["end"] - timedelta(minutes=2), held["end"] - timedelta(minutes=1)
     typer.echo(
-        "pull a past minute from the demo recorder into the demo case:\n"
-        f"  saksi case pull {result['case_id']} --near -6.9903,110.4229 --radius-m 600 "
-        f"--start {a.isoformat()} --end {b.isoformat()} --actor inv.budi --reason 'demo pull'\n"
+        "pull a past minute from the demo recorder into the demo case (as inv.budi, whose "
+        "token above proves who runs it):\n"
+        f"  SAKSI_TOKEN={tokens['inv.budi']} saksi case pull {result['case_id']} "
+        "--near -6.9903,110.4229 --radius-m 600 "
+        f"--start {a.isoformat()} --end {b.isoformat()} --reason 'demo pull'\n"
     )

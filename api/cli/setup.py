@@ -7,7 +7,15 @@ from typing import Any
 import typer
 
 from api.cli import camera_changes
-from api.cli.common import caller, cli_context, emit, host_context, services, table
+from api.cli.common import (
+    ACTOR_HELP,
+    emit,
+    host_context,
+    reader_context,
+    services,
+    table,
+    user_context,
+)
 from archive.accounts import users
 from archive.cameras import registry as cameras
 from archive.errors import InvalidInput
@@ -58,14 +66,14 @@ def init(
 def user_add(
     name: str = typer.Argument(..., help="User name."),
     role: str = typer.Option(..., "--role", help="operator|investigator|auditor|admin|owner"),
-    actor: str = typer.Option(..., "--actor", help="The admin adding the user."),
+    actor: str | None = typer.Option(None, "--actor", help=ACTOR_HELP),
     expires: str = typer.Option(None, "--expires", help="Token lifetime, e.g. P90D."),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Add a user; prints its token once."""
     until = now() + parse_duration(expires, "--expires") if expires else None
     with services() as svc:
-        result = users.add_user(svc, cli_context(actor), name, role, until)
+        result = users.add_user(svc, user_context(svc, actor), name, role, until)
     emit(
         result,
         as_json,
@@ -75,13 +83,13 @@ def user_add(
 
 def user_revoke(
     name: str = typer.Argument(...),
-    actor: str = typer.Option(..., "--actor"),
+    actor: str | None = typer.Option(None, "--actor", help=ACTOR_HELP),
     reason: str = typer.Option(..., "--reason"),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Revoke a user's token."""
     with services() as svc:
-        result = users.revoke_token(svc, cli_context(actor), name, reason)
+        result = users.revoke_token(svc, user_context(svc, actor), name, reason)
     emit(result, as_json, lambda r: f"token of {r['name']} revoked")
 
 
@@ -94,14 +102,14 @@ def camera_add(
     lat: float = typer.Option(None, "--lat"),
     lon: float = typer.Option(None, "--lon"),
     owner_user: str = typer.Option(None, "--owner-user", help="Private owner's user name."),
-    actor: str = typer.Option(..., "--actor"),
+    actor: str | None = typer.Option(None, "--actor", help=ACTOR_HELP),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Register a camera."""
     with services() as svc:
         result = cameras.register_camera(
             svc,
-            cli_context(actor),
+            user_context(svc, actor),
             camera_id=camera_id,
             name=name,
             owner=owner,
@@ -135,7 +143,7 @@ def camera_list(
     point = parse_point(near) if near else None
     with services() as svc:
         rows = cameras.list_cameras(
-            svc, caller(actor), district=district, near=point, radius_m=radius_m
+            svc, reader_context(svc, actor), district=district, near=point, radius_m=radius_m
         )
     cols = ["camera_id", "name", "owner", "district", "rt", "lat", "lon"]
     if point:

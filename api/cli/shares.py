@@ -6,7 +6,7 @@ from typing import Any
 
 import typer
 
-from api.cli.common import caller, cli_context, emit, services, table
+from api.cli.common import ACTOR_HELP, emit, reader_context, services, table, user_context
 from archive.sharing import shares
 
 
@@ -22,7 +22,7 @@ def register(app: typer.Typer) -> None:
 
 
 def create(
-    actor: str = typer.Option(..., "--actor"),
+    actor: str | None = typer.Option(None, "--actor", help=ACTOR_HELP),
     recipient: str = typer.Option(..., "--recipient", help="Who the link is for."),
     expires: str = typer.Option(..., "--expires", help="ISO 8601 duration, e.g. P14D."),
     view_only: bool = typer.Option(False, "--view-only", help="Watch only: no package."),
@@ -36,7 +36,7 @@ def create(
     with services() as svc:
         result = shares.create_share(
             svc,
-            cli_context(actor),
+            user_context(svc, actor),
             recipient=recipient,
             expires=until,
             view_only=view_only,
@@ -57,13 +57,15 @@ def create(
 
 def revoke(
     share_id: str = typer.Argument(...),
-    actor: str = typer.Option(..., "--actor"),
+    actor: str | None = typer.Option(None, "--actor", help=ACTOR_HELP),
     reason: str = typer.Option(..., "--reason"),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Revoke a share: its link stops working at once."""
     with services() as svc:
-        result = shares.revoke_share(svc, cli_context(actor), share_id=share_id, reason=reason)
+        result = shares.revoke_share(
+            svc, user_context(svc, actor), share_id=share_id, reason=reason
+        )
     emit(result, as_json, lambda r: f"share {r['share_id']} revoked at {r['revoked_at']}")
 
 
@@ -76,7 +78,7 @@ def list_cmd(
 ) -> None:
     """Shares, newest first, with their state and use (never their tokens)."""
     with services() as svc:
-        rows = shares.list_shares(svc, caller(actor), case_id=case)
+        rows = shares.list_shares(svc, reader_context(svc, actor), case_id=case)
 
     def human(r: dict[str, Any]) -> str:
         columns = ["share_id", "recipient", "case_id", "status", "expires_at", "views"]
