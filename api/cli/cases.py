@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import typer
 
+from api.cli import remote
 from api.cli.common import (
     ACTOR_HELP,
     emit,
@@ -18,6 +20,7 @@ from api.cli.common import (
 from api.cli.progress import pull_progress
 from api.cli.setup import parse_point
 from archive.cases import cases
+from archive.errors import InvalidInput
 from archive.ingest import pull
 from archive.ingest.segments import parse_offset
 from archive.timefmt import parse_time
@@ -55,6 +58,11 @@ def case_open(
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Open a case; the actor becomes its lead."""
+    if remote.server():
+        body = {"case_id": case_id, "kind": kind, "title": title, "members": member}
+        with remote.session() as api:
+            emit(api.call("POST", "/api/cases", json=body), as_json, _human)
+        return
     with services() as svc:
         result = cases.open_case(
             svc, user_context(svc, actor), case_id=case_id, kind=kind, title=title, members=member
@@ -82,6 +90,11 @@ def case_attach(
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Attach a clip to a case."""
+    if remote.server():
+        body = {"clip_id": clip_id, "reason": reason}
+        with remote.session() as api:
+            emit(api.call("POST", f"/api/cases/{quote(case_id)}/clips", json=body), as_json, _human)
+        return
     with services() as svc:
         result = cases.attach(
             svc, user_context(svc, actor), case_id=case_id, clip_id=clip_id, reason=reason
@@ -106,6 +119,9 @@ def case_show(
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Show a case, its members and clips."""
+    if remote.server():
+        emit(remote.get(f"/api/cases/{quote(case_id)}"), as_json, _human)
+        return
     with services() as svc:
         result = cases.show_case(svc, reader_context(svc), case_id)
     emit(result, as_json, _human)
@@ -145,6 +161,18 @@ def case_pull(
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Pull the range from every camera near a point, each from its own recorder, into the case."""
+    if remote.server():
+        if source_root:
+            raise InvalidInput(
+                "--source-root is a folder on the archive host: not from a workstation"
+            )
+        lat, lon = parse_point(near)
+        body = {"lat": lat, "lon": lon, "radius_m": radius_m, "start": start, "end": end}
+        body |= {"reason": reason, "source_tz": source_tz}
+        with remote.session() as api:
+            result = api.call("POST", f"/api/cases/{quote(case_id)}/pull", json=body)
+        emit(result, as_json, _pulled)
+        return
     with services() as svc, pull_progress() as progress:
         result = pull.pull(
             svc,

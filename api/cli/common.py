@@ -13,9 +13,10 @@ from typing import Any
 import typer
 from typer._click.globals import get_current_context
 
+from api.cli import remote
 from archive.accounts import sign_in
 from archive.bootstrap import bootstrap
-from archive.errors import SaksiError, classify
+from archive.errors import InvalidInput, SaksiError, classify
 from archive.services import Services
 from archive.settings import ClientSettings, Settings
 from domain.base import Context
@@ -37,7 +38,7 @@ def user_context(svc: Services, actor: str | None = None) -> Context:
     given, must name the token's user: a name typed proves nothing. Events record the local
     account and host as the client address; a missing or wrong token is recorded and refused."""
     target = f"cli:{_command_path()}"
-    token = ClientSettings.from_env().token or _prompt_token()
+    token = ClientSettings.from_env().token or ask_token()
     return sign_in.sign_in_command(svc, token, f"local:{_account()}", target, actor)
 
 
@@ -56,7 +57,7 @@ def host_context() -> Context:
     return Context(actor=account, channel="host", client=f"local:{account}")
 
 
-def _prompt_token() -> str | None:
+def ask_token() -> str | None:
     """Asked only when someone is at a terminal; scripts must set SAKSI_TOKEN."""
     if not (sys.stdin.isatty() and sys.stderr.isatty()):
         return None
@@ -77,6 +78,13 @@ def _command_path() -> str:
 
 @contextmanager
 def services(create_database: bool = False) -> Iterator[Services]:
+    """The archive on this host. Never from a workstation (a server is configured): a command
+    without a workstation mode is refused there rather than run on a stray local archive."""
+    if remote.server():
+        raise InvalidInput(
+            f"{_command_path()} runs only on the archive host, not from a workstation "
+            "(unset SAKSI_SERVER / --server to run it here)"
+        )
     svc = bootstrap(Settings.from_env(), create_database=create_database)
     try:
         yield svc

@@ -6,7 +6,7 @@ from typing import Any
 
 import typer
 
-from api.cli import camera_changes
+from api.cli import camera_changes, remote
 from api.cli.common import (
     ACTOR_HELP,
     emit,
@@ -71,9 +71,15 @@ def user_add(
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Add a user; prints its token once."""
-    until = now() + parse_duration(expires, "--expires") if expires else None
-    with services() as svc:
-        result = users.add_user(svc, user_context(svc, actor), name, role, until)
+    if remote.server():
+        with remote.session() as api:
+            result = api.call(
+                "POST", "/api/users", json={"name": name, "role": role, "expires": expires}
+            )
+    else:
+        until = now() + parse_duration(expires, "--expires") if expires else None
+        with services() as svc:
+            result = users.add_user(svc, user_context(svc, actor), name, role, until)
     emit(
         result,
         as_json,
@@ -106,6 +112,14 @@ def camera_add(
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Register a camera."""
+    if remote.server():
+        body: dict[str, Any] = {"camera_id": camera_id, "name": name, "owner": owner}
+        body |= {"district": district}
+        body |= {"rt": rt, "lat": lat, "lon": lon, "owner_user": owner_user}
+        with remote.session() as api:
+            result = api.call("POST", "/api/cameras", json=body)
+        emit(result, as_json, _registered)
+        return
     with services() as svc:
         result = cameras.register_camera(
             svc,
@@ -119,7 +133,11 @@ def camera_add(
             lon=lon,
             owner_user=owner_user,
         )
-    emit(result, as_json, lambda r: f"camera {r['camera_id']} registered in {r['district']}")
+    emit(result, as_json, _registered)
+
+
+def _registered(r: dict[str, Any]) -> str:
+    return f"camera {r['camera_id']} registered in {r['district']}"
 
 
 def parse_point(text: str) -> tuple[float, float]:
@@ -141,10 +159,15 @@ def camera_list(
 ) -> None:
     """List cameras, by district or around a point."""
     point = parse_point(near) if near else None
-    with services() as svc:
-        rows = cameras.list_cameras(
-            svc, reader_context(svc, actor), district=district, near=point, radius_m=radius_m
-        )
+    if remote.server():
+        query = {"district": district, "radius_m": radius_m}
+        query |= {"lat": point[0], "lon": point[1]} if point else {}
+        rows = remote.get("/api/cameras", **query)["cameras"]
+    else:
+        with services() as svc:
+            rows = cameras.list_cameras(
+                svc, reader_context(svc, actor), district=district, near=point, radius_m=radius_m
+            )
     cols = ["camera_id", "name", "owner", "district", "rt", "lat", "lon"]
     if point:
         cols.append("distance_m")

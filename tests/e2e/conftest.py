@@ -9,6 +9,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -83,10 +84,9 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-@pytest.fixture
-def server(archive: Archive, log_output: io.StringIO) -> Iterator[Api]:
-    """The app under a real uvicorn server on a free loopback port, in a thread."""
-    app = create_app(archive.svc, HttpLimits())
+@contextmanager
+def serving(app: FastAPI) -> Iterator[str]:
+    """The app under a real uvicorn server on a free loopback port, in a thread: its URL."""
     config = uvicorn.Config(
         app,
         host="127.0.0.1",
@@ -102,10 +102,19 @@ def server(archive: Archive, log_output: io.StringIO) -> Iterator[Api]:
     while not srv.started:
         assert time.monotonic() < deadline, "uvicorn did not start"
         time.sleep(0.02)
-    with httpx.Client(base_url=f"http://127.0.0.1:{config.port}", timeout=30) as client:
+    try:
+        yield f"http://127.0.0.1:{config.port}"
+    finally:
+        srv.should_exit = True
+        thread.join(10)
+
+
+@pytest.fixture
+def server(archive: Archive, log_output: io.StringIO) -> Iterator[Api]:
+    """The app under a real uvicorn server on a free loopback port, in a thread."""
+    app = create_app(archive.svc, HttpLimits())
+    with serving(app) as url, httpx.Client(base_url=url, timeout=30) as client:
         yield Api(client, archive, app)
-    srv.should_exit = True
-    thread.join(10)
 
 
 # --- the command line ---
