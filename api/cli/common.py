@@ -120,28 +120,6 @@ def handle(exc: BaseException) -> int:
     return known.exit_code
 
 
-def progress_printer(label: str, total: int | None = None) -> Callable[[int], None] | None:
-    """Progress on stderr, only when stderr is a terminal."""
-    if not sys.stderr.isatty():
-        return None
-    last = {"mb": -1}
-
-    def show(done: int) -> None:
-        mb = done // (1024 * 1024)
-        if mb == last["mb"]:
-            return
-        last["mb"] = mb
-        if total:
-            sys.stderr.write(
-                f"\r{label}: {mb} / {total // (1024 * 1024)} MiB ({100 * done // total}%)"
-            )
-        else:
-            sys.stderr.write(f"\r{label}: {mb} MiB")
-        sys.stderr.flush()
-
-    return show
-
-
 def table(rows: list[dict[str, Any]], columns: list[str]) -> str:
     if not rows:
         return "(none)"

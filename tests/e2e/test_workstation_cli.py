@@ -147,6 +147,8 @@ def test_a_workstation_gets_the_local_exit_codes_for_bad_tokens_and_an_absent_se
         admin = {"SAKSI_TOKEN": token}
         ok = saksi(["--server", url, "clip", "list", "--json"], admin, tmp_path, monkeypatch)
         assert ok == (0, '{\n  "clips": []\n}\n', "")
+        listed = saksi(["--server", url, "request", "list", "--json"], admin, tmp_path, monkeypatch)
+        assert listed == (0, '{\n  "requests": []\n}\n', "")
         for bad in ({"SAKSI_TOKEN": "sks_" + "x" * 43}, {}):  # wrong, missing: exit 2
             code, out, err = saksi(["--server", url, "clip", "list"], bad, tmp_path, monkeypatch)
             assert (code, out) == (2, "") and err.startswith("error: ") and "token" in err, err
