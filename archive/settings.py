@@ -54,6 +54,9 @@ class Settings(BaseModel):
     # SAKSI_WITNESSES: a file of witnesses (NAME URL VERIFIER_KEY a line) asked at every seal,
     # each within SAKSI_WITNESS_TIMEOUT (archive/sealing/witnesses.py).
     witnesses: Path | None = None
+    # SAKSI_CHROMIUM: the browser that prints the package's custody report as PDF (default:
+    # `chromium` on PATH; none: packages without the PDF, archive/export/report_pdf.py).
+    chromium: Path | None = None
     witness_timeout: timedelta = timedelta(seconds=5)
     # Retention (retention/): the recovery window of safe deletion, the grace an unreferenced
     # object gets before the sweep deletes it, and clips per sweep transaction.
@@ -87,6 +90,7 @@ class Settings(BaseModel):
             "tsa_ca": env.get("SAKSI_TSA_CA") or None,
             "s3_ca_file": env.get("SSL_CERT_FILE") or None,
             "witnesses": env.get("SAKSI_WITNESSES") or None,
+            "chromium": env.get("SAKSI_CHROMIUM") or None,
         }
         read = _Reader(env, values)
         read("recovery_window", "SAKSI_RECOVERY_WINDOW", _duration)
