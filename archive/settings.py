@@ -55,8 +55,8 @@ class Settings(BaseModel):
     # each within SAKSI_WITNESS_TIMEOUT (archive/sealing/witnesses.py).
     witnesses: Path | None = None
     # SAKSI_CHROMIUM: the browser that prints the package's custody report as PDF (default:
-    # `chromium` on PATH; none: packages without the PDF, archive/export/report_pdf.py).
-    chromium: Path | None = None
+    # `chromium` on PATH; `none`: packages without the PDF, archive/export/report_pdf.py).
+    chromium: str | None = None
     witness_timeout: timedelta = timedelta(seconds=5)
     # Retention (retention/): the recovery window of safe deletion, the grace an unreferenced
     # object gets before the sweep deletes it, and clips per sweep transaction.

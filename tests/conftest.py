@@ -91,6 +91,7 @@ def settings(store_kind: str, tmp_path: Path, request: pytest.FixtureRequest) ->
         event_store=event_store_url(store_kind, tmp_path, pg),
         object_store=object_store_url(request, home),
         signing_key=home / "keys" / "checkpoint.key",
+        chromium="none",  # as pytest_configure: no PDF but where a test asks for one
     )
 
 
@@ -184,6 +185,9 @@ def cli(settings: Settings, monkeypatch: pytest.MonkeyPatch, request: pytest.Fix
 
 def pytest_configure(config: pytest.Config) -> None:
     os.environ.setdefault("TZ", "UTC")
+    # Printing each package's report as PDF takes seconds: only the tests of the PDF print it
+    # (tests/e2e/test_package_tampering.py builds its archive's settings itself).
+    os.environ.setdefault("SAKSI_CHROMIUM", "none")
 
 
 @pytest.fixture(scope="session")

@@ -4,7 +4,8 @@ profile. The PDF is one more file of the package, its SHA-256 in the manifest li
 other, so `saksi verify` and the one-file verifier check it as they check report.html.
 
 Without Chromium (SAKSI_CHROMIUM, else `chromium` on PATH) the package is made without the
-PDF and the export says so in the log: an export is never refused for want of a printer."""
+PDF and the export says so in the log: an export is never refused for want of a printer.
+SAKSI_CHROMIUM=none turns the PDF off (printing takes seconds per export)."""
 
 from __future__ import annotations
 
@@ -34,12 +35,14 @@ _FLAGS = (
 
 def chromium(settings: Settings) -> str | None:
     if settings.chromium is not None:
-        return str(settings.chromium)
+        return settings.chromium
     return shutil.which("chromium") or shutil.which("chromium-browser")
 
 
 def render(html: bytes, settings: Settings) -> bytes | None:
     """The PDF of `html`, or None (logged) when no Chromium can print it."""
+    if settings.chromium == "none":
+        return None
     browser = chromium(settings)
     if browser is None:
         log.warning("no Chromium to print the custody report as PDF: package made without it")

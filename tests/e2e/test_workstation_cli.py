@@ -53,7 +53,7 @@ def shape(doc: object) -> object:
 @contextmanager
 def served(home: Path) -> Iterator[str]:
     """`saksi serve` of the archive at HOME on a free loopback port: its URL."""
-    svc = bootstrap(Settings.from_env({"SAKSI_HOME": str(home)}))
+    svc = bootstrap(Settings.from_env({"SAKSI_HOME": str(home), "SAKSI_CHROMIUM": "none"}))
     try:
         with serving(create_app(svc, HttpLimits())) as url:
             yield url
@@ -88,7 +88,7 @@ def run_walkthrough(
     """Each line's (command, exit code, stdout); from a workstation when `remote`."""
     folder.mkdir()
     (folder / "recording.mp4").write_bytes(footage.read_bytes())
-    home = {"SAKSI_HOME": str(folder / "archive")}
+    home = {"SAKSI_HOME": str(folder / "archive"), "SAKSI_CHROMIUM": "none"}
     tokens, clip_id, outcomes = cli_tokens.Tokens(), None, []
     with ExitStack() as stack:
         url = None
@@ -102,7 +102,7 @@ def run_walkthrough(
                 # A workstation: no archive here, only the server and the user's own token
                 # (the admin's for lines that name nobody).
                 url = url or stack.enter_context(served(folder / "archive"))
-                env = {"SAKSI_SERVER": url}
+                env = {"SAKSI_SERVER": url, "SAKSI_CHROMIUM": "none"}
                 env["SAKSI_TOKEN"] = tokens.for_args(args) or tokens.known["ana"]
             elif token := tokens.for_args(args):
                 env["SAKSI_TOKEN"] = token
