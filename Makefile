@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export SAKSI_HOME ?= $(CURDIR)/saksi-data
 
-.PHONY: run demo test test-reliability bench lint lock deps test-deps services screenshots clean
+.PHONY: run demo test test-reliability bench lint lock deps test-deps services screenshots clean catalogs catalog-template
 
 # Runtime dependencies at the versions the image pins (docker/requirements.lock, `make lock`).
 $(STAMP): pyproject.toml docker/requirements.lock
@@ -16,6 +16,18 @@ $(STAMP): pyproject.toml docker/requirements.lock
 	$(BIN)/python -c "import eventsourcing, minio, ffmpeg, psycopg, pydantic, apscheduler, typer, fastapi, uvicorn, python_multipart, jinja2, playwright"
 	test -x $(BIN)/weed
 	touch $(STAMP)
+
+# The web UI's words: gettext catalogs (api/http/ui/locale/*/LC_MESSAGES/messages.po, in git)
+# compiled to .mo by Babel, which the UI reads (docs/i18n.md). Cheap, so always rebuilt.
+LOCALES := api/http/ui/locale
+catalogs: $(STAMP)
+	@$(BIN)/pybabel compile --domain messages --directory $(LOCALES) >/dev/null
+
+# The keys the templates use, extracted by Babel (t("key") calls) into messages.pot, to compare
+# with the catalogs when adding pages (tests/unit/test_i18n_catalogs.py checks it too).
+catalog-template: $(STAMP)
+	$(BIN)/pybabel extract --mapping api/http/ui/babel.cfg --keywords t --no-location \
+	  --omit-header --output $(LOCALES)/messages.pot api/http/ui
 
 # System packages the archive needs: Debian's ffmpeg (installed when missing).
 deps:
@@ -43,20 +55,20 @@ services:
 	@pg_isready -h 127.0.0.1 -p 5432
 
 # The HTTP API on the embedded default with demo data; prints the URL and sign-in tokens.
-run: $(STAMP) deps
+run: $(STAMP) deps catalogs
 	@echo "starting Saksi on http://127.0.0.1:8000 (web UI: sign in with a token printed below; API docs: /docs; Ctrl-C stops it)"
 	$(BIN)/saksi serve --demo --host 127.0.0.1 --port 8000
 
 # The command-line demo alone (no server).
-demo: $(STAMP) deps
+demo: $(STAMP) deps catalogs
 	$(BIN)/python -m api.demo
 
-test: $(STAMP) deps test-deps services lint
+test: $(STAMP) deps test-deps services lint catalogs
 	$(BIN)/python -m pytest -q
 
 # The fault-injection and load suite alone (make test runs it too); figures in
 # tests/artifacts/reliability.json.
-test-reliability: $(STAMP) deps services
+test-reliability: $(STAMP) deps services catalogs
 	$(BIN)/python -m pytest -q tests/reliability
 
 # The pictures of docs/img/ (shown in the README): the demo city's pages in Debian's Chromium
@@ -76,12 +88,12 @@ screenshots: $(STAMP) deps test-deps services
 lock: $(STAMP)
 	$(BIN)/python docker/lock.py > docker/requirements.lock
 
-bench: $(STAMP) deps services
+bench: $(STAMP) deps services catalogs
 	$(BIN)/python -m bench.run $(if $(QUICK),--quick,)
 
 # Style, types and layers are part of the tests: ruff (format and lint), mypy --strict on the
 # package, and the import contracts of pyproject.toml (import-linter: the arrows point down).
-lint: $(STAMP)
+lint: $(STAMP) catalogs
 	$(BIN)/ruff format --check --quiet archive domain ledger storage retention api tests bench
 	$(BIN)/ruff check --quiet archive domain ledger storage retention api tests bench
 	$(BIN)/mypy

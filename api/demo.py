@@ -23,8 +23,8 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from api.cli.common import cli_context, host_context, table
-from api.demo_city import PRIVATE, SIMPANG_LIMA, DemoCamera, cameras
+from api.cli.common import host_context, table
+from api.demo_city import PRIVATE, SIMPANG_LIMA, DemoCamera, cameras, demo_user
 from api.demo_recorder import LazyRecorder, start_demo_recorder
 from archive.accounts import users
 from archive.audit import verify as audit
@@ -80,7 +80,7 @@ def load_demo(
     Returns the cases, the report's clips, the audit result, the admin's token if it was
     created, and the running recorder (the caller stops it) with the hour it holds."""
     first = users.init_archive(svc, host_context(), "admin")
-    admin = cli_context("admin")
+    admin = demo_user("admin")
     for name, role in DEMO_USERS:
         with contextlib.suppress(AlreadyExists):
             users.add_user(svc, admin, name, role)
@@ -108,7 +108,7 @@ def load_demo(
 
 
 def _register(svc: Services, city: list[DemoCamera]) -> None:
-    op = cli_context("operator112")
+    op = demo_user("operator112")
     for cam in city:
         with contextlib.suppress(AlreadyExists):
             registry.register_camera(
@@ -121,7 +121,7 @@ def _register(svc: Services, city: list[DemoCamera]) -> None:
 def _seed_case(
     svc: Services, spec: DemoCase, recorder: LazyRecorder, say: Callable[[str], None]
 ) -> None:
-    lead, member = cli_context(spec.lead), cli_context(spec.member)
+    lead, member = demo_user(spec.lead), demo_user(spec.member)
     try:
         cases.open_case(svc, lead, case_id=spec.case_id, kind=spec.kind, title=spec.title,
                         members=[spec.member])  # fmt: skip
@@ -158,7 +158,7 @@ def _seed_case(
 
 def _review_and_hand_over(svc: Services, spec: DemoCase, clips: list[str]) -> None:
     """An investigator's review, an auditor's refused look, the package for the prosecutor."""
-    budi = cli_context("inv.budi")
+    budi = demo_user("inv.budi")
     out = svc.settings.home / "demo-exports" / f"{spec.case_id}.zip"
     out.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
@@ -166,7 +166,7 @@ def _review_and_hand_over(svc: Services, spec: DemoCase, clips: list[str]) -> No
             retrieval.download(svc, budi, clip_id=clips[0], out=Path(tmp) / "review.mp4",
                                reason="review of the collision")  # fmt: skip
             with contextlib.suppress(Refused):  # refused, and recorded as such
-                retrieval.download(svc, cli_context("aud.sari"), clip_id=clips[0],
+                retrieval.download(svc, demo_user("aud.sari"), clip_id=clips[0],
                                    out=Path(tmp) / "x.mp4", reason="curious")  # fmt: skip
     export.export_to_file(svc, budi, out=out, case_id=spec.case_id, recipient=PROSECUTOR,
                           reason="hand-over for prosecution")  # fmt: skip
@@ -174,7 +174,7 @@ def _review_and_hand_over(svc: Services, spec: DemoCase, clips: list[str]) -> No
 
 def demo_tokens(svc: Services) -> dict[str, str]:
     """Fresh sign-in tokens for the demo users (the old ones stop working); for `serve --demo`."""
-    admin = cli_context("admin")
+    admin = demo_user("admin")
     names = ["admin", *(name for name, _ in DEMO_USERS)]
     return {name: str(users.issue_token(svc, admin, name)["token"]) for name in names}
 

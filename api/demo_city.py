@@ -11,7 +11,16 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from domain.base import Context
+
 SIMPANG_LIMA = (-6.99040, 110.42290)  # the square's centre
+
+
+def demo_user(name: str) -> Context:
+    """The demo seeds a throwaway archive with its own fixed users on this host; its records
+    say so (client `local:demo`). No command line path reaches this: a user's command proves
+    who they are with their token (api/cli/common.py, user_context)."""
+    return Context(actor=name, channel="cli", client="local:demo")
 
 
 @dataclass(frozen=True)

@@ -18,8 +18,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from api.cli.common import cli_context
-from api.demo_city import DemoCamera
+from api.demo_city import DemoCamera, demo_user
 from api.simulator import footage
 from api.simulator.http_recorder import HttpRecorder
 from archive.cameras import changes
@@ -86,7 +85,7 @@ def start_demo_recorder(
     labels = {c.camera_id.lower(): c.camera_id for c in public}
     recorder = LazyRecorder(root, labels, start, end)
     url = recorder.start(preferred_port if _free(preferred_port) else 0)
-    op = cli_context("operator112")
+    op = demo_user("operator112")
     for i, cam in enumerate(public):
         changes.set_source(svc, op, cam.camera_id, kind=KINDS[i % 2], url=url,
                            path=cam.camera_id.lower(), reason="demo recorder")  # fmt: skip

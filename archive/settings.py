@@ -55,6 +55,9 @@ class Settings(BaseModel):
     # SAKSI_WITNESSES: a file of witnesses (NAME URL VERIFIER_KEY a line) asked at every seal,
     # each within SAKSI_WITNESS_TIMEOUT (archive/sealing/witnesses.py).
     witnesses: Path | None = None
+    # SAKSI_CHROMIUM: the browser that prints the package's custody report as PDF (default:
+    # `chromium` on PATH; `none`: packages without the PDF, archive/export/report_pdf.py).
+    chromium: str | None = None
     witness_timeout: timedelta = timedelta(seconds=5)
     # Retention (retention/): the recovery window of safe deletion, the grace an unreferenced
     # object gets before the sweep deletes it, and clips per sweep transaction.
@@ -118,6 +121,7 @@ class Settings(BaseModel):
             "oidc_role_claim": env.get("SAKSI_OIDC_ROLE_CLAIM") or "groups",
             "oidc_name_claim": env.get("SAKSI_OIDC_NAME_CLAIM") or "preferred_username",
             "oidc_ca": env.get("SAKSI_OIDC_CA") or None,
+            "chromium": env.get("SAKSI_CHROMIUM") or None,
         }
         read = _Reader(env, values)
         read("recovery_window", "SAKSI_RECOVERY_WINDOW", _duration)
@@ -156,6 +160,21 @@ class Settings(BaseModel):
             "signing_key": str(self.signing_key),
             "origin": self.origin,
         }
+
+
+class ClientSettings(BaseModel):
+    """What the command line itself needs (not the archive): the user's token and, for the
+    workstation mode, the server to talk to. Read once per command, like Settings."""
+
+    model_config = ConfigDict(frozen=True)
+
+    token: str | None = Field(default=None, repr=False)  # SAKSI_TOKEN (or SAKSI_TOKEN_FILE)
+    server: str | None = None  # SAKSI_SERVER: run user commands through this server's API
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> ClientSettings:
+        env = {**os.environ, **(env or {})}
+        return cls(token=secret(env, "SAKSI_TOKEN"), server=env.get("SAKSI_SERVER") or None)
 
 
 class _Reader:

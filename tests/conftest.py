@@ -22,6 +22,7 @@ from archive.bootstrap import bootstrap
 from archive.ingest import media
 from archive.services import Services
 from archive.settings import Settings
+from tests.support import cli_tokens
 from tests.support.principals import HOST
 from tests.support.recorders import Recorders, started
 from tests.support.seaweed import SeaweedServer, start_seaweed
@@ -90,6 +91,7 @@ def settings(store_kind: str, tmp_path: Path, request: pytest.FixtureRequest) ->
         event_store=event_store_url(store_kind, tmp_path, pg),
         object_store=object_store_url(request, home),
         signing_key=home / "keys" / "checkpoint.key",
+        chromium="none",  # as pytest_configure: no PDF but where a test asks for one
     )
 
 
@@ -141,24 +143,41 @@ class CliResult:
 
 
 @pytest.fixture
-def cli(settings: Settings, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
-    """Run `saksi ...` in-process against this test's archive."""
+def cli(settings: Settings, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest):  # type: ignore[no-untyped-def]
+    """Run `saksi ...` in-process against this test's archive.
+
+    A user's command proves who runs it with their token (SAKSI_TOKEN), as on a real host: a
+    command naming `--actor NAME` runs with NAME's token, the one the test saw printed by
+    `init` / `user add` (or that the `archive` fixture holds). `token=` sets SAKSI_TOKEN
+    explicitly (None: unset) for tests of the sign-in itself."""
     monkeypatch.setenv("SAKSI_HOME", str(settings.home))
     monkeypatch.setenv("SAKSI_EVENT_STORE", settings.event_store)
     monkeypatch.setenv("SAKSI_OBJECT_STORE", settings.object_store)
     monkeypatch.setenv("SAKSI_SIGNING_KEY", str(settings.signing_key))
+    monkeypatch.delenv("SAKSI_TOKEN", raising=False)
+    monkeypatch.delenv("SAKSI_SERVER", raising=False)
+    tokens = cli_tokens.Tokens()
+    if "archive" in request.fixturenames:
+        tokens.known.update(request.getfixturevalue("archive").tokens)
 
-    def run(*args: str) -> CliResult:
+    def run(*args: str, token: str | object | None = cli_tokens.BY_ACTOR) -> CliResult:
         from api.cli import main
 
         out, err = io.StringIO(), io.StringIO()
         monkeypatch.setattr("sys.argv", ["saksi", *args])
+        chosen = tokens.for_args(args) if token is cli_tokens.BY_ACTOR else token
+        if isinstance(chosen, str):
+            monkeypatch.setenv("SAKSI_TOKEN", chosen)
+        else:
+            monkeypatch.delenv("SAKSI_TOKEN", raising=False)
         code = 0
         with redirect_stdout(out), redirect_stderr(err):
             try:
                 main()
             except SystemExit as e:
                 code = int(e.code or 0)
+        monkeypatch.delenv("SAKSI_TOKEN", raising=False)
+        tokens.remember(args, out.getvalue())
         return CliResult(code, out.getvalue(), err.getvalue())
 
     return run
@@ -166,6 +185,9 @@ def cli(settings: Settings, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no
 
 def pytest_configure(config: pytest.Config) -> None:
     os.environ.setdefault("TZ", "UTC")
+    # Printing each package's report as PDF takes seconds: only the tests of the PDF print it
+    # (tests/e2e/test_package_tampering.py builds its archive's settings itself).
+    os.environ.setdefault("SAKSI_CHROMIUM", "none")
 
 
 @pytest.fixture(scope="session")

@@ -15,6 +15,7 @@ from api.cli import (
     footage_requests,
     packages,
     redactions,
+    remote,
     retention,
     serve,
     setup,
@@ -28,7 +29,7 @@ app = typer.Typer(
     help="Saksi: an event-sourced, tamper-evident video evidence archive.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
-    add_completion=False,
+    add_completion=True,  # --install-completion / --show-completion (bash, zsh, fish, PowerShell)
 )
 
 
@@ -44,8 +45,15 @@ def root(
     show_version: bool = typer.Option(
         False, "--version", callback=_version, is_eager=True, help="Print the version."
     ),
+    server: str = typer.Option(
+        None,
+        "--server",
+        help="Run user commands through this archive's HTTP API (default: SAKSI_SERVER; "
+        "unset: on this host's archive). Needs the user's token (SAKSI_TOKEN).",
+    ),
 ) -> None:
     DEBUG["on"] = debug
+    remote.SERVER["url"] = server
 
 
 setup.register(app)

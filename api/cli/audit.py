@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import sys
 from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import typer
 
-from api.cli import audit_report
-from api.cli.common import cli_context, emit, host_context, services
+from api.cli import audit_report, bars, remote
+from api.cli.common import ACTOR_HELP, emit, host_context, reader_context, services, user_context
 from archive.audit import compare as compare_uc
 from archive.audit import fixity as fixity_uc
 from archive.audit import mirror as mirror_uc
@@ -44,11 +44,6 @@ def register(app: typer.Typer) -> None:
     app.add_typer(audit_app, name="audit")
 
 
-def _progress(done: int) -> None:
-    sys.stderr.write(f"\rverified {done} events")
-    sys.stderr.flush()
-
-
 def verify(
     fixity: bool = typer.Option(False, "--fixity", help="Also re-hash every stored object."),
     key: str = typer.Option(
@@ -59,14 +54,16 @@ def verify(
     """Replay the event log and the Merkle log and check both; exit 1 if anything was changed."""
     if key is not None:
         sealing.check_verifier_key(key)
-    with services() as svc:
-        progress = _progress if sys.stderr.isatty() else None
-        host = host_context()
-        result = audit_uc.verify(svc, host, progress=progress, verifier_key=key)
-        if fixity:
-            result = fixity_uc.include(svc, host, result)
-    if sys.stderr.isatty():
-        sys.stderr.write("\n")
+    if remote.server():
+        if fixity or key is not None:
+            raise InvalidInput("--fixity and --key run on the archive host, not from a workstation")
+        result = remote.get("/api/audit/verify")
+    else:
+        with services() as svc, bars.count("verify events") as progress:
+            host = host_context()
+            result = audit_uc.verify(svc, host, progress=progress, verifier_key=key)
+            if fixity:
+                result = fixity_uc.include(svc, host, result)
 
     def human(r: dict[str, Any]) -> str:
         extra = _timestamp_lines(r.get("timestamps")) + _witness_lines(r.get("witnesses"))
@@ -124,11 +121,16 @@ def checkpoint(as_json: bool = typer.Option(False, "--json")) -> None:
 def key(as_json: bool = typer.Option(False, "--json")) -> None:
     """Print the verifier key: NAME+KEYHASH+BASE64(0x01 ‖ PUBKEY); then the witnesses
     (SAKSI_WITNESSES), one `witness NAME URL KEY` line each."""
-    with services() as svc:
-        result = {
-            "key": sealing.verifier_key(svc, host_context()),
-            "witnesses": sealing.witness_set(svc.settings),
-        }
+    if remote.server():
+        sealed = remote.get("/api/audit/checkpoint")
+        witnesses = (sealed.get("witnesses") or {}).get("witnesses", [])
+        result = {"key": sealed["key"], "witnesses": witnesses}
+    else:
+        with services() as svc:
+            result = {
+                "key": sealing.verifier_key(svc, host_context()),
+                "witnesses": sealing.witness_set(svc.settings),
+            }
 
     def human(r: dict[str, Any]) -> str:
         lines = [r["key"]] + [f"witness {w['name']} {w['url']} {w['key']}" for w in r["witnesses"]]
@@ -174,8 +176,11 @@ def trail_cmd(
     html_out: str = typer.Option(None, "--html", help="Also write a printable HTML report."),
 ) -> None:
     """Every custody event of a clip, in order, with its chain hash and global position."""
-    with services() as svc:
-        t = trail.trail(svc, host_context(), clip_id)
+    if remote.server():
+        t = remote.get(f"/api/audit/trail/{quote(clip_id)}")
+    else:
+        with services() as svc:
+            t = trail.trail(svc, reader_context(svc), clip_id)
     if html_out:
         Path(html_out).write_text(trail.render_html(t), encoding="utf-8")
 
@@ -274,7 +279,7 @@ def mirror_cmd(
 
 def compare_cmd(
     files: list[str] = typer.Argument(..., help="Kept checkpoint notes or evidence packages."),
-    actor: str = typer.Option(..., "--actor", help="An auditor or admin."),
+    actor: str | None = typer.Option(None, "--actor", help=ACTOR_HELP),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Prove each kept checkpoint or package a prefix of the live log, or name the fork."""
@@ -283,7 +288,7 @@ def compare_cmd(
             raise InvalidInput(f"no such file: {name}")
     with ExitStack() as opened, services() as svc:
         kept = [(name, opened.enter_context(open(name, "rb"))) for name in files]
-        result = compare_uc.compare(svc, cli_context(actor), kept)
+        result = compare_uc.compare(svc, user_context(svc, actor), kept)
 
     def human(r: dict[str, Any]) -> str:
         lines = [f"live log: size {r['live_size']}, root {r['live_root']}"]

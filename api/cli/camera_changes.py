@@ -7,7 +7,7 @@ from typing import Any
 
 import typer
 
-from api.cli.common import cli_context, emit, services
+from api.cli.common import ACTOR_HELP, emit, services, user_context
 from archive.cameras import bulk, changes
 from archive.errors import InvalidInput
 
@@ -34,7 +34,7 @@ def camera_edit(
     rt: str = typer.Option(None, "--rt"),
     lat: float = typer.Option(None, "--lat"),
     lon: float = typer.Option(None, "--lon"),
-    actor: str = typer.Option(..., "--actor"),
+    actor: str | None = typer.Option(None, "--actor", help=ACTOR_HELP),
     reason: str = typer.Option(..., "--reason"),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
@@ -45,7 +45,7 @@ def camera_edit(
     with services() as svc:
         result = changes.edit_camera(
             svc,
-            cli_context(actor),
+            user_context(svc, actor),
             camera_id,
             {k: v for k, v in given.items() if v is not None},
             reason,
@@ -55,13 +55,13 @@ def camera_edit(
 
 def camera_retire(
     camera_id: str = typer.Argument(...),
-    actor: str = typer.Option(..., "--actor"),
+    actor: str | None = typer.Option(None, "--actor", help=ACTOR_HELP),
     reason: str = typer.Option(..., "--reason"),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Retire a camera: it keeps its history and clips, and is no longer listed or pulled."""
     with services() as svc:
-        result = changes.retire_camera(svc, cli_context(actor), camera_id, reason)
+        result = changes.retire_camera(svc, user_context(svc, actor), camera_id, reason)
     emit(result, as_json, _shown)
 
 
@@ -77,7 +77,7 @@ def camera_source(
     credential: str = typer.Option(
         None, "--credential", help="A credential's name in SAKSI_CREDENTIALS."
     ),
-    actor: str = typer.Option(..., "--actor"),
+    actor: str | None = typer.Option(None, "--actor", help=ACTOR_HELP),
     reason: str = typer.Option(None, "--reason"),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
@@ -85,7 +85,7 @@ def camera_source(
     with services() as svc:
         result = changes.set_source(
             svc,
-            cli_context(actor),
+            user_context(svc, actor),
             camera_id,
             kind=kind,
             url=url,
@@ -100,7 +100,7 @@ def camera_source(
 
 def camera_import(
     file: Path = typer.Argument(..., help="FILE.csv or FILE.geojson"),
-    actor: str = typer.Option(..., "--actor"),
+    actor: str | None = typer.Option(None, "--actor", help=ACTOR_HELP),
     reason: str = typer.Option(None, "--reason"),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
@@ -110,7 +110,7 @@ def camera_import(
     except OSError as e:
         raise InvalidInput(f"cannot read {file}: {e.strerror}") from None
     with services() as svc:
-        result = bulk.import_cameras(svc, cli_context(actor), file.name, data, reason)
+        result = bulk.import_cameras(svc, user_context(svc, actor), file.name, data, reason)
     emit(
         result,
         as_json,
@@ -125,11 +125,11 @@ def camera_import(
 def camera_export(
     fmt: str = typer.Option(..., "--format", help="csv|geojson"),
     out: Path = typer.Option(..., "--out", help="The file to write."),
-    actor: str = typer.Option(..., "--actor"),
+    actor: str | None = typer.Option(None, "--actor", help=ACTOR_HELP),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Write the registry's cameras in service, with their recording sources."""
     with services() as svc:
-        data = bulk.export_cameras(svc, cli_context(actor), fmt)
+        data = bulk.export_cameras(svc, user_context(svc, actor), fmt)
     out.write_bytes(data)
     emit({"out": str(out), "format": fmt, "bytes": len(data)}, as_json, lambda r: f"wrote {out}")

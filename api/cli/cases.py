@@ -4,13 +4,23 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import typer
 
-from api.cli.common import cli_context, emit, host_context, services, table
+from api.cli import remote
+from api.cli.common import (
+    ACTOR_HELP,
+    emit,
+    reader_context,
+    services,
+    table,
+    user_context,
+)
 from api.cli.progress import pull_progress
 from api.cli.setup import parse_point
 from archive.cases import cases
+from archive.errors import InvalidInput
 from archive.ingest import pull
 from archive.ingest.segments import parse_offset
 from archive.timefmt import parse_time
@@ -43,14 +53,19 @@ def case_open(
     case_id: str = typer.Argument(...),
     kind: str = typer.Option(..., "--kind", help="report|incident|investigation"),
     title: str = typer.Option(..., "--title"),
-    actor: str = typer.Option(..., "--actor"),
+    actor: str | None = typer.Option(None, "--actor", help=ACTOR_HELP),
     member: list[str] = typer.Option([], "--member", help="Add a member (repeatable)."),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Open a case; the actor becomes its lead."""
+    if remote.server():
+        body = {"case_id": case_id, "kind": kind, "title": title, "members": member}
+        with remote.session() as api:
+            emit(api.call("POST", "/api/cases", json=body), as_json, _human)
+        return
     with services() as svc:
         result = cases.open_case(
-            svc, cli_context(actor), case_id=case_id, kind=kind, title=title, members=member
+            svc, user_context(svc, actor), case_id=case_id, kind=kind, title=title, members=member
         )
     emit(result, as_json, _human)
 
@@ -58,39 +73,44 @@ def case_open(
 def case_assign(
     case_id: str = typer.Argument(...),
     user: str = typer.Argument(...),
-    actor: str = typer.Option(..., "--actor"),
+    actor: str | None = typer.Option(None, "--actor", help=ACTOR_HELP),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Add a member to a case."""
     with services() as svc:
-        result = cases.assign(svc, cli_context(actor), case_id=case_id, user=user)
+        result = cases.assign(svc, user_context(svc, actor), case_id=case_id, user=user)
     emit(result, as_json, _human)
 
 
 def case_attach(
     case_id: str = typer.Argument(...),
     clip_id: str = typer.Argument(...),
-    actor: str = typer.Option(..., "--actor"),
+    actor: str | None = typer.Option(None, "--actor", help=ACTOR_HELP),
     reason: str = typer.Option(..., "--reason"),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Attach a clip to a case."""
+    if remote.server():
+        body = {"clip_id": clip_id, "reason": reason}
+        with remote.session() as api:
+            emit(api.call("POST", f"/api/cases/{quote(case_id)}/clips", json=body), as_json, _human)
+        return
     with services() as svc:
         result = cases.attach(
-            svc, cli_context(actor), case_id=case_id, clip_id=clip_id, reason=reason
+            svc, user_context(svc, actor), case_id=case_id, clip_id=clip_id, reason=reason
         )
     emit(result, as_json, _human)
 
 
 def case_close(
     case_id: str = typer.Argument(...),
-    actor: str = typer.Option(..., "--actor"),
+    actor: str | None = typer.Option(None, "--actor", help=ACTOR_HELP),
     reason: str = typer.Option(..., "--reason"),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Close a case; its clips then keep their class tail from now."""
     with services() as svc:
-        result = cases.close_case(svc, cli_context(actor), case_id=case_id, reason=reason)
+        result = cases.close_case(svc, user_context(svc, actor), case_id=case_id, reason=reason)
     emit(result, as_json, _human)
 
 
@@ -99,8 +119,11 @@ def case_show(
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Show a case, its members and clips."""
+    if remote.server():
+        emit(remote.get(f"/api/cases/{quote(case_id)}"), as_json, _human)
+        return
     with services() as svc:
-        result = cases.show_case(svc, host_context(), case_id)
+        result = cases.show_case(svc, reader_context(svc), case_id)
     emit(result, as_json, _human)
 
 
@@ -125,7 +148,7 @@ def case_pull(
     radius_m: float = typer.Option(..., "--radius-m"),
     start: str = typer.Option(..., "--start", help="ISO time."),
     end: str = typer.Option(..., "--end", help="ISO time."),
-    actor: str = typer.Option(..., "--actor"),
+    actor: str | None = typer.Option(None, "--actor", help=ACTOR_HELP),
     reason: str = typer.Option(..., "--reason"),
     source_root: str = typer.Option(
         None,
@@ -138,10 +161,22 @@ def case_pull(
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Pull the range from every camera near a point, each from its own recorder, into the case."""
+    if remote.server():
+        if source_root:
+            raise InvalidInput(
+                "--source-root is a folder on the archive host: not from a workstation"
+            )
+        lat, lon = parse_point(near)
+        body = {"lat": lat, "lon": lon, "radius_m": radius_m, "start": start, "end": end}
+        body |= {"reason": reason, "source_tz": source_tz}
+        with remote.session() as api:
+            result = api.call("POST", f"/api/cases/{quote(case_id)}/pull", json=body)
+        emit(result, as_json, _pulled)
+        return
     with services() as svc, pull_progress() as progress:
         result = pull.pull(
             svc,
-            cli_context(actor),
+            user_context(svc, actor),
             case_id=case_id,
             near=parse_point(near),
             radius_m=radius_m,

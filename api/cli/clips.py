@@ -2,21 +2,23 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import typer
 
+from api.cli import bars, remote
 from api.cli.common import (
-    cli_context,
+    ACTOR_HELP,
     emit,
-    host_context,
-    progress_printer,
+    reader_context,
     services,
     table,
+    user_context,
 )
 from archive.custody import retrieval
+from archive.errors import InvalidInput
 from archive.ingest import ingest as ingest_uc
 from archive.ingest.segments import parse_offset
 from archive.timefmt import parse_duration, parse_time
@@ -50,7 +52,7 @@ def ingest(
     source: str = typer.Option(
         ..., "--source", help="Recording file, folder of NVR segments, or rtsp:// / http:// URL."
     ),
-    actor: str = typer.Option(..., "--actor"),
+    actor: str | None = typer.Option(None, "--actor", help=ACTOR_HELP),
     reason: str = typer.Option(..., "--reason"),
     case: str = typer.Option(None, "--case", help="Attach to this case."),
     retention: str = typer.Option(None, "--retention", help="report|incident|investigation"),
@@ -70,10 +72,15 @@ def ingest(
     """Ingest a recording as a clip (content stored first, then the event)."""
     path = Path(source)
     total = path.stat().st_size if "://" not in source and path.is_file() else None
-    with services() as svc:
+    if remote.server():
+        cut = {"--source-start": None, "--start": start, "--end": end, "--duration": duration}
+        result = _upload(path, camera, reason, case, retention, source_start, cut)
+        emit(result, as_json, _human)
+        return
+    with services() as svc, bars.transfer("ingest", total) as shown:
         result = ingest_uc.ingest(
             svc,
-            cli_context(actor),
+            user_context(svc, actor),
             camera_id=camera,
             source=source,
             reason=reason,
@@ -84,11 +91,31 @@ def ingest(
             end=parse_time(end, "--end") if end else None,
             duration=parse_duration(duration, "--duration") if duration else None,
             source_tz=parse_offset(source_tz),
-            progress=progress_printer("ingest", total),
+            progress=bars.of_bytes(shown, total),
         )
-    if sys.stderr.isatty():
-        sys.stderr.write("\n")
     emit(result, as_json, _human)
+
+
+def _upload(
+    path: Path,
+    camera: str,
+    reason: str,
+    case: str | None,
+    retention: str | None,
+    source_start: str | None,
+    cut: dict[str, str | None],
+) -> dict[str, Any]:
+    """Workstation mode: a local recording file, uploaded whole (the server cuts nothing)."""
+    if not path.is_file():
+        raise InvalidInput(f"{path}: from a workstation only a local recording file is uploaded")
+    given = [name for name, value in cut.items() if value]
+    if given:
+        raise InvalidInput(f"{given[0]} is not available from a workstation: upload the recording")
+    fields = {"camera_id": camera, "reason": reason, "case_id": case}
+    fields |= {"retention_class": retention, "source_start": source_start}
+    with remote.session() as api, bars.transfer("upload", path.stat().st_size) as progress:
+        kept = {k: v for k, v in fields.items() if v is not None}
+        return dict(api.upload("/api/clips", kept, path, progress))
 
 
 def clip_list(
@@ -108,38 +135,85 @@ def clip_list(
         "until": parse_time(until, "--until") if until else None,
         "status": status,
     }
-    with services() as svc:
-        rows = retrieval.list_clips(svc, host_context(), **filters)
+    if remote.server():
+        rows = _remote_list(camera, case, since, until, status)
+    else:
+        with services() as svc:
+            rows = retrieval.list_clips(svc, reader_context(svc), **filters)
     cols = ["clip_id", "camera_id", "start", "end", "status", "legal_hold", "sha256"]
     emit({"clips": rows}, as_json, lambda r: table(r["clips"], cols))
+
+
+def _remote_list(
+    camera: str | None, case: str | None, since: str | None, until: str | None, status: str | None
+) -> list[dict[str, Any]]:
+    query = {"camera": camera, "case": case, "since": since, "until": until, "status": status}
+    params: dict[str, Any] = {k: v for k, v in query.items() if v is not None} | {"limit": 500}
+    rows: list[dict[str, Any]] = []
+    with remote.session() as api:
+        offset: int | None = 0
+        while offset is not None:  # every page, as the local mode lists every clip
+            page = api.call("GET", "/api/clips", params={**params, "offset": offset})
+            rows += page["clips"]
+            offset = page["next_offset"]
+    return rows
 
 
 def clip_show(
     clip_id: str = typer.Argument(...), as_json: bool = typer.Option(False, "--json")
 ) -> None:
     """Show one clip."""
-    with services() as svc:
-        result = retrieval.show_clip(svc, host_context(), clip_id)
+    if remote.server():
+        result = remote.get(f"/api/clips/{quote(clip_id)}")
+    else:
+        with services() as svc:
+            result = retrieval.show_clip(svc, reader_context(svc), clip_id)
     emit(result, as_json, _human)
 
 
 def clip_get(
     clip_id: str = typer.Argument(...),
     out: str = typer.Option(..., "--out", help="Where to write the original."),
-    actor: str = typer.Option(..., "--actor"),
+    actor: str | None = typer.Option(None, "--actor", help=ACTOR_HELP),
     reason: str = typer.Option(..., "--reason"),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Retrieve the original, verifying its SHA-256 while writing; recorded as a download."""
-    with services() as svc:
+    if remote.server():
+        result = _remote_get(clip_id, Path(out), reason)
+        emit(result, as_json, _got)
+        return
+    with services() as svc, bars.transfer("download", None) as shown:
         result = retrieval.download(
             svc,
-            cli_context(actor),
+            user_context(svc, actor),
             clip_id=clip_id,
             out=Path(out),
             reason=reason,
-            progress=progress_printer("download"),
+            progress=bars.of_bytes(shown),
         )
-    if sys.stderr.isatty():
-        sys.stderr.write("\n")
-    emit(result, as_json, lambda r: f"wrote {r['out']} ({r['size_bytes']} bytes, sha256 verified)")
+    emit(result, as_json, _got)
+
+
+def _got(r: dict[str, Any]) -> str:
+    return f"wrote {r['out']} ({r['size_bytes']} bytes, sha256 verified)"
+
+
+def _remote_get(clip_id: str, out: Path, reason: str) -> dict[str, Any]:
+    """The whole original over the API (a download, recorded by the server), checked against
+    the SHA-256 the archive recorded before it replaces anything at `out`."""
+    with remote.session() as api:
+        expected = api.call("GET", f"/api/clips/{quote(clip_id)}")["sha256"]
+        path = f"/api/clips/{quote(clip_id)}/content"
+        with (
+            api.stream("GET", path, params={"reason": reason}) as response,
+            bars.transfer("download", None) as progress,
+        ):
+            size, digest = api.download(response, out, progress, expected)
+    return {
+        "clip_id": clip_id,
+        "out": str(out),
+        "sha256": digest,
+        "size_bytes": size,
+        "verified": True,
+    }

@@ -11,14 +11,18 @@ from contextlib import contextmanager
 from typing import Any
 
 import typer
+from typer._click.globals import get_current_context
 
+from api.cli import remote
+from archive.accounts import sign_in
 from archive.bootstrap import bootstrap
-from archive.errors import SaksiError, classify
+from archive.errors import InvalidInput, SaksiError, classify
 from archive.services import Services
-from archive.settings import Settings
+from archive.settings import ClientSettings, Settings
 from domain.base import Context
 
 DEBUG = {"on": False}
+ACTOR_HELP = "Optional check: the user whose token (SAKSI_TOKEN) runs the command."
 
 
 def _account() -> str:
@@ -28,24 +32,59 @@ def _account() -> str:
         return f"unknown@{socket.gethostname()}"
 
 
-def cli_context(actor: str) -> Context:
-    """A user's command: CLI events record the local account and host as the client address."""
-    return Context(actor=actor, channel="cli", client=f"local:{_account()}")
+def user_context(svc: Services, actor: str | None = None) -> Context:
+    """The user a command acts for, proven by their token (SAKSI_TOKEN, or typed when asked on
+    a terminal) and checked by the same use case as a bearer token on the API. `--actor`, when
+    given, must name the token's user: a name typed proves nothing. Events record the local
+    account and host as the client address; a missing or wrong token is recorded and refused."""
+    target = f"cli:{_command_path()}"
+    token = ClientSettings.from_env().token or ask_token()
+    return sign_in.sign_in_command(svc, token, f"local:{_account()}", target, actor)
 
 
-def caller(actor: str | None) -> Context:
-    """Who runs a command that takes an optional --actor: that user, or else the host."""
-    return cli_context(actor) if actor else host_context()
+def reader_context(svc: Services, actor: str | None = None) -> Context:
+    """Commands that read metadata and take an optional --actor: the user when a token or an
+    --actor is given (then checked as any user's command), otherwise the host (HOST)."""
+    if actor or ClientSettings.from_env().token:
+        return user_context(svc, actor)
+    return host_context()
 
 
 def host_context() -> Context:
-    """A command naming no user: the host's own account acts (the access table's HOST)."""
+    """A command naming no user: the host's own account acts (the access table's HOST); its
+    records say so (channel `host`, the OS account as actor and client)."""
     account = _account()
     return Context(actor=account, channel="host", client=f"local:{account}")
 
 
+def ask_token() -> str | None:
+    """Asked only when someone is at a terminal; scripts must set SAKSI_TOKEN."""
+    if not (sys.stdin.isatty() and sys.stderr.isatty()):
+        return None
+    try:
+        return getpass.getpass("token (SAKSI_TOKEN is not set): ", stream=sys.stderr) or None
+    except (EOFError, KeyboardInterrupt):
+        return None
+
+
+def _command_path() -> str:
+    """`saksi case open`: what was refused, for the record. Typer (pinned) vendors click."""
+    context, names = get_current_context(silent=True), []
+    while context is not None and context.parent is not None:  # the root's name is argv[0]
+        names.append(context.info_name or "")
+        context = context.parent
+    return " ".join(["saksi", *reversed(names)])
+
+
 @contextmanager
 def services(create_database: bool = False) -> Iterator[Services]:
+    """The archive on this host. Never from a workstation (a server is configured): a command
+    without a workstation mode is refused there rather than run on a stray local archive."""
+    if remote.server():
+        raise InvalidInput(
+            f"{_command_path()} runs only on the archive host, not from a workstation "
+            "(unset SAKSI_SERVER / --server to run it here)"
+        )
     svc = bootstrap(Settings.from_env(), create_database=create_database)
     try:
         yield svc
@@ -79,28 +118,6 @@ def handle(exc: BaseException) -> int:
         return 70
     typer.echo(f"error: {known.message}", err=True)
     return known.exit_code
-
-
-def progress_printer(label: str, total: int | None = None) -> Callable[[int], None] | None:
-    """Progress on stderr, only when stderr is a terminal."""
-    if not sys.stderr.isatty():
-        return None
-    last = {"mb": -1}
-
-    def show(done: int) -> None:
-        mb = done // (1024 * 1024)
-        if mb == last["mb"]:
-            return
-        last["mb"] = mb
-        if total:
-            sys.stderr.write(
-                f"\r{label}: {mb} / {total // (1024 * 1024)} MiB ({100 * done // total}%)"
-            )
-        else:
-            sys.stderr.write(f"\r{label}: {mb} MiB")
-        sys.stderr.flush()
-
-    return show
 
 
 def table(rows: list[dict[str, Any]], columns: list[str]) -> str:

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import typer
 
-from api.cli.common import cli_context, emit, services, table
+from api.cli import remote
+from api.cli.common import ACTOR_HELP, emit, services, table, user_context
+from archive.errors import InvalidInput
 from archive.footage_requests import requests as footage_requests
 from archive.timefmt import parse_time
 
@@ -56,16 +59,20 @@ def request_send(
     start: str = typer.Option(..., "--start", help="ISO 8601 with offset."),
     end: str = typer.Option(..., "--end", help="ISO 8601 with offset."),
     case: str = typer.Option(..., "--case", help="The case the footage is for."),
-    actor: str = typer.Option(..., "--actor", help="A member of the case."),
+    actor: str | None = typer.Option(None, "--actor", help=ACTOR_HELP),
     reason: str = typer.Option(..., "--reason", help="Why the footage is needed."),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Ask a private camera's owner for the recording of a time range."""
     first, last = parse_time(start, "--start"), parse_time(end, "--end")
+    if remote.server():
+        body = {"camera_id": camera, "start": start, "end": end, "case_id": case, "reason": reason}
+        emit(_post("/api/requests", body), as_json, _human)
+        return
     with services() as svc:
         result = footage_requests.send_request(
             svc,
-            cli_context(actor),
+            user_context(svc, actor),
             camera_id=camera,
             start=first,
             end=last,
@@ -77,7 +84,7 @@ def request_send(
 
 def request_approve(
     request_id: str = typer.Argument(...),
-    actor: str = typer.Option(..., "--actor", help="The camera's owner."),
+    actor: str | None = typer.Option(None, "--actor", help=ACTOR_HELP),
     source: Path = typer.Option(
         None, "--source", help="The recording, ingested at once (without: an upload link)."
     ),
@@ -88,36 +95,50 @@ def request_approve(
 ) -> None:
     """Approve a request: deliver the recording now, or get a one-time upload link."""
     start = parse_time(source_start, "--source-start") if source_start else None
+    if remote.server():
+        if source is not None:
+            raise InvalidInput("--source from a workstation: approve, then upload through the link")
+        emit(_post(f"/api/requests/{quote(request_id)}/approve", None), as_json, _human)
+        return
     with services() as svc:
         result = footage_requests.approve(
-            svc, cli_context(actor), request_id=request_id, source=source, source_start=start
+            svc, user_context(svc, actor), request_id=request_id, source=source, source_start=start
         )
     emit(result, as_json, _human)
 
 
 def request_decline(
     request_id: str = typer.Argument(...),
-    actor: str = typer.Option(..., "--actor", help="The camera's owner."),
+    actor: str | None = typer.Option(None, "--actor", help=ACTOR_HELP),
     reason: str = typer.Option(..., "--reason"),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Decline a request, with a reason."""
+    if remote.server():
+        path = f"/api/requests/{quote(request_id)}/decline"
+        emit(_post(path, {"reason": reason}), as_json, _human)
+        return
     with services() as svc:
         result = footage_requests.decline(
-            svc, cli_context(actor), request_id=request_id, reason=reason
+            svc, user_context(svc, actor), request_id=request_id, reason=reason
         )
     emit(result, as_json, _human)
 
 
 def request_list(
-    actor: str = typer.Option(..., "--actor", help="Whose view: owners see theirs only."),
+    actor: str | None = typer.Option(None, "--actor", help=ACTOR_HELP),
     status: str = typer.Option(None, "--status", help="sent|approved|uploading|fulfilled|declined"),
     case: str = typer.Option(None, "--case"),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """List the requests the actor may see."""
-    with services() as svc:
-        rows = footage_requests.list_requests(svc, cli_context(actor), status=status, case_id=case)
+    if remote.server():
+        rows = remote.get("/api/requests", status=status, case=case)["requests"]
+    else:
+        with services() as svc:
+            rows = footage_requests.list_requests(
+                svc, user_context(svc, actor), status=status, case_id=case
+            )
     cols = ["request_id", "status", "camera_id", "owner_user", "case_id", "start", "end"]
     shown = [{**r, "status": f"{r['status']} (stale)"} if r["stale"] else r for r in rows]
     emit({"requests": rows}, as_json, lambda _: table(shown, cols))
@@ -125,15 +146,23 @@ def request_list(
 
 def request_show(
     request_id: str = typer.Argument(...),
-    actor: str = typer.Option(..., "--actor"),
+    actor: str | None = typer.Option(None, "--actor", help=ACTOR_HELP),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """A request and its events (its own hash-chained stream)."""
-    with services() as svc:
-        result = footage_requests.show_request(svc, cli_context(actor), request_id)
+    if remote.server():
+        result = remote.get(f"/api/requests/{quote(request_id)}")
+    else:
+        with services() as svc:
+            result = footage_requests.show_request(svc, user_context(svc, actor), request_id)
 
     def human(r: dict[str, Any]) -> str:
         events = [f"  {e['at']}  {e['type']:<15} {e['actor']}" for e in r["events"]]
         return "\n".join([_human(r), "  events:", *events])
 
     emit(result, as_json, human)
+
+
+def _post(path: str, body: dict[str, Any] | None) -> Any:
+    with remote.session() as api:
+        return api.call("POST", path, json=body)

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-import sys
+import json
+import zipfile
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import typer
 
-from api.cli.common import cli_context, emit, progress_printer, services
+from api.cli import bars, remote
+from api.cli.common import ACTOR_HELP, emit, services, user_context
 from archive.errors import InvalidInput
 from archive.export import export as export_uc
 from ledger.checkpoint import CheckpointError
@@ -22,14 +25,9 @@ def register(app: typer.Typer) -> None:
     app.command("verify")(verify)
 
 
-def _progress(label: str) -> Any:
-    show = progress_printer(label)
-    return None if show is None else (lambda done, _total: show(done))
-
-
 def export(
     out: str = typer.Option(..., "--out", help="The package to write (FILE.zip)."),
-    actor: str = typer.Option(..., "--actor"),
+    actor: str | None = typer.Option(None, "--actor", help=ACTOR_HELP),
     reason: str = typer.Option(..., "--reason"),
     recipient: str = typer.Option(..., "--recipient", help="Who the package is for."),
     case: str = typer.Option(None, "--case", help="Export every clip of this case."),
@@ -43,28 +41,69 @@ def export(
     ),
 ) -> None:
     """Write an evidence package: originals, custody events, proofs, signed checkpoint."""
-    with services() as svc:
+    if remote.server():
+        result = _remote_export(Path(out), case, clip, reason, recipient, redacted)
+        emit(result, as_json, _written)
+        return
+    with services() as svc, bars.transfer("export", None) as shown:
         result = export_uc.export_to_file(
             svc,
-            cli_context(actor),
+            user_context(svc, actor),
             out=Path(out),
             reason=reason,
             recipient=recipient,
             case_id=case,
             clip_ids=clip,
-            progress=_progress("export"),
+            progress=shown,
             redacted=redacted,
         )
-    if sys.stderr.isatty():
-        sys.stderr.write("\n")
-    emit(
-        result,
-        as_json,
-        lambda r: (
-            f"wrote {r['out']}: export {r['export_id']}, {r['clips']} clip(s), "
-            f"{r['events']} custody events, {r['size_bytes']} bytes, sha256 {r['sha256']}"
-        ),
+    emit(result, as_json, _written)
+
+
+def _written(r: dict[str, Any]) -> str:
+    return (
+        f"wrote {r['out']}: export {r['export_id']}, {r['clips']} clip(s), "
+        f"{r['events']} custody events, {r['size_bytes']} bytes, sha256 {r['sha256']}"
     )
+
+
+def _remote_export(
+    out: Path, case: str | None, clips: list[str], reason: str, recipient: str, redacted: str
+) -> dict[str, Any]:
+    """Workstation mode: the server exports the case and streams the package here."""
+    if clips or not case:
+        raise InvalidInput("from a workstation a case is exported: give --case (not --clip)")
+    body = {"reason": reason, "recipient": recipient, "redacted": redacted}
+    with (
+        remote.session() as api,
+        api.stream("POST", f"/api/cases/{quote(case)}/export", json=body) as response,
+        bars.transfer("export", None) as shown,
+    ):
+        size, digest = api.download(response, out, shown)
+    return {**_summary(out), "out": str(out), "size_bytes": size, "sha256": digest}
+
+
+def _summary(package: Path) -> dict[str, Any]:
+    """What the local mode reports of an export, read back from the package's manifest."""
+    with zipfile.ZipFile(package) as z:
+        doc = json.loads(z.read("manifest.json"))
+        custody = [n for n in z.namelist() if n.startswith("custody/") and n.endswith(".json")]
+        events = sum(len(json.loads(z.read(n))["events"]) for n in custody)
+    clips = [c["clip_id"] for c in doc["clips"]]
+    return {
+        "export_id": doc["export_id"],
+        "case_id": doc["case"]["case_id"] if doc.get("case") else None,
+        "clip_ids": clips,
+        "clips": len(clips),
+        "events": events,
+        "recipient": doc["recipient"],
+        "reason": doc["reason"],
+        "exported_by": doc["exported_by"],
+        "exported_at": doc["exported_at"],
+        "checkpoint": {"size": doc["checkpoint"]["size"], "root": doc["checkpoint"]["root"]},
+        "redacted": doc.get("redacted", "none"),
+        "source_clip_ids": [c["derived_from"] for c in doc["clips"] if c.get("derived_from")],
+    }
 
 
 def verify(
@@ -99,11 +138,10 @@ def verify(
         cosigners, needed = witness_arguments(witness, min_witnesses)
     except ValueError as e:
         raise InvalidInput(f"--witness: {e}") from None
-    report = verify_package(
-        path, trusted, _progress("verify"), tsa_ca=cas, witnesses=cosigners, min_witnesses=needed
-    )
-    if sys.stderr.isatty():
-        sys.stderr.write("\n")
+    with bars.transfer("verify", path.stat().st_size) as shown:
+        report = verify_package(
+            path, trusted, shown, tsa_ca=cas, witnesses=cosigners, min_witnesses=needed
+        )
     emit(report.as_json(), as_json, lambda _: describe(report))
     if not report.ok:
         raise typer.Exit(1)

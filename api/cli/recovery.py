@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import typer
 
-from api.cli.common import cli_context, emit, services
+from api.cli.common import ACTOR_HELP, emit, services, user_context
 from retention import recovery
 
 
 def restore(
     clip_id: str = typer.Argument(..., metavar="CLIP_ID"),
-    actor: str = typer.Option(..., "--actor"),
+    actor: str | None = typer.Option(None, "--actor", help=ACTOR_HELP),
     reason: str = typer.Option(..., "--reason"),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
@@ -18,7 +18,7 @@ def restore(
     retain-until moves one recovery window past now. Exit 2 when it is not pending deletion
     or its window is over."""
     with services() as svc:
-        result = recovery.restore(svc, cli_context(actor), clip_id=clip_id, reason=reason)
+        result = recovery.restore(svc, user_context(svc, actor), clip_id=clip_id, reason=reason)
     emit(
         result,
         as_json,

@@ -6,7 +6,7 @@ from typing import Any
 
 import typer
 
-from api.cli.common import cli_context, emit, services
+from api.cli.common import ACTOR_HELP, emit, services, user_context
 from archive.errors import InvalidInput
 from archive.redaction import redact as redactions
 from domain.redaction import Box, parse_box
@@ -41,7 +41,7 @@ def redact(
     black: bool = typer.Option(False, "--black", help="Fill the boxes black."),
     blur: bool = typer.Option(False, "--blur", help="Blur the boxes (the default)."),
     mute: bool = typer.Option(False, "--mute", help="Leave the audio out."),
-    actor: str = typer.Option(..., "--actor"),
+    actor: str | None = typer.Option(None, "--actor", help=ACTOR_HELP),
     reason: str = typer.Option(..., "--reason"),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
@@ -52,7 +52,7 @@ def redact(
     with services() as svc:
         result = redactions.redact(
             svc,
-            cli_context(actor),
+            user_context(svc, actor),
             clip_id=clip_id,
             boxes=boxes,
             reason=reason,

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 import typer
 
 from api.cli import recovery
-from api.cli.common import cli_context, emit, host_context, services, table
+from api.cli.common import ACTOR_HELP, emit, host_context, services, table, user_context
 from archive import bootstrap
 from archive.jobs import scheduler
 from archive.settings import Settings
@@ -41,7 +41,7 @@ def policy_set(
         ..., metavar="CLASS", help="report|incident|investigation"
     ),
     keep: str = typer.Option(..., "--keep", help="ISO 8601 duration, e.g. P90D or PT30S."),
-    actor: str = typer.Option(..., "--actor"),
+    actor: str | None = typer.Option(None, "--actor", help=ACTOR_HELP),
     reason: str = typer.Option(None, "--reason"),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
@@ -49,7 +49,11 @@ def policy_set(
     period = parse_duration(keep, "--keep")
     with services() as svc:
         result = policies.set_policy(
-            svc, cli_context(actor), retention_class=retention_class, keep=period, reason=reason
+            svc,
+            user_context(svc, actor),
+            retention_class=retention_class,
+            keep=period,
+            reason=reason,
         )
     emit(
         result,
@@ -69,7 +73,8 @@ def policy_list(as_json: bool = typer.Option(False, "--json")) -> None:
 
 
 def sweep(
-    actor: str = typer.Option(..., "--actor"), as_json: bool = typer.Option(False, "--json")
+    actor: str | None = typer.Option(None, "--actor", help=ACTOR_HELP),
+    as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Schedule every clip whose retain-until has passed and that no hold protects for
     deletion after the recovery window (SAKSI_RECOVERY_WINDOW), and purge those whose window
@@ -77,7 +82,7 @@ def sweep(
 
     Exits 1 when some clips could not be purged (listed under "errors")."""
     with services() as svc:
-        result = sweep_uc.sweep(svc, cli_context(actor))
+        result = sweep_uc.sweep(svc, user_context(svc, actor))
     public = {k: result[k] for k in ("purged", "kept_on_hold", "errors")}
     emit({**public, **result}, as_json, _sweep_human)
     if result["errors"]:
@@ -123,14 +128,14 @@ def job_runs(
 
 ClipOption = Annotated[str | None, typer.Option("--clip", help="Clip id.")]
 CaseOption = Annotated[str | None, typer.Option("--case", help="Case id.")]
-Actor = Annotated[str, typer.Option("--actor")]
+Actor = Annotated[str | None, typer.Option("--actor", help=ACTOR_HELP)]
 Reason = Annotated[str, typer.Option("--reason")]
 Json = Annotated[bool, typer.Option("--json")]
 
 
 def hold_place(
-    actor: Actor,
     reason: Reason,
+    actor: Actor = None,
     clip: ClipOption = None,
     case: CaseOption = None,
     as_json: Json = False,
@@ -140,8 +145,8 @@ def hold_place(
 
 
 def hold_release(
-    actor: Actor,
     reason: Reason,
+    actor: Actor = None,
     clip: ClipOption = None,
     case: CaseOption = None,
     as_json: Json = False,
@@ -151,11 +156,11 @@ def hold_release(
 
 
 def _hold(
-    on: bool, clip: str | None, case: str | None, actor: str, reason: str, as_json: bool
+    on: bool, clip: str | None, case: str | None, actor: str | None, reason: str, as_json: bool
 ) -> None:
     with services() as svc:
         result = holds.set_hold(
-            svc, cli_context(actor), on=on, reason=reason, clip_id=clip, case_id=case
+            svc, user_context(svc, actor), on=on, reason=reason, clip_id=clip, case_id=case
         )
     state = "placed" if on else "released"
     emit(

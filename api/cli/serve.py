@@ -101,7 +101,8 @@ def _load_demo(svc: Services, host: str, port: int) -> None:
     shown = f"[{host}]" if ":" in host else host
     typer.echo(f"\nSaksi is serving on http://{shown}:{port}  (web UI: /, API docs: /docs)")
     typer.echo("sign-in tokens for the demo users (new each start; the old ones stop working):")
-    for name, token in demo_tokens(svc).items():
+    tokens = demo_tokens(svc)
+    for name, token in tokens.items():
         typer.echo(f"  {name:12} {token}")
     typer.echo(
         f"try:  curl -H 'Authorization: Bearer TOKEN' http://{shown}:{port}/api/clips\n",
@@ -109,7 +110,9 @@ def _load_demo(svc: Services, host: str, port: int) -> None:
     held = result["held"]
     a, b = held["end"] - timedelta(minutes=5), held["end"] - timedelta(minutes=4)
     typer.echo(
-        "the demo recorder holds the last hour of every public camera; pull a minute of it:\n"
-        f"  saksi case pull {result['case_id']} --near -6.9904,110.4229 --radius-m 300 "
-        f"--start {a.isoformat()} --end {b.isoformat()} --actor inv.budi --reason 'demo pull'\n"
+        "the demo recorder holds the last hour of every public camera; pull a minute of it "
+        "(as inv.budi, whose token above proves who runs it):\n"
+        f"  SAKSI_TOKEN={tokens['inv.budi']} saksi case pull {result['case_id']} "
+        "--near -6.9904,110.4229 --radius-m 300 "
+        f"--start {a.isoformat()} --end {b.isoformat()} --reason 'demo pull'\n"
     )

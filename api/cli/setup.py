@@ -6,8 +6,16 @@ from typing import Any
 
 import typer
 
-from api.cli import camera_changes
-from api.cli.common import caller, cli_context, emit, host_context, services, table
+from api.cli import camera_changes, remote
+from api.cli.common import (
+    ACTOR_HELP,
+    emit,
+    host_context,
+    reader_context,
+    services,
+    table,
+    user_context,
+)
 from archive.accounts import users
 from archive.cameras import registry as cameras
 from archive.errors import InvalidInput
@@ -58,14 +66,20 @@ def init(
 def user_add(
     name: str = typer.Argument(..., help="User name."),
     role: str = typer.Option(..., "--role", help="operator|investigator|auditor|admin|owner"),
-    actor: str = typer.Option(..., "--actor", help="The admin adding the user."),
+    actor: str | None = typer.Option(None, "--actor", help=ACTOR_HELP),
     expires: str = typer.Option(None, "--expires", help="Token lifetime, e.g. P90D."),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Add a user; prints its token once."""
-    until = now() + parse_duration(expires, "--expires") if expires else None
-    with services() as svc:
-        result = users.add_user(svc, cli_context(actor), name, role, until)
+    if remote.server():
+        with remote.session() as api:
+            result = api.call(
+                "POST", "/api/users", json={"name": name, "role": role, "expires": expires}
+            )
+    else:
+        until = now() + parse_duration(expires, "--expires") if expires else None
+        with services() as svc:
+            result = users.add_user(svc, user_context(svc, actor), name, role, until)
     emit(
         result,
         as_json,
@@ -75,13 +89,13 @@ def user_add(
 
 def user_revoke(
     name: str = typer.Argument(...),
-    actor: str = typer.Option(..., "--actor"),
+    actor: str | None = typer.Option(None, "--actor", help=ACTOR_HELP),
     reason: str = typer.Option(..., "--reason"),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Revoke a user's token."""
     with services() as svc:
-        result = users.revoke_token(svc, cli_context(actor), name, reason)
+        result = users.revoke_token(svc, user_context(svc, actor), name, reason)
     emit(result, as_json, lambda r: f"token of {r['name']} revoked")
 
 
@@ -94,14 +108,22 @@ def camera_add(
     lat: float = typer.Option(None, "--lat"),
     lon: float = typer.Option(None, "--lon"),
     owner_user: str = typer.Option(None, "--owner-user", help="Private owner's user name."),
-    actor: str = typer.Option(..., "--actor"),
+    actor: str | None = typer.Option(None, "--actor", help=ACTOR_HELP),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Register a camera."""
+    if remote.server():
+        body: dict[str, Any] = {"camera_id": camera_id, "name": name, "owner": owner}
+        body |= {"district": district}
+        body |= {"rt": rt, "lat": lat, "lon": lon, "owner_user": owner_user}
+        with remote.session() as api:
+            result = api.call("POST", "/api/cameras", json=body)
+        emit(result, as_json, _registered)
+        return
     with services() as svc:
         result = cameras.register_camera(
             svc,
-            cli_context(actor),
+            user_context(svc, actor),
             camera_id=camera_id,
             name=name,
             owner=owner,
@@ -111,7 +133,11 @@ def camera_add(
             lon=lon,
             owner_user=owner_user,
         )
-    emit(result, as_json, lambda r: f"camera {r['camera_id']} registered in {r['district']}")
+    emit(result, as_json, _registered)
+
+
+def _registered(r: dict[str, Any]) -> str:
+    return f"camera {r['camera_id']} registered in {r['district']}"
 
 
 def parse_point(text: str) -> tuple[float, float]:
@@ -133,10 +159,15 @@ def camera_list(
 ) -> None:
     """List cameras, by district or around a point."""
     point = parse_point(near) if near else None
-    with services() as svc:
-        rows = cameras.list_cameras(
-            svc, caller(actor), district=district, near=point, radius_m=radius_m
-        )
+    if remote.server():
+        query = {"district": district, "radius_m": radius_m}
+        query |= {"lat": point[0], "lon": point[1]} if point else {}
+        rows = remote.get("/api/cameras", **query)["cameras"]
+    else:
+        with services() as svc:
+            rows = cameras.list_cameras(
+                svc, reader_context(svc, actor), district=district, near=point, radius_m=radius_m
+            )
     cols = ["camera_id", "name", "owner", "district", "rt", "lat", "lon"]
     if point:
         cols.append("distance_m")

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
 import typer
 
-from api.cli.common import caller, cli_context, emit, services, table
+from api.cli import remote
+from api.cli.common import ACTOR_HELP, emit, reader_context, services, table, user_context
 from archive.sharing import shares
 
 
@@ -22,7 +24,7 @@ def register(app: typer.Typer) -> None:
 
 
 def create(
-    actor: str = typer.Option(..., "--actor"),
+    actor: str | None = typer.Option(None, "--actor", help=ACTOR_HELP),
     recipient: str = typer.Option(..., "--recipient", help="Who the link is for."),
     expires: str = typer.Option(..., "--expires", help="ISO 8601 duration, e.g. P14D."),
     view_only: bool = typer.Option(False, "--view-only", help="Watch only: no package."),
@@ -33,10 +35,18 @@ def create(
 ) -> None:
     """Create a share; prints its link and token once (only their hash is kept)."""
     until = shares.lifetime(expires)
+    if remote.server():
+        body: dict[str, Any] = {"case_id": case, "clip_ids": clip, "recipient": recipient}
+        body |= {"expires": expires}
+        body |= {"view_only": view_only, "reason": reason}
+        with remote.session() as api:
+            result = api.call("POST", "/api/shares", json=body)
+        emit(result, as_json, _created)
+        return
     with services() as svc:
         result = shares.create_share(
             svc,
-            cli_context(actor),
+            user_context(svc, actor),
             recipient=recipient,
             expires=until,
             view_only=view_only,
@@ -44,27 +54,39 @@ def create(
             clip_ids=clip,
             reason=reason,
         )
-    emit(
-        result,
-        as_json,
-        lambda r: (
-            f"share {r['share_id']} for {r['recipient']}: {len(r['clip_ids'])} clip(s), "
-            f"expires {r['expires_at']}{', view-only' if r['view_only'] else ''}\n"
-            f"link (shown once; give it to the recipient only): {r['url']}"
-        ),
+    emit(result, as_json, _created)
+
+
+def _created(r: dict[str, Any]) -> str:
+    return (
+        f"share {r['share_id']} for {r['recipient']}: {len(r['clip_ids'])} clip(s), "
+        f"expires {r['expires_at']}{', view-only' if r['view_only'] else ''}\n"
+        f"link (shown once; give it to the recipient only): {r['url']}"
     )
 
 
 def revoke(
     share_id: str = typer.Argument(...),
-    actor: str = typer.Option(..., "--actor"),
+    actor: str | None = typer.Option(None, "--actor", help=ACTOR_HELP),
     reason: str = typer.Option(..., "--reason"),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Revoke a share: its link stops working at once."""
+    if remote.server():
+        with remote.session() as api:
+            path = f"/api/shares/{quote(share_id)}"
+            result = api.call("DELETE", path, params={"reason": reason})
+        emit(result, as_json, _revoked)
+        return
     with services() as svc:
-        result = shares.revoke_share(svc, cli_context(actor), share_id=share_id, reason=reason)
-    emit(result, as_json, lambda r: f"share {r['share_id']} revoked at {r['revoked_at']}")
+        result = shares.revoke_share(
+            svc, user_context(svc, actor), share_id=share_id, reason=reason
+        )
+    emit(result, as_json, _revoked)
+
+
+def _revoked(r: dict[str, Any]) -> str:
+    return f"share {r['share_id']} revoked at {r['revoked_at']}"
 
 
 def list_cmd(
@@ -75,8 +97,11 @@ def list_cmd(
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Shares, newest first, with their state and use (never their tokens)."""
-    with services() as svc:
-        rows = shares.list_shares(svc, caller(actor), case_id=case)
+    if remote.server():
+        rows = remote.get("/api/shares", case=case)["shares"]
+    else:
+        with services() as svc:
+            rows = shares.list_shares(svc, reader_context(svc, actor), case_id=case)
 
     def human(r: dict[str, Any]) -> str:
         columns = ["share_id", "recipient", "case_id", "status", "expires_at", "views"]

@@ -121,6 +121,15 @@ class ClipOut(BaseModel):
     )
 
 
+class IngestedOut(ClipOut):
+    """A clip just ingested: also what it was made from and its derivatives (as the CLI shows)."""
+
+    source: dict[str, Any] | None = Field(None, description="Where the recording came from")
+    derivatives: list[dict[str, Any]] = Field(
+        default_factory=list, description="Poster, proxy...: kind, SHA-256, size, how made"
+    )
+
+
 class ClipPage(BaseModel):
     clips: list[ClipOut]
     limit: int
@@ -306,6 +315,7 @@ class WitnessesOut(BaseModel):
 class VerifyOut(BaseModel):
     ok: bool
     events: int
+    sealed: int | None = Field(None, description="Events sealed into the Merkle log")
     checkpoints: int
     problems: list[Problem]
     timestamps: TimestampsOut | None = None

@@ -16,7 +16,7 @@ from datetime import datetime
 
 from archive import timefmt
 from archive.accounts import users
-from archive.errors import Unauthenticated
+from archive.errors import Refused, Unauthenticated
 from archive.services import Services
 from domain.base import Context
 from domain.refusal import Refusal
@@ -25,16 +25,37 @@ from storage.readmodels import queries
 MAX_TOKEN_LENGTH = 256
 
 
-def sign_in(svc: Services, token: str | None, client: str | None, target: str) -> Context:
+def sign_in(
+    svc: Services, token: str | None, client: str | None, target: str, channel: str = "http"
+) -> Context:
     """The context of the user a bearer token belongs to; Unauthenticated otherwise."""
     if not token:
         raise Unauthenticated("a bearer token is required: Authorization: Bearer TOKEN")
     user = users.authenticate(svc, token) if _plausible(token) else None
     if user is None:
         actor, problem = _diagnose(svc, token)
-        _record_failure(svc, Context(actor, "http", client), target, problem)
+        _record_failure(svc, Context(actor, channel, client), target, problem)
         raise Unauthenticated("the token is not valid (unknown, revoked or expired)")
-    return Context(actor=str(user["name"]), channel="http", client=client)
+    return Context(actor=str(user["name"]), channel=channel, client=client)
+
+
+def sign_in_command(
+    svc: Services, token: str | None, client: str, target: str, claimed: str | None
+) -> Context:
+    """A user's command on the command line: the token is checked exactly as a bearer token
+    on the API is, and the command acts as the token's user. A name typed (`--actor`) proves
+    nothing; it is only compared. Unlike the API, a command without a token is recorded too:
+    someone on the archive host tried to act as a user without proving who they are."""
+    claim = f" (as --actor {claimed})" if claimed else ""
+    if not token:
+        _record_failure(svc, Context("anonymous", "cli", client), target, "no token" + claim)
+        raise Unauthenticated("a user's token is required: set SAKSI_TOKEN (or type it when asked)")
+    ctx = sign_in(svc, token, client, target, channel="cli")
+    if claimed and claimed != ctx.actor:
+        detail = f"--actor {claimed} given with the token of {ctx.actor}"
+        svc.events.save(Refusal.record("auth", target, detail, ctx))
+        raise Refused(f"refused: {detail}", action="auth")
+    return ctx
 
 
 def _plausible(token: str) -> bool:

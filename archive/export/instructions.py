@@ -52,6 +52,7 @@ FILES = """\
   custody/*.json          each stream's events as stored, with chain hashes, global
                           positions, Merkle leaf indexes and inclusion proofs
   report.html             the custody report, to read and print
+  report.pdf              the same report as PDF, to file (when the archive could print it)
   {script:<23} the verifier, one file: Python 3.11+ and the cryptography package
   clips/                  the original recordings, byte for byte as archived"""
 

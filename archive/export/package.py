@@ -19,6 +19,7 @@ from typing import IO, TYPE_CHECKING, Any, cast
 
 from archive.custody import report_pages as report
 from archive.errors import IntegrityFailure
+from archive.export import report_pdf
 from archive.export import selection as export_redacted
 from archive.export.instructions import verify_text
 from archive.services import Services
@@ -232,6 +233,9 @@ def package_chunks(
 ) -> Iterator[bytes]:
     """The package as a stream of bytes."""
     files = {"VERIFY.txt": verify_text(export).encode("utf-8"), **small_files(export)}
+    pdf = report_pdf.render(files["report.html"], svc.settings)
+    if pdf is not None:  # listed and hashed like every other file
+        files[report_pdf.PDF_NAME] = pdf
     manifest_bytes = manifest(export, files)
     text = fmt.manifest_note_text(export.export_id, hashlib.sha256(manifest_bytes).hexdigest())
     note = sign_note(text, export.checkpoint.origin, svc.signing.private()).encode("utf-8")

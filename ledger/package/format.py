@@ -13,6 +13,7 @@ A package is a zip (docs/custody.md, "Export"):
     custody/clip-<id>.json  each clip's stream from version 1 through this export's ClipExported
     custody/case-<id>.json  the case's stream through its CaseExported (case exports)
     report.html             the custody report, for people
+    report.pdf              the same report printed as PDF, for filing (optional)
     verify_package.py       this verifier as one file (Python 3.11+ and `cryptography`)
     clips/<id>.<ext>        the originals, stored uncompressed
     working/<id>.mp4        a playable H.264 MP4 working copy of each original an ordinary

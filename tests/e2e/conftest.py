@@ -9,6 +9,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -83,20 +84,14 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-@pytest.fixture
-def server_port() -> int:
-    """The port `server` listens on (a module overrides it when its settings must name it)."""
-    return free_port()
-
-
-@pytest.fixture
-def server(archive: Archive, log_output: io.StringIO, server_port: int) -> Iterator[Api]:
-    """The app under a real uvicorn server on a free loopback port, in a thread."""
-    app = create_app(archive.svc, HttpLimits())
+@contextmanager
+def serving(app: FastAPI, port: int = 0) -> Iterator[str]:
+    """The app under a real uvicorn server on loopback (`port`, or a free one), in a thread:
+    its URL."""
     config = uvicorn.Config(
         app,
         host="127.0.0.1",
-        port=server_port,
+        port=port or free_port(),
         log_config=logs.UVICORN_LOG_CONFIG,
         access_log=False,
         lifespan="off",
@@ -108,10 +103,25 @@ def server(archive: Archive, log_output: io.StringIO, server_port: int) -> Itera
     while not srv.started:
         assert time.monotonic() < deadline, "uvicorn did not start"
         time.sleep(0.02)
-    with httpx.Client(base_url=f"http://127.0.0.1:{config.port}", timeout=30) as client:
+    try:
+        yield f"http://127.0.0.1:{config.port}"
+    finally:
+        srv.should_exit = True
+        thread.join(10)
+
+
+@pytest.fixture
+def server_port() -> int:
+    """The port `server` listens on (a module overrides it when its settings must name it)."""
+    return free_port()
+
+
+@pytest.fixture
+def server(archive: Archive, log_output: io.StringIO, server_port: int) -> Iterator[Api]:
+    """The app under a real uvicorn server on loopback, in a thread."""
+    app = create_app(archive.svc, HttpLimits())
+    with serving(app, server_port) as url, httpx.Client(base_url=url, timeout=30) as client:
         yield Api(client, archive, app)
-    srv.should_exit = True
-    thread.join(10)
 
 
 # --- the command line ---

@@ -18,6 +18,7 @@ from eventsourcing.persistence import StoredEvent
 
 from domain.base import named_id
 from tests.e2e.conftest import Api
+from tests.support.principals import HOST
 
 CASE = "R-2026-0001"
 SNEAKY = '=HYPERLINK("http://evil.example")'  # a reason a spreadsheet would run as a formula
@@ -155,15 +156,9 @@ def test_report_rows_are_the_ledger_events_of_a_clip_a_case_and_a_user(  # type:
     assert f"{made['checkpoint_size']} events, root" in text
 
     # Each report made was recorded, with the SHA-256 of what was handed out.
-    data, _ = report(cli, tmp_path, "csv", "--user", "local:" + _account())
+    data, _ = report(cli, tmp_path, "csv", "--user", HOST.actor)  # made on the host, as HOST
     generated = [r for r in csv_rows(data) if r["event"] == "ReportGenerated"]
     assert len(generated) == 4 and f"sha256: {made['sha256']}" in generated[-1]["details"]
-
-
-def _account() -> str:
-    import getpass
-
-    return getpass.getuser()
 
 
 def test_reports_over_http_are_for_auditors_and_admins_and_recorded(

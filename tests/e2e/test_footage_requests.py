@@ -460,7 +460,7 @@ def test_an_upload_claim_left_by_a_killed_server_blocks_while_fresh_and_yields_o
     assert (shown["status"], shown["stale"]) == ("uploading", False)
     assert shown["upload_started_at"] is not None
     # With the bound at one second, operators see the claim marked stale ...
-    stale_env = {"SAKSI_REQUEST_UPLOAD_STALE": "PT1S"}
+    stale_env = {"SAKSI_REQUEST_UPLOAD_STALE": "PT1S", "SAKSI_TOKEN": owners.tokens["budi"]}
     time.sleep(1.1)
     link_settings(owners.svc, request_upload_stale=timedelta(seconds=1))
     shown = api.get(f"/api/requests/{rid}", "budi").json()

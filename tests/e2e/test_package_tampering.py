@@ -3,6 +3,7 @@ offline (the command runs with no archive configured), never crashing, never ext
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import subprocess
@@ -271,3 +272,28 @@ def test_random_damage_never_crashes_the_verifier(
     damaged.write_bytes(bytes(raw[: data.draw(st.integers(len(raw) // 2, len(raw)))]))
     report = verify_package(damaged, package.key)  # never raises: every fault is a problem
     assert all(p.kind and p.detail for p in report.problems)
+
+
+def test_the_custody_report_is_also_a_pdf_checked_like_every_other_file(
+    package: Package, verify, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    files = members(package.path)
+    pdf = files["report.pdf"]  # printed by Chromium from report.html
+    assert pdf.startswith(b"%PDF-") and len(pdf) > 1000
+    [listed] = [f for f in json.loads(files["manifest.json"])["files"] if f["path"] == "report.pdf"]
+    assert listed["sha256"] == hashlib.sha256(pdf).hexdigest()
+    assert listed["size_bytes"] == len(pdf)
+    # An edited PDF is named by `saksi verify` and by the one-file verifier in the package.
+    edited = rewrite(
+        package.path,
+        tmp_path / "p.zip",
+        lambda n, d: d.replace(b"%%EOF", b"%%EOX") if n == "report.pdf" else d,
+    )
+    assert kinds(verify(edited, "--key", package.key)) == {"file_hash"}
+    script = tmp_path / "verify_package.py"
+    script.write_bytes(files["verify_package.py"])
+    run = [sys.executable, "-I", str(script), "--key", package.key, "--json"]
+    for path, code in ((package.path, 0), (edited, 1)):
+        done = subprocess.run([*run, str(path)], capture_output=True, text=True, check=False)
+        assert done.returncode == code, done.stdout + done.stderr
+    assert "report.pdf" in json.loads(done.stdout)["problems"][0]["detail"]

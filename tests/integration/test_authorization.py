@@ -210,6 +210,7 @@ def world(
         "recipient": "Kejaksaan",
         "name": "zed",
         "user": "budi",
+        "claimed": "budi",  # the --actor named beside a command's token
         "admin": "ana",
         "role": "investigator",
         "title": "a case",

@@ -62,7 +62,7 @@ def fault_under_load(
     recording = cluster.folder / "cli.mp4"
     recording.write_bytes(variant(bases[0], "cli"))
     cli = cluster.run("ingest", "--camera", "SMG-REL-0001", "--source", str(recording),
-                      "--actor", "budi", "--reason", "outage")  # fmt: skip
+                      "--reason", "outage", user="budi")  # fmt: skip
     time.sleep(max(0.0, outage_s - (time.monotonic() - down_at)))
     start()
     up_at = time.monotonic()
@@ -209,7 +209,7 @@ def test_a_full_disk_refuses_uploads_with_503_leaves_nothing_partial_and_recover
         recording.write_bytes(variant(footage_bases[1], "cli"))
         cli = processes.run(
             cluster.settings, "ingest", "--camera", "SMG-REL-0001", "--source", str(recording),
-            "--actor", "budi", "--reason", "disk full",
+            "--reason", "disk full", SAKSI_TOKEN=cluster.tokens["budi"],
         )  # fmt: skip
         leftovers = sorted(
             str(p.relative_to(small_disk))

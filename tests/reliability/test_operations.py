@@ -176,7 +176,7 @@ def test_metrics_need_their_own_token_and_count_ingests_refusals_ledger_and_swee
         assert upload(client, data, "wrong-hash", "0" * 64).status_code == 422
     with cluster.client(node, "sari") as auditor:  # an auditor may not upload: refused, 403
         assert upload(auditor, data, "refused", hashlib.sha256(data).hexdigest()).status_code == 403
-    assert cluster.run("retention", "sweep", "--actor", "ana").returncode == 0
+    assert cluster.run("retention", "sweep", user="ana").returncode == 0
     assert cluster.run("audit", "checkpoint").returncode == 0
 
     response = scrape(node)

@@ -148,8 +148,10 @@ class Cluster:
             timeout=timeout,
         )
 
-    def run(self, *args: str) -> subprocess.CompletedProcess[str]:
-        return processes.run(self.settings, *args, **self.env)
+    def run(self, *args: str, user: str | None = None) -> subprocess.CompletedProcess[str]:
+        """`saksi ARGS` on the cluster's stores; as USER (their token) for a user's command."""
+        token = {"SAKSI_TOKEN": self.tokens[user]} if user else {}
+        return processes.run(self.settings, *args, **self.env, **token)
 
     def sealed_audit(self) -> dict[str, Any]:
         """`audit checkpoint`, then `audit verify --fixity --json`: its report (ok or not)."""

@@ -13,8 +13,10 @@ SAKSI = str(Path(sys.executable).parent / "saksi")
 
 
 def env(settings: Settings, **extra: str) -> dict[str, str]:
+    """The archive's settings; a user's command also needs SAKSI_TOKEN in `extra`."""
+    mine = {k: v for k, v in os.environ.items() if k not in ("SAKSI_TOKEN", "SAKSI_SERVER")}
     return {
-        **os.environ,
+        **mine,
         "SAKSI_HOME": str(settings.home),
         "SAKSI_EVENT_STORE": settings.event_store,
         "SAKSI_OBJECT_STORE": settings.object_store,

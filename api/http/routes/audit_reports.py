@@ -54,6 +54,8 @@ async def report(
             "Content-Disposition": f'attachment; filename="{name}"',
             "X-Report-ID": made.report_id,
             "X-Report-SHA256": made.sha256,
+            "X-Report-Rows": str(len(made.rows)),
+            "X-Report-Checkpoint-Size": str(made.checkpoint_size),
             "Cache-Control": "private, no-store",
         },
     )

@@ -21,6 +21,7 @@ from api.http.models import (
     CaseId,
     ClipOut,
     ClipPage,
+    IngestedOut,
     IsoTime,
     Reason,
     UploadForm,
@@ -151,7 +152,7 @@ def content_stream(got: content.Content) -> Response:
 @router.post(
     "",
     status_code=201,
-    response_model=ClipOut,
+    response_model=IngestedOut,
     responses=responses(*WRITE, 413, 429),
     dependencies=[Depends(throttle("upload"))],
     openapi_extra={

@@ -8,6 +8,7 @@ from uuid import UUID
 from fastapi import APIRouter, Query, Request
 
 from api.http.deps import Ctx, Run
+from api.http.models import CaseId
 from api.http.request_models import (
     ApprovedOut,
     DeclineIn,
@@ -40,11 +41,15 @@ async def send_request(body: RequestIn, ctx: Ctx, run: Run) -> dict[str, Any]:
 
 @router.get("", response_model=RequestList, responses=responses(*READ))
 async def list_requests(
-    ctx: Ctx, run: Run, status: Annotated[Status | None, Query()] = None
+    ctx: Ctx,
+    run: Run,
+    status: Annotated[Status | None, Query()] = None,
+    case: Annotated[CaseId | None, Query(description="Only this case's requests")] = None,
 ) -> dict[str, Any]:
     """The requests the caller may see: an owner those sent to them, operators and
     investigators those of their cases, auditors and admins all."""
-    return {"requests": await run(footage_requests.list_requests, ctx, status=status)}
+    found = await run(footage_requests.list_requests, ctx, status=status, case_id=case)
+    return {"requests": found}
 
 
 @router.get("/{request_id}", response_model=RequestDetail, responses=responses(*READ))

@@ -38,16 +38,6 @@ def parse_local(text: str | None, what: str) -> datetime | None:
     return t if t.tzinfo else t.replace(tzinfo=zone())
 
 
-def shown(iso_text: str | None) -> str:
-    """An ISO time from a view as local wall-clock text with its zone, for tables."""
-    if not iso_text:
-        return "–"
-    t = datetime.fromisoformat(iso_text)
-    if t.year >= 9000:  # "kept while its case is open": no end date yet
-        return "∞"
-    return t.astimezone(zone()).strftime("%Y-%m-%d %H:%M:%S %Z")
-
-
 def as_input(t: datetime | None) -> str:
     """A time as a datetime-local field value in the local zone."""
     return t.astimezone(zone()).strftime("%Y-%m-%dT%H:%M") if t else ""

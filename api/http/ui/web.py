@@ -41,7 +41,10 @@ _env = jinja2.Environment(
     autoescape=True,
     undefined=jinja2.StrictUndefined,  # a missing value is a bug, not an empty cell
 )
-_env.filters["when"] = times.shown
+# Dates, numbers and sizes as the page's language writes them (the `lang` each page renders).
+_env.filters["when"] = jinja2.pass_context(lambda page, v: i18n.when(v, page["lang"]))
+_env.filters["number"] = jinja2.pass_context(lambda page, v: i18n.number(v, page["lang"]))
+_env.filters["bytes"] = jinja2.pass_context(lambda page, v: i18n.size(v, page["lang"]))
 _env.globals["zone_label"] = times.zone_label
 SECURITY_HEADERS = {
     # Everything is self-hosted: no CDN, no tile server, no inline script.

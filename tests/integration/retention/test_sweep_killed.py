@@ -57,13 +57,14 @@ def test_a_sweep_killed_midway_and_run_again_purges_each_due_clip_once(
     [held] = seed.clips(svc, 1)
     holds.set_hold(svc, ANA, on=True, reason="court order", clip_id=held)
     keys = {c: clip(svc, c).storage["key"] for c in due}
+    token = archive.tokens["ana"]  # the sweep runs as the admin ana, proven by her token
 
     sweeper = processes.start(
-        settings, "retention", "sweep", "--actor", "ana", "--json", SAKSI_SWEEP_BATCH="10"
+        settings, "retention", "sweep", "--json", SAKSI_SWEEP_BATCH="10", SAKSI_TOKEN=token
     )
     in_flight = kill_between_deletion_and_record(archive, sweeper, keys)
 
-    rerun = processes.run(settings, "retention", "sweep", "--actor", "ana", "--json")
+    rerun = processes.run(settings, "retention", "sweep", "--json", SAKSI_TOKEN=token)
     assert rerun.returncode == 0, rerun.stderr
     result = json.loads(rerun.stdout)
     assert set(result["resumed"]) == in_flight  # finished what the killed sweep began
@@ -83,6 +84,6 @@ def test_a_sweep_killed_midway_and_run_again_purges_each_due_clip_once(
         assert actions == {"deleted"} or (c in in_flight and actions == {"absent"}), (c, actions)
     assert audit.verify(svc, HOST)["ok"] is True
     again = json.loads(
-        processes.run(settings, "retention", "sweep", "--actor", "ana", "--json").stdout
+        processes.run(settings, "retention", "sweep", "--json", SAKSI_TOKEN=token).stdout
     )
     assert (again["purged"], again["resumed"]) == ([], [])
