@@ -13,6 +13,7 @@ from fastapi.staticfiles import StaticFiles
 
 from api.http.ui import (
     admin,
+    apidocs,
     audit,
     cameramap,
     exports,
@@ -27,5 +28,15 @@ STATIC = Path(__file__).parent / "static"
 
 def install(app: FastAPI) -> None:
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    for module in (signin, investigate, cameramap, audit, admin, exports, sharing, recovery):
+    for module in (
+        signin,
+        apidocs,
+        investigate,
+        cameramap,
+        audit,
+        admin,
+        exports,
+        sharing,
+        recovery,
+    ):
         app.include_router(module.router)

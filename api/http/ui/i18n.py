@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from api.http.ui import texts_workflow as workflow
+
 LANGUAGES = ("id", "en")
 DEFAULT = "id"
 
@@ -458,6 +460,8 @@ _TEXTS: dict[str, tuple[str, str]] = {
         "Copies of this clip with parts redacted; each is a clip of its own.",
     ),
 }
+
+_TEXTS.update(workflow.TEXTS)  # the 112-workflow pages
 
 CATALOGUE: dict[str, dict[str, str]] = {
     lang: {key: texts[i] for key, texts in _TEXTS.items()} for i, lang in enumerate(LANGUAGES)
