@@ -68,6 +68,7 @@ def recent_runs(db: Database, job: str | None = None, limit: int = 20) -> list[d
             "job": r["job"],
             "trigger": r["trigger"],
             "host": r["host"],
+            "actor": r["actor"],
             "status": r["status"],
             "started_at": r["started_at"],
             "finished_at": r["finished_at"],

@@ -7,11 +7,20 @@ protocol, so the page's Content-Security-Policy stays as strict as users get it.
 
 from __future__ import annotations
 
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+import httpx
+import uvicorn
 from playwright.sync_api import Page, Route
+
+from api.http import logs
 
 CHROMIUM = "/usr/bin/chromium"
 FLAGS = [
@@ -68,3 +77,29 @@ def assert_accessible(page: Page) -> None:
 def shot(page: Page, name: str) -> None:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+
+@contextmanager
+def serving(app: Any) -> Iterator[httpx.Client]:
+    """The app under a real uvicorn server on a free loopback port, in a thread."""
+    config = uvicorn.Config(
+        app, host="127.0.0.1", port=0, log_config=logs.UVICORN_LOG_CONFIG,
+        access_log=False, lifespan="off",
+    )  # fmt: skip
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    srv = uvicorn.Server(config)
+    thread = threading.Thread(target=srv.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not srv.started:
+        assert time.monotonic() < deadline, "uvicorn did not start"
+        time.sleep(0.02)
+    port = sock.getsockname()[1]
+    try:
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30) as client:
+            yield client
+    finally:
+        srv.should_exit = True
+        thread.join(10)
+        sock.close()

