@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
@@ -16,10 +17,14 @@ from api.http.limits import HttpLimits
 from archive.accounts import users
 from archive.bootstrap import bootstrap
 from archive.cameras import changes, registry
+from archive.cases import cases
+from archive.sealing import seal as sealing
 from archive.settings import Settings
 from domain.base import Context
 from tests.conftest import Archive
 from tests.e2e.conftest import Api
+from tests.e2e.test_ui_browser import export_from_case_page, saksi_verify
+from tests.support import flows
 from tests.support.browser import CHROMIUM, FLAGS, Offline, assert_accessible, serving, shot
 from tests.support.principals import HOST
 from tests.support.recorders import Recorders
@@ -168,6 +173,69 @@ def test_an_operator_opens_a_case_at_a_map_point_and_pulls_the_cameras_around_it
     for camera_id in CAMERAS:
         expect(rows.filter(has_text=camera_id)).to_contain_text("archived")
     expect(page.locator("table.data").last.locator("tbody tr")).to_have_count(3)
+    page.get_by_label("Add a member").fill("budi")  # the investigator takes it from here
+    page.get_by_role("button", name="Add", exact=True).click()
     shot(page, "case")
     assert_accessible(page)
+    assert offline.blocked == [], offline.blocked
+
+
+READ_CLOCKS = """() => Array.from(document.querySelectorAll('.wall-video:not([hidden])')).map(v => {
+    const video = v.querySelector('video'), c = document.createElement('canvas');
+    c.width = video.videoWidth; c.height = video.videoHeight;
+    const g = c.getContext('2d'); g.drawImage(video, 0, 0);
+    let second = 0;  // the footage's burned-in clock: 20 blocks of 32 px, 1 = white
+    for (let bit = 0; bit < 20; bit++) {
+        const x = (bit % 10) * 32 + 16, y = Math.floor(bit / 10) * 32 + 16;
+        if (g.getImageData(x, y, 1, 1).data[0] > 128) second += 2 ** bit;
+    }
+    return {camera: v.dataset.camera, burned: second, shown: +v.dataset.shown,
+            label: v.querySelector('.wall-clock').textContent};
+})"""
+
+
+def test_the_investigator_plays_the_cameras_in_step_and_exports_a_package_that_verifies(
+    browser: Browser, server: Api, offline: Offline, tmp_path: Path
+) -> None:
+    page = session(browser, server, offline, "en").new_page()
+    sign_in(page, server, "budi")
+    page.goto("/cases/112-2026-0001")
+    page.get_by_role("link", name="Case timeline: watch the cameras in step").click()
+    expect(page.locator("#axis .clip-bar")).to_have_count(3)
+    assert_accessible(page)
+    page.get_by_label("Why you view this footage (recorded)").fill("112 report review")
+    page.get_by_role("button", name="Watch").click()
+    expect(page.locator(".wall-video video")).to_have_count(3)
+    page.wait_for_function(
+        "() => Array.from(document.querySelectorAll('.wall-video video'))"
+        ".every(v => v.readyState >= 2)"
+    )
+    # 2026-11-01 17:00:06 WIB = 10:00:06 UTC, six seconds into every recording.
+    page.get_by_label("Moment").fill("2026-11-01T17:00:06")
+    page.get_by_role("button", name="Jump to this moment").click()
+    page.get_by_role("button", name="Play in step").click()
+    page.wait_for_function("() => window.saksiTimeline.moment() > 1793527208.5")
+    page.get_by_role("button", name="Pause").click()
+    page.wait_for_function(
+        "() => Array.from(document.querySelectorAll('.wall-video:not([hidden]) video'))"
+        ".every(v => v.paused && !v.seeking && v.readyState >= 2)"
+    )
+    moment = page.evaluate("() => window.saksiTimeline.moment()")
+    clocks = page.evaluate(READ_CLOCKS)
+    shot(page, "case-timeline")
+    assert sorted(c["camera"] for c in clocks) == sorted(CAMERAS)
+    for c in clocks:
+        # The frame shown carries the time the axis says, within one second.
+        assert abs(c["burned"] - (int(moment) % 2**20)) <= 1, (c, moment)
+        assert abs(c["shown"] - moment) <= 1, (c, moment)
+    assert_accessible(page)
+    svc = server.archive.svc
+    case = cases.show_case(svc, HOST, "112-2026-0001")
+    for clip_id in case["clip_ids"]:
+        views = [e for e in flows.custody(svc, clip_id) if e["type"] == "ClipViewed"]
+        assert [v["reason"] for v in views] == ["112 report review"], views
+    page.goto("/cases/112-2026-0001")
+    package = export_from_case_page(page, tmp_path)
+    code, doc = saksi_verify(package, sealing.key_string(svc))
+    assert code == 0 and doc["ok"] and doc["clips"] == 3, doc
     assert offline.blocked == [], offline.blocked

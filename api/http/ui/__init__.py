@@ -22,6 +22,7 @@ from api.http.ui import (
     recovery,
     sharing,
     signin,
+    timeline,
 )
 
 STATIC = Path(__file__).parent / "static"
@@ -32,6 +33,7 @@ def install(app: FastAPI) -> None:
     for module in (
         signin,
         apidocs,
+        timeline,
         pulls,  # before investigate: /cases/new and /cases/{id}/pull are not case ids
         investigate,
         cameramap,

@@ -39,4 +39,21 @@ TEXTS: dict[str, tuple[str, str]] = {
     "covers_all": ("seluruh rentang", "the whole range"),
     "covers_part": ("sebagian rentang", "part of the range"),
     "covers_none": ("di luar rentang", "outside the range"),
+    # The case timeline
+    "timeline_title": ("Linimasa", "Timeline"),
+    "timeline_link": (
+        "Linimasa kasus: tonton kamera bersamaan",
+        "Case timeline: watch the cameras in step",
+    ),
+    "timeline_caption": (
+        "{n} klip dari {cameras} kamera pada satu sumbu waktu; celah adalah waktu tanpa rekaman.",
+        "{n} clips from {cameras} cameras on one time axis; gaps are times without footage.",
+    ),
+    "timeline_watch": ("Tonton", "Watch"),
+    "timeline_controls": ("Kendali linimasa", "Timeline controls"),
+    "timeline_moment": ("Saat", "Moment"),
+    "timeline_jump": ("Lompat ke saat ini", "Jump to this moment"),
+    "timeline_play": ("Putar bersamaan", "Play in step"),
+    "timeline_pause": ("Jeda", "Pause"),
+    "timeline_gap": ("Tidak ada rekaman pada saat ini.", "No footage at this moment."),
 }

@@ -51,3 +51,14 @@ def shown(iso_text: str | None) -> str:
 def as_input(t: datetime | None) -> str:
     """A time as a datetime-local field value in the local zone."""
     return t.astimezone(zone()).strftime("%Y-%m-%dT%H:%M") if t else ""
+
+
+def clock(epoch: float) -> str:
+    """A Unix time as the local wall-clock HH:MM:SS (the timeline's axis)."""
+    return datetime.fromtimestamp(epoch, zone()).strftime("%H:%M:%S")
+
+
+def offset_s(epoch: float) -> int:
+    """The local zone's offset from UTC at that moment, in seconds (for the page's script)."""
+    offset = datetime.fromtimestamp(epoch, zone()).utcoffset()
+    return int(offset.total_seconds()) if offset else 0

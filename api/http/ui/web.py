@@ -42,6 +42,7 @@ _env = jinja2.Environment(
     undefined=jinja2.StrictUndefined,  # a missing value is a bug, not an empty cell
 )
 _env.filters["when"] = times.shown
+_env.filters["clock"] = times.clock
 _env.globals["zone_label"] = times.zone_label
 
 
