@@ -28,7 +28,7 @@ from tests.support import flows
 from tests.support.browser import CHROMIUM, FLAGS, Offline, assert_accessible, serving, shot
 from tests.support.principals import HOST
 from tests.support.recorders import Recorders
-from tests.support.seaweed import SeaweedServer
+from tests.support.seaweed import SeaweedServer, free_port
 from tests.support.tiles import make_tiles, tile_server
 
 POINT = (-6.9903, 110.4229)  # Simpang Lima, Semarang
@@ -38,6 +38,7 @@ CAMERAS = {  # id: (metres north of the point, recorder path)
     "SMG-SL-03": (150, "cam6"),
 }
 FAR = "SMG-FAR-09"  # 3 km away: never pulled
+SHOP = "SMG-TOKO-07"  # a shop's private camera, 800 m away: asked of its owner
 TIMEOUT_MS = 30_000
 
 
@@ -50,12 +51,18 @@ def tiles(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, list[
 
 
 @pytest.fixture(scope="module")
+def port() -> int:
+    return free_port()
+
+
+@pytest.fixture(scope="module")
 def city(
     tmp_path_factory: pytest.TempPathFactory,
     pg_database: str,
     seaweed: SeaweedServer,
     recorders: Recorders,
     tiles: tuple[str, list[str]],
+    port: int,
 ) -> Iterator[Archive]:
     """PostgreSQL + S3; users of each role; three cameras near the point with recorders."""
     home = tmp_path_factory.mktemp("city") / "home"
@@ -67,11 +74,18 @@ def city(
         signing_key=home / "keys" / "checkpoint.key",
         credentials=recorders.credentials,
         map_tiles=tiles[0],
+        public_url=f"http://127.0.0.1:{port}",
     )
     svc = bootstrap(settings, create_database=True)
     tokens = {"ana": str(users.init_archive(svc, HOST, "ana")["token"])}
     admin = Context("ana")
-    for name, role in (("dodi", "operator"), ("budi", "investigator"), ("sari", "auditor")):
+    people = (
+        ("dodi", "operator"),
+        ("budi", "investigator"),
+        ("sari", "auditor"),
+        ("wati", "owner"),
+    )
+    for name, role in people:
         tokens[name] = str(users.add_user(svc, admin, name, role)["token"])
     for camera_id, (north_m, path) in CAMERAS.items():
         registry.register_camera(
@@ -86,14 +100,18 @@ def city(
         svc, admin, camera_id=FAR, name="Tugu Muda", owner="public",
         district="Semarang Tengah", lat=POINT[0] + 0.027, lon=POINT[1],
     )  # fmt: skip
+    registry.register_camera(
+        svc, admin, camera_id=SHOP, name="Toko Wati", owner="private",
+        district="Semarang Selatan", lat=POINT[0] - 800 / 111_320, lon=POINT[1], owner_user="wati",
+    )  # fmt: skip
     yield Archive(svc, tokens)
     svc.close()
 
 
 @pytest.fixture(scope="module")
-def server(city: Archive) -> Iterator[Api]:
+def server(city: Archive, port: int) -> Iterator[Api]:
     app = create_app(city.svc, HttpLimits())
-    with serving(app) as client:
+    with serving(app, port) as client:
         yield Api(client, city, app)
 
 
@@ -122,6 +140,13 @@ def session(browser: Browser, server: Api, offline: Offline, lang: str) -> Brows
     return context
 
 
+def on_case_page(browser: Browser, server: Api, offline: Offline, user: str) -> Page:
+    page = session(browser, server, offline, "en").new_page()
+    sign_in(page, server, user)
+    page.goto("/cases/112-2026-0001")
+    return page
+
+
 def sign_in(page: Page, server: Api, user: str) -> None:
     page.goto("/signin")
     page.locator("#token").fill(server.archive.tokens[user])
@@ -138,7 +163,7 @@ def test_an_operator_opens_a_case_at_a_map_point_and_pulls_the_cameras_around_it
     # The city's street tiles are under the cameras; a click picks the report's point.
     expect(page.locator("#street-map .leaflet-tile-loaded").first).to_be_visible()
     assert any(p.endswith(".png") for p in tiles[1])
-    expect(page.locator("#street-map path.cam-dot")).to_have_count(4)
+    expect(page.locator("#street-map path.cam-dot")).to_have_count(5)
     page.locator("#street-map").click(position={"x": 300, "y": 200})
     assert page.locator("#m-lat").input_value() != ""
     assert_accessible(page)
@@ -197,9 +222,7 @@ READ_CLOCKS = """() => Array.from(document.querySelectorAll('.wall-video:not([hi
 def test_the_investigator_plays_the_cameras_in_step_and_exports_a_package_that_verifies(
     browser: Browser, server: Api, offline: Offline, tmp_path: Path
 ) -> None:
-    page = session(browser, server, offline, "en").new_page()
-    sign_in(page, server, "budi")
-    page.goto("/cases/112-2026-0001")
+    page = on_case_page(browser, server, offline, "budi")
     page.get_by_role("link", name="Case timeline: watch the cameras in step").click()
     expect(page.locator("#axis .clip-bar")).to_have_count(3)
     assert_accessible(page)
@@ -238,4 +261,42 @@ def test_the_investigator_plays_the_cameras_in_step_and_exports_a_package_that_v
     package = export_from_case_page(page, tmp_path)
     code, doc = saksi_verify(package, sealing.key_string(svc))
     assert code == 0 and doc["ok"] and doc["clips"] == 3, doc
+    assert offline.blocked == [], offline.blocked
+
+
+def test_an_owner_approves_a_request_in_indonesian_and_uploads_through_the_one_time_link(
+    browser: Browser, server: Api, offline: Offline, footage: Path
+) -> None:
+    page = on_case_page(browser, server, offline, "budi")
+    form = page.locator("#request-form")
+    form.get_by_label("Private camera").select_option(SHOP)
+    form.get_by_label("From").fill("2026-11-01T16:59")
+    form.get_by_label("Until").fill("2026-11-01T17:02")
+    form.get_by_label("Reason").fill("the shop camera faces the junction")
+    form.get_by_role("button", name="Send the request").click()
+    expect(page.locator("#case-requests")).to_contain_text("awaiting the owner")
+    # The owner's browser asks for English; the owner's pages answer in Indonesian.
+    owner = session(browser, server, offline, "en").new_page()
+    sign_in(owner, server, "wati")
+    expect(owner.get_by_role("heading", level=1)).to_have_text("Permintaan rekaman")
+    assert_accessible(owner)
+    owner.locator("#requests a", has_text=SHOP).click()
+    expect(owner.locator("#request-status")).to_have_text("menunggu jawaban Anda")
+    assert_accessible(owner)
+    owner.get_by_role("button", name="Setujui dan unggah rekaman").click()
+    link = owner.locator("#upload-link").input_value()
+    assert link.startswith(str(server.client.base_url) + "/upload/requests/")
+    # The link alone, in a browser without any sign-in, takes the recording with progress.
+    stranger = session(browser, server, offline, "en").new_page()
+    stranger.goto(link)
+    expect(stranger.get_by_role("heading", level=1)).to_have_text("Unggah rekaman")
+    assert_accessible(stranger)
+    stranger.get_by_label("File rekaman").set_input_files(footage)
+    stranger.get_by_role("button", name="Unggah").click()
+    expect(stranger.locator(".upload-result")).to_contain_text("Diterima dan diarsipkan")
+    expect(stranger.locator(".upload-progress")).to_have_js_property("value", 1)
+    shot(stranger, "owner-upload")
+    page.reload()
+    expect(page.locator("#case-requests")).to_contain_text("footage received")
+    expect(page.locator("table.data").last.locator("tbody tr")).to_have_count(4)
     assert offline.blocked == [], offline.blocked

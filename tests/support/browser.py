@@ -80,14 +80,14 @@ def shot(page: Page, name: str) -> None:
 
 
 @contextmanager
-def serving(app: Any) -> Iterator[httpx.Client]:
-    """The app under a real uvicorn server on a free loopback port, in a thread."""
+def serving(app: Any, port: int = 0) -> Iterator[httpx.Client]:
+    """The app under a real uvicorn server on a loopback port (free if 0), in a thread."""
     config = uvicorn.Config(
         app, host="127.0.0.1", port=0, log_config=logs.UVICORN_LOG_CONFIG,
         access_log=False, lifespan="off",
     )  # fmt: skip
     sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
+    sock.bind(("127.0.0.1", port))
     srv = uvicorn.Server(config)
     thread = threading.Thread(target=srv.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()

@@ -18,6 +18,7 @@ from api.http.ui import (
     cameramap,
     exports,
     investigate,
+    owners,
     pulls,
     recovery,
     sharing,
@@ -34,6 +35,7 @@ def install(app: FastAPI) -> None:
         signin,
         apidocs,
         timeline,
+        owners,
         pulls,  # before investigate: /cases/new and /cases/{id}/pull are not case ids
         investigate,
         cameramap,

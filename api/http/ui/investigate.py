@@ -18,6 +18,7 @@ from archive.cameras import registry as cameras
 from archive.cases import cases
 from archive.custody import retrieval
 from archive.errors import InvalidInput
+from archive.footage_requests import requests as footage
 from archive.ingest import pull_jobs
 from archive.redaction import redact as redactions
 from archive.services import Services
@@ -131,7 +132,16 @@ def case_details(svc: Services, ctx: Context, case_id: str) -> dict[str, Any]:
     clips = retrieval.list_clips(svc, ctx, case_id=case_id, limit=500)
     listed = shares.list_shares(svc, ctx, case_id=case_id)  # theirs and their cases' only
     pulls = pull_jobs.case_pulls(svc, ctx, case_id)
-    return {"case": case, "clips": clips, "shares": listed, "pulls": pulls}
+    asked = footage.list_requests(svc, ctx, case_id=case_id)
+    private = [c for c in cameras.list_cameras(svc, ctx=ctx) if c["owner"] == "private"]
+    return {
+        "case": case,
+        "clips": clips,
+        "shares": listed,
+        "pulls": pulls,
+        "requests": asked,
+        "private_cameras": private,
+    }
 
 
 @router.get("/cases/{case_id:path}")

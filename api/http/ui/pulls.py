@@ -61,20 +61,10 @@ async def start_pull(request: Request, viewer: SignedIn, run: Run, form: Form) -
         radius_m = float(form.get("radius_m", ""))
     except ValueError:
         raise InvalidInput("give the point (latitude, longitude) and the radius") from None
-    start = times.parse_local(form.get("since"), "start")
-    end = times.parse_local(form.get("until"), "end")
-    if start is None or end is None:
-        raise InvalidInput("give the start and the end of the time range")
-    await run(
-        pull_jobs.start_pull,
-        viewer.ctx,
-        case_id=case_id,
-        near=(lat, lon),
-        radius_m=radius_m,
-        start=start,
-        end=end,
-        reason=form.get("reason", ""),
-    )
+    start, end = times.required_range(form.get("since"), form.get("until"))
+    near, reason = (lat, lon), form.get("reason", "")
+    await run(pull_jobs.start_pull, viewer.ctx, case_id=case_id, near=near, radius_m=radius_m,
+              start=start, end=end, reason=reason)  # fmt: skip
     return redirect(f"/cases/{case_id}#pulls-h")
 
 

@@ -62,3 +62,11 @@ def offset_s(epoch: float) -> int:
     """The local zone's offset from UTC at that moment, in seconds (for the page's script)."""
     offset = datetime.fromtimestamp(epoch, zone()).utcoffset()
     return int(offset.total_seconds()) if offset else 0
+
+
+def required_range(since: str | None, until: str | None) -> tuple[datetime, datetime]:
+    """A form's start and end (datetime-local fields), both required."""
+    start, end = parse_local(since, "start"), parse_local(until, "end")
+    if start is None or end is None:
+        raise InvalidInput("give the start and the end of the time range")
+    return start, end

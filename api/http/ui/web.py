@@ -158,6 +158,8 @@ def lang_of(request: Request) -> str:
     chosen = request.cookies.get(LANG_COOKIE)
     if chosen in i18n.LANGUAGES:
         return chosen
+    if getattr(request.state, "default_lang", None) in i18n.LANGUAGES:
+        return str(request.state.default_lang)  # a page whose readers want it (owners)
     accept = request.headers.get("accept-language", "").lower()
     first = accept.split(",")[0].strip()[:2]
     return first if first in i18n.LANGUAGES else i18n.DEFAULT
