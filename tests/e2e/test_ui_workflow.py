@@ -300,3 +300,24 @@ def test_an_owner_approves_a_request_in_indonesian_and_uploads_through_the_one_t
     expect(page.locator("#case-requests")).to_contain_text("footage received")
     expect(page.locator("table.data").last.locator("tbody tr")).to_have_count(4)
     assert offline.blocked == [], offline.blocked
+
+
+def test_a_recording_handed_over_is_uploaded_into_the_case_with_the_apis_checks(
+    browser: Browser, server: Api, offline: Offline, footage: Path, tmp_path: Path
+) -> None:
+    page = on_case_page(browser, server, offline, "budi")
+    form = page.locator("#case-upload-h + p + form")
+    not_video = tmp_path / "notes.mp4"
+    not_video.write_bytes(b"this is no recording" * 100)
+    form.get_by_label("Camera").select_option("SMG-SL-02")
+    form.get_by_label("Reason").fill("handed over by the shop owner on USB")
+    form.get_by_label("Recording file").set_input_files(not_video)
+    form.get_by_role("button", name="Upload").click()
+    expect(form.locator(".upload-result")).to_contain_text("The upload failed")
+    form.get_by_label("Recording file").set_input_files(footage)
+    form.get_by_role("button", name="Upload").click()
+    expect(form.locator(".upload-result")).to_contain_text("Received and archived")
+    assert_accessible(page)
+    page.reload()
+    expect(page.locator("table.data").last.locator("tbody tr")).to_have_count(5)
+    assert offline.blocked == [], offline.blocked

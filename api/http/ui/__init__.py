@@ -16,6 +16,7 @@ from api.http.ui import (
     apidocs,
     audit,
     cameramap,
+    caseupload,
     exports,
     investigate,
     owners,
@@ -36,6 +37,7 @@ def install(app: FastAPI) -> None:
         apidocs,
         timeline,
         owners,
+        caseupload,
         pulls,  # before investigate: /cases/new and /cases/{id}/pull are not case ids
         investigate,
         cameramap,

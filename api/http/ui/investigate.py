@@ -133,7 +133,8 @@ def case_details(svc: Services, ctx: Context, case_id: str) -> dict[str, Any]:
     listed = shares.list_shares(svc, ctx, case_id=case_id)  # theirs and their cases' only
     pulls = pull_jobs.case_pulls(svc, ctx, case_id)
     asked = footage.list_requests(svc, ctx, case_id=case_id)
-    private = [c for c in cameras.list_cameras(svc, ctx=ctx) if c["owner"] == "private"]
+    every = cameras.list_cameras(svc, ctx=ctx)
+    private = [c for c in every if c["owner"] == "private"]
     return {
         "case": case,
         "clips": clips,
@@ -141,6 +142,7 @@ def case_details(svc: Services, ctx: Context, case_id: str) -> dict[str, Any]:
         "pulls": pulls,
         "requests": asked,
         "private_cameras": private,
+        "all_cameras": every,
     }
 
 

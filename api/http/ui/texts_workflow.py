@@ -98,4 +98,9 @@ TEXTS: dict[str, tuple[str, str]] = {
     "upload_progress": ("Kemajuan unggahan", "Upload progress"),
     "upload_done": ("Diterima dan diarsipkan:", "Received and archived:"),
     "upload_failed": ("Unggahan gagal:", "The upload failed:"),
+    "case_upload_title": ("Unggah rekaman ke kasus ini", "Upload a recording into this case"),
+    "case_upload_help": (
+        "Misalnya rekaman yang diserahkan pemilik toko. Diperiksa seperti unggahan lewat API.",
+        "For example a recording a shop owner hands over. Checked as an upload through the API.",
+    ),
 }

@@ -10,6 +10,7 @@
       var xhr = new XMLHttpRequest();
       xhr.open("POST", form.dataset.url);
       xhr.setRequestHeader("Accept", "application/json");
+      if (form.dataset.csrf) xhr.setRequestHeader("X-CSRF-Token", form.dataset.csrf);
       xhr.upload.addEventListener("progress", function (e) {
         if (e.lengthComputable) bar.value = e.loaded / e.total;
       });
