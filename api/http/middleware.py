@@ -119,8 +119,10 @@ class BodyLimit:
             return
         path = scope["path"]
         upload = scope["method"] == "POST" and (
-            path in UPLOAD_PATHS or (path.startswith("/cases/") and path.endswith("/upload"))
-        )  # the API's uploads, and the web UI's upload into a case
+            path in UPLOAD_PATHS
+            or path == "/cameras/import"
+            or (path.startswith("/cases/") and path.endswith("/upload"))
+        )  # the API's uploads, and the web UI's: into a case, a camera file
         limit = self.limits.max_upload_bytes if upload else self.limits.max_json_bytes
         declared = _header(scope, b"content-length")
         if declared is not None:

@@ -321,3 +321,48 @@ def test_a_recording_handed_over_is_uploaded_into_the_case_with_the_apis_checks(
     page.reload()
     expect(page.locator("table.data").last.locator("tbody tr")).to_have_count(5)
     assert offline.blocked == [], offline.blocked
+
+
+def test_an_operator_keeps_the_camera_registry_adding_editing_retiring_and_importing(
+    browser: Browser, server: Api, offline: Offline, tmp_path: Path
+) -> None:
+    page = session(browser, server, offline, "en").new_page()
+    sign_in(page, server, "dodi")
+    page.get_by_role("link", name="Cameras").click()
+    page.get_by_label("Camera id").fill("SMG-NEW-01")
+    page.get_by_label("Name").fill("Jalan Pahlawan 1")
+    page.get_by_label("District").fill("Semarang Selatan")
+    page.get_by_label("Latitude").fill("-6.9950")
+    page.get_by_label("Longitude").fill("110.4200")
+    page.get_by_role("button", name="Add the camera").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("SMG-NEW-01")
+    assert_accessible(page)
+    page.get_by_label("Name").fill("Jalan Pahlawan 1 (north side)")
+    page.locator("#ed-reason").fill("moved across the road")
+    page.get_by_role("button", name="Save the changes").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("(north side)")
+    page.locator("#retire-reason").fill("pole taken down")
+    page.get_by_role("button", name="Retire").click()
+    expect(page.locator("#camera-status")).to_have_text("retired")
+    # A file with one bad line: nothing is imported and the line is named.
+    header = "camera_id,name,owner,district,rt,lat,lon"
+    bad = tmp_path / "cameras.csv"
+    bad.write_text(
+        f"{header}\nSMG-IMP-01,Pasar Johar,public,Semarang Tengah,001,-6.97,110.42\n"
+        "SMG-IMP-02,Kota Lama,public,Semarang Utara,002,north,110.43\n"
+    )
+    page.goto("/cameras")
+    before = page.locator("#camera-list tbody tr").count()
+    page.get_by_label("CSV or GeoJSON file").set_input_files(bad)
+    page.get_by_role("button", name="Import").click()
+    expect(page.locator("#import-errors li")).to_have_count(1)
+    expect(page.locator("#import-errors")).to_contain_text("line 3")
+    expect(page.locator("#camera-list tbody tr")).to_have_count(before)
+    bad.write_text(bad.read_text().replace("north", "-6.968"))
+    page.get_by_label("CSV or GeoJSON file").set_input_files(bad)
+    page.get_by_role("button", name="Import").click()
+    expect(page.locator("#import-result")).to_contain_text("2 rows: 2 registered")
+    expect(page.locator("#camera-list tbody tr")).to_have_count(before + 2)
+    shot(page, "cameras")
+    assert_accessible(page)
+    assert offline.blocked == [], offline.blocked

@@ -22,6 +22,7 @@ from api.http.ui import (
     owners,
     pulls,
     recovery,
+    registry,
     sharing,
     signin,
     timeline,
@@ -38,6 +39,7 @@ def install(app: FastAPI) -> None:
         timeline,
         owners,
         caseupload,
+        registry,
         pulls,  # before investigate: /cases/new and /cases/{id}/pull are not case ids
         investigate,
         cameramap,

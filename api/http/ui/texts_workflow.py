@@ -103,4 +103,40 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Misalnya rekaman yang diserahkan pemilik toko. Diperiksa seperti unggahan lewat API.",
         "For example a recording a shop owner hands over. Checked as an upload through the API.",
     ),
+    # The camera registry
+    "cameras_title": ("Daftar kamera", "Camera registry"),
+    "cameras_caption": ("{n} kamera dalam layanan", "{n} cameras in service"),
+    "camera_id": ("ID kamera", "Camera id"),
+    "camera_name": ("Nama", "Name"),
+    "camera_owner": ("Pemilik", "Owner"),
+    "camera_owner_user": ("Akun pemilik (kamera pribadi)", "Owner's account (private camera)"),
+    "camera_add_title": ("Tambah kamera", "Add a camera"),
+    "camera_add": ("Tambah", "Add the camera"),
+    "camera_edit_title": ("Ubah kamera", "Edit the camera"),
+    "camera_save": ("Simpan perubahan", "Save the changes"),
+    "camera_retire_title": ("Pensiunkan kamera", "Retire the camera"),
+    "camera_retire_help": (
+        "Riwayat dan klipnya tetap; kamera tidak lagi tercantum atau ditarik rekamannya.",
+        "Its history and clips stay; it is no longer listed or pulled from.",
+    ),
+    "camera_retire": ("Pensiunkan", "Retire"),
+    "camera_retired": ("dipensiunkan", "retired"),
+    "camera_in_service": ("dalam layanan", "in service"),
+    "import_title": ("Impor berkas kamera", "Import a camera file"),
+    "import_help": (
+        "CSV (camera_id,name,owner,district,rt,lat,lon[,source_kind,…]) atau GeoJSON, "
+        "seperti saksi camera import: semua atau tidak sama sekali.",
+        "CSV (camera_id,name,owner,district,rt,lat,lon[,source_kind,…]) or GeoJSON, "
+        "as saksi camera import: all or nothing.",
+    ),
+    "import_file": ("Berkas CSV atau GeoJSON", "CSV or GeoJSON file"),
+    "import_button": ("Impor", "Import"),
+    "import_done": (
+        "{rows} baris: {registered} didaftarkan, {edited} diubah, {unchanged} tidak berubah.",
+        "{rows} rows: {registered} registered, {edited} edited, {unchanged} unchanged.",
+    ),
+    "import_refused": (
+        "Tidak ada yang diimpor. Perbaiki baris berikut:",
+        "Nothing was imported. Fix these lines:",
+    ),
 }
