@@ -10,10 +10,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect, sync_playwright
 
 from api.http import create_app
 from api.http.limits import HttpLimits
+from api.http.ui import i18n
 from archive.accounts import users
 from archive.bootstrap import bootstrap
 from archive.cameras import changes, registry
@@ -23,7 +24,7 @@ from archive.settings import Settings
 from domain.base import Context
 from tests.conftest import Archive
 from tests.e2e.conftest import Api
-from tests.e2e.test_ui_browser import export_from_case_page, saksi_verify
+from tests.e2e.test_ui_browser import saksi_verify
 from tests.support import flows
 from tests.support.browser import CHROMIUM, FLAGS, Offline, assert_accessible, serving, shot
 from tests.support.principals import HOST
@@ -39,6 +40,7 @@ CAMERAS = {  # id: (metres north of the point, recorder path)
 }
 FAR = "SMG-FAR-09"  # 3 km away: never pulled
 SHOP = "SMG-TOKO-07"  # a shop's private camera, 800 m away: asked of its owner
+CASES = {"en": "112-2026-0001", "id": "112-2026-0002"}  # one per language run
 TIMEOUT_MS = 30_000
 
 
@@ -140,10 +142,12 @@ def session(browser: Browser, server: Api, offline: Offline, lang: str) -> Brows
     return context
 
 
-def on_case_page(browser: Browser, server: Api, offline: Offline, user: str) -> Page:
-    page = session(browser, server, offline, "en").new_page()
+def on_case_page(
+    browser: Browser, server: Api, offline: Offline, user: str, lang: str = "en"
+) -> Page:
+    page = session(browser, server, offline, lang).new_page()
     sign_in(page, server, user)
-    page.goto("/cases/112-2026-0001")
+    page.goto(f"/cases/{CASES[lang]}")
     return page
 
 
@@ -154,53 +158,92 @@ def sign_in(page: Page, server: Api, user: str) -> None:
     expect(page.locator(".who strong")).to_have_text(user)
 
 
+class Hands:
+    """Drives a page by the mouse, or by the keyboard alone: Tab until the element has the
+    focus (failing if it is never reached), then type or press Enter."""
+
+    def __init__(self, page: Page, keyboard: bool) -> None:
+        self.page, self.keyboard = page, keyboard
+
+    def reach(self, target: Locator) -> None:
+        for _ in range(120):
+            if target.evaluate("el => el === document.activeElement"):
+                return
+            self.page.keyboard.press("Tab")
+        raise AssertionError(f"the keyboard never reaches {target}")
+
+    def fill(self, target: Locator, text: str) -> None:
+        if not self.keyboard:
+            target.fill(text)
+            return
+        self.reach(target)
+        if target.get_attribute("type") == "datetime-local":
+            target.fill(text)  # its segments' order depends on the locale
+        else:
+            self.page.keyboard.press("Control+A")
+            self.page.keyboard.type(text)
+
+    def press(self, target: Locator) -> None:
+        if not self.keyboard:
+            target.click()
+            return
+        self.reach(target)
+        self.page.keyboard.press("Enter")
+
+
+@pytest.mark.parametrize("lang", ["en", "id"])
 def test_an_operator_opens_a_case_at_a_map_point_and_pulls_the_cameras_around_it(
-    browser: Browser, server: Api, offline: Offline, tiles: tuple[str, list[str]]
+    browser: Browser, server: Api, offline: Offline, tiles: tuple[str, list[str]], lang: str
 ) -> None:
-    page = session(browser, server, offline, "en").new_page()
+    t, case_id = i18n.translator(lang), CASES[lang]
+    page = session(browser, server, offline, lang).new_page()
+    hands = Hands(page, keyboard=lang == "id")  # the Indonesian run: keyboard alone
     sign_in(page, server, "dodi")
     page.goto("/map")
     # The city's street tiles are under the cameras; a click picks the report's point.
     expect(page.locator("#street-map .leaflet-tile-loaded").first).to_be_visible()
     assert any(p.endswith(".png") for p in tiles[1])
     expect(page.locator("#street-map path.cam-dot")).to_have_count(5)
-    page.locator("#street-map").click(position={"x": 300, "y": 200})
-    assert page.locator("#m-lat").input_value() != ""
+    if not hands.keyboard:
+        page.locator("#street-map").click(position={"x": 300, "y": 200})
+        assert page.locator("#m-lat").input_value() != ""
     assert_accessible(page)
     # The operator types the exact place and time of the call.
-    page.locator("#m-lat").fill(str(POINT[0]))
-    page.locator("#m-lon").fill(str(POINT[1]))
-    page.locator("#m-radius").fill("400")
-    page.locator("#m-since").fill("2026-11-01T17:00")
-    page.locator("#m-until").fill("2026-11-01T17:01")
-    page.get_by_role("button", name="Find footage").click()
-    table = page.locator("#cameras-in-range tbody tr")
-    expect(table).to_have_count(3)
+    hands.fill(page.locator("#m-lat"), str(POINT[0]))
+    hands.fill(page.locator("#m-lon"), str(POINT[1]))
+    hands.fill(page.locator("#m-radius"), "400")
+    hands.fill(page.locator("#m-since"), "2026-11-01T17:00")
+    hands.fill(page.locator("#m-until"), "2026-11-01T17:01")
+    hands.press(page.get_by_role("button", name=t("find_footage")))
+    expect(page.locator("#cameras-in-range tbody tr")).to_have_count(3)
     expect(page.locator("#cameras-in-range")).to_contain_text("mediamtx")
     expect(page.locator("#cameras-in-range")).not_to_contain_text(FAR)
-    page.get_by_role("link", name="Open a new case at this point").click()
-    page.get_by_label("Case number").fill("112-2026-0001")
-    page.get_by_label("Kind").select_option("report")
-    page.get_by_label("Title").fill("Tabrak lari di Simpang Lima")
-    page.get_by_role("button", name="Open the case").click()
-    # Back on the map at the point, the new case chosen for the pull.
-    expect(page.locator("#pull-into")).to_have_value("112-2026-0001")
-    expect(page.locator("#cameras-in-range tbody tr")).to_have_count(3)
-    page.locator("#pull-form").get_by_label("Reason").fill("112 call: hit and run")
-    shot(page, "map-pull")
+    hands.press(page.get_by_role("link", name=t("case_open_here")))
+    hands.fill(page.get_by_label(t("case_number")), case_id)
+    expect(page.get_by_label(t("kind"))).to_have_value("report")
+    hands.fill(page.get_by_label(t("title")), "Tabrak lari di Simpang Lima")
     assert_accessible(page)
-    page.get_by_role("button", name="Pull the footage").click()
-    expect(page.get_by_role("heading", level=1)).to_contain_text("112-2026-0001")
+    hands.press(page.get_by_role("button", name=t("case_open_button")))
+    # Back on the map at the point, the new case chosen for the pull.
+    expect(page.locator("#pull-into")).to_have_value(case_id)
+    expect(page.locator("#cameras-in-range tbody tr")).to_have_count(3)
+    hands.fill(page.locator("#pull-form").get_by_label(t("reason")), "112: tabrak lari")
+    shot(page, f"map-pull{'' if lang == 'en' else '-id'}")
+    assert_accessible(page)
+    hands.press(page.get_by_role("button", name=t("pull_start")))
+    expect(page.get_by_role("heading", level=1)).to_contain_text(case_id)
     page.reload()  # the pull runs on without the page
-    expect(page.locator("#pulls .pull-status").first).to_have_text("finished", timeout=90_000)
+    status = page.locator("#pulls .pull-status").first
+    expect(status).to_have_text(t("pull_finished"), timeout=90_000)
     rows = page.locator("#pulls .pull-cameras tbody tr")
     expect(rows).to_have_count(3)
     for camera_id in CAMERAS:
-        expect(rows.filter(has_text=camera_id)).to_contain_text("archived")
+        expect(rows.filter(has_text=camera_id)).to_contain_text(t("stage_done"))
     expect(page.locator("table.data").last.locator("tbody tr")).to_have_count(3)
-    page.get_by_label("Add a member").fill("budi")  # the investigator takes it from here
-    page.get_by_role("button", name="Add", exact=True).click()
-    shot(page, "case")
+    hands.fill(page.get_by_label(t("add_member")), "budi")  # the investigator takes it on
+    hands.press(page.get_by_role("button", name=t("add"), exact=True))
+    expect(page.locator("#members-h + ul")).to_contain_text("budi")
+    shot(page, f"case{'' if lang == 'en' else '-id'}")
     assert_accessible(page)
     assert offline.blocked == [], offline.blocked
 
@@ -219,33 +262,35 @@ READ_CLOCKS = """() => Array.from(document.querySelectorAll('.wall-video:not([hi
 })"""
 
 
+@pytest.mark.parametrize("lang", ["en", "id"])
 def test_the_investigator_plays_the_cameras_in_step_and_exports_a_package_that_verifies(
-    browser: Browser, server: Api, offline: Offline, tmp_path: Path
+    browser: Browser, server: Api, offline: Offline, tmp_path: Path, lang: str
 ) -> None:
-    page = on_case_page(browser, server, offline, "budi")
-    page.get_by_role("link", name="Case timeline: watch the cameras in step").click()
+    t, case_id = i18n.translator(lang), CASES[lang]
+    page = on_case_page(browser, server, offline, "budi", lang)
+    page.get_by_role("link", name=t("timeline_link")).click()
     expect(page.locator("#axis .clip-bar")).to_have_count(3)
     assert_accessible(page)
-    page.get_by_label("Why you view this footage (recorded)").fill("112 report review")
-    page.get_by_role("button", name="Watch").click()
+    page.get_by_label(t("reason_to_view")).fill("112 report review")
+    page.get_by_role("button", name=t("timeline_watch")).click()
     expect(page.locator(".wall-video video")).to_have_count(3)
     page.wait_for_function(
         "() => Array.from(document.querySelectorAll('.wall-video video'))"
         ".every(v => v.readyState >= 2)"
     )
     # 2026-11-01 17:00:06 WIB = 10:00:06 UTC, six seconds into every recording.
-    page.get_by_label("Moment").fill("2026-11-01T17:00:06")
-    page.get_by_role("button", name="Jump to this moment").click()
-    page.get_by_role("button", name="Play in step").click()
+    page.get_by_label(t("timeline_moment")).fill("2026-11-01T17:00:06")
+    page.get_by_role("button", name=t("timeline_jump")).click()
+    page.get_by_role("button", name=t("timeline_play")).click()
     page.wait_for_function("() => window.saksiTimeline.moment() > 1793527208.5")
-    page.get_by_role("button", name="Pause").click()
+    page.get_by_role("button", name=t("timeline_pause")).click()
     page.wait_for_function(
         "() => Array.from(document.querySelectorAll('.wall-video:not([hidden]) video'))"
         ".every(v => v.paused && !v.seeking && v.readyState >= 2)"
     )
     moment = page.evaluate("() => window.saksiTimeline.moment()")
     clocks = page.evaluate(READ_CLOCKS)
-    shot(page, "case-timeline")
+    shot(page, f"case-timeline{'' if lang == 'en' else '-id'}")
     assert sorted(c["camera"] for c in clocks) == sorted(CAMERAS)
     for c in clocks:
         # The frame shown carries the time the axis says, within one second.
@@ -253,12 +298,16 @@ def test_the_investigator_plays_the_cameras_in_step_and_exports_a_package_that_v
         assert abs(c["shown"] - moment) <= 1, (c, moment)
     assert_accessible(page)
     svc = server.archive.svc
-    case = cases.show_case(svc, HOST, "112-2026-0001")
-    for clip_id in case["clip_ids"]:
+    for clip_id in cases.show_case(svc, HOST, case_id)["clip_ids"]:
         views = [e for e in flows.custody(svc, clip_id) if e["type"] == "ClipViewed"]
         assert [v["reason"] for v in views] == ["112 report review"], views
-    page.goto("/cases/112-2026-0001")
-    package = export_from_case_page(page, tmp_path)
+    page.goto(f"/cases/{case_id}")
+    page.get_by_label(t("recipient")).fill("Kejaksaan Negeri Semarang")
+    page.get_by_label(t("export_reason")).fill("hand-over for prosecution")
+    with page.expect_download() as download:
+        page.get_by_role("button", name=t("export_button")).click()
+    package = tmp_path / download.value.suggested_filename
+    download.value.save_as(package)
     code, doc = saksi_verify(package, sealing.key_string(svc))
     assert code == 0 and doc["ok"] and doc["clips"] == 3, doc
     assert offline.blocked == [], offline.blocked
