@@ -310,6 +310,13 @@ def test_the_investigator_plays_the_cameras_in_step_and_exports_a_package_that_v
     download.value.save_as(package)
     code, doc = saksi_verify(package, sealing.key_string(svc))
     assert code == 0 and doc["ok"] and doc["clips"] == 3, doc
+    # Each viewing is on the clip's custody trail, the export too.
+    page.locator("table.data").last.locator("tbody tr a").first.click()
+    page.get_by_role("link", name=t("custody_trail")).click()
+    expect(page.locator("table.trail")).to_contain_text("ClipViewed")
+    expect(page.locator("table.trail")).to_contain_text("112 report review")
+    shot(page, f"clip-trail{'' if lang == 'en' else '-id'}")
+    assert_accessible(page)
     assert offline.blocked == [], offline.blocked
 
 
