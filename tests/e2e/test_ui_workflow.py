@@ -139,6 +139,7 @@ def session(browser: Browser, server: Api, offline: Offline, lang: str) -> Brows
     )
     context.set_default_timeout(TIMEOUT_MS)
     context.route("**/*", offline)
+    context.on("weberror", lambda e: offline.errors.append(str(e.error)))
     return context
 
 
@@ -226,6 +227,15 @@ def test_an_operator_opens_a_case_at_a_map_point_and_pulls_the_cameras_around_it
     hands.press(page.get_by_role("button", name=t("case_open_button")))
     # Back on the map at the point, the new case chosen for the pull.
     expect(page.locator("#pull-into")).to_have_value(case_id)
+    expect(page.locator("#street-map .leaflet-tile-loaded").first).to_be_visible()
+    expect(page.locator("#street-map path.selection")).to_have_count(1)
+    # The radius is drawn where the point is: in the middle of the map, and big enough to see.
+    frame = page.locator("#street-map").bounding_box()
+    circle = page.locator("#street-map path.selection").bounding_box()
+    assert frame and circle and circle["width"] > 100, (frame, circle)
+    for axis, size in (("x", "width"), ("y", "height")):
+        middle = frame[axis] + frame[size] / 2
+        assert abs(circle[axis] + circle[size] / 2 - middle) < 20, (frame, circle)
     expect(page.locator("#cameras-in-range tbody tr")).to_have_count(3)
     hands.fill(page.locator("#pull-form").get_by_label(t("reason")), "112: tabrak lari")
     shot(page, f"map-pull{'' if lang == 'en' else '-id'}")
@@ -245,7 +255,7 @@ def test_an_operator_opens_a_case_at_a_map_point_and_pulls_the_cameras_around_it
     expect(page.locator("#members-h + ul")).to_contain_text("budi")
     shot(page, f"case{'' if lang == 'en' else '-id'}")
     assert_accessible(page)
-    assert offline.blocked == [], offline.blocked
+    offline.assert_clean()
 
 
 READ_CLOCKS = """() => Array.from(document.querySelectorAll('.wall-video:not([hidden])')).map(v => {
@@ -317,7 +327,7 @@ def test_the_investigator_plays_the_cameras_in_step_and_exports_a_package_that_v
     expect(page.locator("table.trail")).to_contain_text("112 report review")
     shot(page, f"clip-trail{'' if lang == 'en' else '-id'}")
     assert_accessible(page)
-    assert offline.blocked == [], offline.blocked
+    offline.assert_clean()
 
 
 def test_an_owner_approves_a_request_in_indonesian_and_uploads_through_the_one_time_link(
@@ -355,7 +365,7 @@ def test_an_owner_approves_a_request_in_indonesian_and_uploads_through_the_one_t
     page.reload()
     expect(page.locator("#case-requests")).to_contain_text("footage received")
     expect(page.locator("table.data").last.locator("tbody tr")).to_have_count(4)
-    assert offline.blocked == [], offline.blocked
+    offline.assert_clean()
 
 
 def test_a_recording_handed_over_is_uploaded_into_the_case_with_the_apis_checks(
@@ -376,7 +386,7 @@ def test_a_recording_handed_over_is_uploaded_into_the_case_with_the_apis_checks(
     assert_accessible(page)
     page.reload()
     expect(page.locator("table.data").last.locator("tbody tr")).to_have_count(5)
-    assert offline.blocked == [], offline.blocked
+    offline.assert_clean()
 
 
 def test_an_operator_keeps_the_camera_registry_adding_editing_retiring_and_importing(
@@ -421,4 +431,4 @@ def test_an_operator_keeps_the_camera_registry_adding_editing_retiring_and_impor
     expect(page.locator("#camera-list tbody tr")).to_have_count(before + 2)
     shot(page, "cameras")
     assert_accessible(page)
-    assert offline.blocked == [], offline.blocked
+    offline.assert_clean()

@@ -42,6 +42,11 @@ class Offline:
 
     def __init__(self) -> None:
         self.blocked: list[str] = []
+        self.errors: list[str] = []  # uncaught errors of the pages' scripts
+
+    def assert_clean(self) -> None:
+        assert self.blocked == [], f"requests that left loopback: {self.blocked}"
+        assert self.errors == [], f"script errors: {self.errors}"
 
     def __call__(self, route: Route) -> None:
         url = route.request.url

@@ -21,6 +21,7 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Sudah diarsipkan di sekitar titik ini",
         "Already archived around this point",
     ),
+    "pull_into": ("Ke kasus", "Into the case"),
     "pull_start": ("Tarik rekaman", "Pull the footage"),
     "pulls_title": ("Penarikan rekaman", "Footage pulls"),
     "pulls_none": ("Belum ada penarikan.", "No pulls yet."),

@@ -9,7 +9,7 @@
   var markers = JSON.parse(d.markers || "[]");
   var lat = document.getElementById("m-lat"), lon = document.getElementById("m-lon");
   var radius = document.getElementById("m-radius");
-  var map = L.map(holder, {keyboard: true});
+  var map = L.map(holder, {keyboard: true, attributionControl: false});
   L.tileLayer(d.tiles, {maxZoom: 19, attribution: ""}).addTo(map);
   var bounds = [];
   markers.forEach(function (m) {
@@ -27,6 +27,7 @@
     else circle = L.circle([la, lo], {radius: r, className: "selection"}).addTo(map);
   }
   if (d.lat && d.lon) {
+    map.setView([parseFloat(d.lat), parseFloat(d.lon)], 16);  // a view first: bounds need one
     draw();
     map.fitBounds(circle.getBounds(), {maxZoom: 17});
   } else if (bounds.length) {
