@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import expect, sync_playwright
 
 from tests.e2e.conftest import Api
-from tests.support.browser import CHROMIUM, FLAGS, Offline
+from tests.support.browser import CHROMIUM, FLAGS, Offline, assert_accessible
 
 
 @pytest.fixture
@@ -40,4 +40,7 @@ def test_api_docs_render_with_every_outside_request_blocked(server: Api, offline
         assert page.locator(".opblock").count() > 20
         assert offline.blocked == [], offline.blocked
         assert refused == [], refused
+        # Swagger UI nests a copy button inside each operation's summary button: its own
+        # markup (nested-interactive), not Saksi's; everything else must pass.
+        assert_accessible(page, skip=("nested-interactive",))
         browser.close()
