@@ -7,7 +7,6 @@ protocol, so the page's Content-Security-Policy stays as strict as users get it.
 
 from __future__ import annotations
 
-import json
 import socket
 import threading
 import time
@@ -65,16 +64,15 @@ def axe_violations(page: Page, skip: tuple[str, ...] = ()) -> list[dict[str, Any
     if not page.evaluate("() => typeof window.axe !== 'undefined'"):
         page.evaluate(AXE.read_text(encoding="utf-8"))
     found: list[dict[str, Any]] = page.evaluate(
-        """async () => {
+        """async (skip) => {
             const r = await window.axe.run(document, {resultTypes: ['violations']});
-            const skip = %s;
             return r.violations
               .filter(v => v.impact === 'serious' || v.impact === 'critical')
               .filter(v => !skip.includes(v.id))
               .map(v => ({id: v.id, impact: v.impact, help: v.help,
                           nodes: v.nodes.slice(0, 3).map(n => n.target.join(' '))}));
-        }"""
-        % json.dumps(list(skip))
+        }""",
+        list(skip),
     )
     return found
 
