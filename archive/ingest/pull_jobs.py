@@ -17,14 +17,14 @@ from typing import Any
 
 from archive.errors import classify
 from archive.ingest import pull
-from archive.jobs.runs import host, plain, recent_runs
+from archive.jobs.runs import CASE_PULL_PREFIX, host, plain, recent_runs
 from archive.records import load_case
 from archive.services import Services
 from domain.base import Context
 from domain.jobs import JobRun
 
 log = logging.getLogger("saksi.pull")
-PREFIX = "case-pull:"
+PREFIX = CASE_PULL_PREFIX
 _live: dict[str, dict[str, dict[str, Any]]] = {}  # run id -> camera id -> latest progress
 _lock = threading.Lock()
 

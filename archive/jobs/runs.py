@@ -15,6 +15,8 @@ from domain.jobs import JobRun
 from storage.db import Database
 from storage.readmodels import retention_queries as rq
 
+CASE_PULL_PREFIX = "case-pull:"  # runs of pulls started from the web UI, one name per case
+
 
 def host() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"

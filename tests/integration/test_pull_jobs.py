@@ -13,6 +13,7 @@ from archive.cameras import changes
 from archive.errors import Refused
 from archive.ingest import pull_jobs
 from archive.jobs.runs import recent_runs
+from archive.ops import metrics
 from domain.base import Context
 from tests.conftest import Archive
 from tests.support import flows
@@ -54,6 +55,9 @@ def test_a_background_pull_shows_each_cameras_progress_then_keeps_its_outcome_on
     assert run["status"] == "finished" and run["actor"] == "budi" and not run["interrupted"]
     assert [c["camera_id"] for c in run["result"]["ingested"]] == ["CAM-1"]
     assert [c["camera_id"] for c in run["result"]["without_footage"]] == ["CAM-2"]
+    # A label per case would grow without bound: pulls stay out of the job metrics.
+    labels = [labels for f in metrics.collect(svc) for labels, _ in f.samples]
+    assert not [x for x in labels if x.get("job", "").startswith("case-pull")], labels
 
 
 def test_a_pull_the_use_case_would_refuse_records_no_run(archive: Archive) -> None:
