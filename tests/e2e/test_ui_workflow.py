@@ -380,6 +380,18 @@ def test_a_recording_handed_over_is_uploaded_into_the_case_with_the_apis_checks(
     form.get_by_label("Recording file").set_input_files(not_video)
     form.get_by_role("button", name="Upload").click()
     expect(form.locator(".upload-result")).to_contain_text("The upload failed")
+    # Another site's script holding the cookie but not the page's token is turned away
+    # before the body is read.
+    forged = page.request.post(
+        f"/cases/{CASES['en']}/upload",
+        multipart={
+            "camera_id": "SMG-SL-02",
+            "reason": "x",
+            "file": {"name": "f.mp4", "mimeType": "video/mp4", "buffer": footage.read_bytes()},
+        },
+        headers={"X-CSRF-Token": "not-the-token"},
+    )
+    assert forged.status == 403, forged.status
     form.get_by_label("Recording file").set_input_files(footage)
     form.get_by_role("button", name="Upload").click()
     expect(form.locator(".upload-result")).to_contain_text("Received and archived")
