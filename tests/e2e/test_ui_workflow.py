@@ -335,18 +335,29 @@ def test_an_owner_approves_a_request_in_indonesian_and_uploads_through_the_one_t
 ) -> None:
     page = on_case_page(browser, server, offline, "budi")
     form = page.locator("#request-form")
-    form.get_by_label("Private camera").select_option(SHOP)
-    form.get_by_label("From").fill("2026-11-01T16:59")
-    form.get_by_label("Until").fill("2026-11-01T17:02")
-    form.get_by_label("Reason").fill("the shop camera faces the junction")
-    form.get_by_role("button", name="Send the request").click()
+    for since, until, why in (
+        ("2026-11-01T16:59", "2026-11-01T17:02", "the shop camera faces the junction"),
+        ("2026-11-01T18:00", "2026-11-01T18:05", "the driver may have come back"),
+    ):
+        form.get_by_label("Private camera").select_option(SHOP)
+        form.get_by_label("From").fill(since)
+        form.get_by_label("Until").fill(until)
+        form.get_by_label("Reason").fill(why)
+        form.get_by_role("button", name="Send the request").click()
+    expect(page.locator("#case-requests tbody tr")).to_have_count(2)
     expect(page.locator("#case-requests")).to_contain_text("awaiting the owner")
     # The owner's browser asks for English; the owner's pages answer in Indonesian.
     owner = session(browser, server, offline, "en").new_page()
     sign_in(owner, server, "wati")
     expect(owner.get_by_role("heading", level=1)).to_have_text("Permintaan rekaman")
     assert_accessible(owner)
-    owner.locator("#requests a", has_text=SHOP).click()
+    # The later request (listed first): declined, with the owner's reason.
+    owner.locator("#requests a", has_text=SHOP).first.click()
+    owner.get_by_label("Alasan penolakan").fill("kamera mati jam 18.00")
+    owner.get_by_role("button", name="Tolak").click()
+    expect(owner.locator("#request-status")).to_have_text("ditolak")
+    owner.goto("/requests")
+    owner.locator("#requests a", has_text=SHOP).last.click()
     expect(owner.locator("#request-status")).to_have_text("menunggu jawaban Anda")
     assert_accessible(owner)
     owner.get_by_role("button", name="Setujui dan unggah rekaman").click()
@@ -364,6 +375,7 @@ def test_an_owner_approves_a_request_in_indonesian_and_uploads_through_the_one_t
     shot(stranger, "owner-upload")
     page.reload()
     expect(page.locator("#case-requests")).to_contain_text("footage received")
+    expect(page.locator("#case-requests")).to_contain_text("declined: kamera mati jam 18.00")
     expect(page.locator("table.data").last.locator("tbody tr")).to_have_count(4)
     offline.assert_clean()
 
