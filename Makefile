@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export SAKSI_HOME ?= $(CURDIR)/saksi-data
 
-.PHONY: run demo test test-reliability bench lint lock deps test-deps services screenshots clean catalogs catalog-template
+.PHONY: vendor run demo test test-reliability bench lint lock deps test-deps services screenshots clean catalogs catalog-template
 
 # Runtime dependencies at the versions the image pins (docker/requirements.lock, `make lock`).
 $(STAMP): pyproject.toml docker/requirements.lock
@@ -53,6 +53,12 @@ services:
 	@pg_isready -q -h 127.0.0.1 -p 5432 || \
 	  (pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql) main start && sleep 2)
 	@pg_isready -h 127.0.0.1 -p 5432
+
+# The front-end files Saksi serves itself (Leaflet, Swagger UI) and axe-core for the browser
+# tests, copied from the npm packages pinned in web/package-lock.json. The copies are committed,
+# so a clean clone, the image and an offline network need no npm; run this to move a version.
+vendor:
+	sh web/vendor.sh
 
 # The HTTP API on the embedded default with demo data; prints the URL and sign-in tokens.
 run: $(STAMP) deps catalogs

@@ -11,6 +11,7 @@ from collections.abc import Callable, Mapping
 from datetime import timedelta
 from pathlib import Path
 from typing import Any, TypeVar
+from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -46,6 +47,9 @@ class Settings(BaseModel):
     pull_concurrency: int = Field(default=4, ge=1, le=64)  # SAKSI_PULL_CONCURRENCY
     recorder_timeout: timedelta = timedelta(seconds=15)  # SAKSI_RECORDER_TIMEOUT
     public_url: str | None = None  # SAKSI_PUBLIC_URL: where recipients reach share links
+    # SAKSI_MAP_TILES: the city's own tile server, an http(s) URL template with {z} {x} {y};
+    # unset, the map page keeps its offline drawing (no request leaves the archive).
+    map_tiles: str | None = None
     tsa_url: str | None = None  # SAKSI_TSA_URL: RFC 3161 time-stamping authority of checkpoints
     tsa_ca: Path | None = None  # SAKSI_TSA_CA: PEM certificate(s) the TSA must chain to
     # SAKSI_TIMESTAMP_MAX_DELAY: a token's genTime this long after its checkpoint was sealed is
@@ -134,6 +138,7 @@ class Settings(BaseModel):
         read("request_upload_max_bytes", "SAKSI_REQUEST_UPLOAD_MAX_MB", _mib)
         read("request_upload_stale", "SAKSI_REQUEST_UPLOAD_STALE", _positive_duration)
         read("pull_concurrency", "SAKSI_PULL_CONCURRENCY", _positive_count("recorders"))
+        read("map_tiles", "SAKSI_MAP_TILES", _tile_template)
         read("recorder_timeout", "SAKSI_RECORDER_TIMEOUT", _duration_at_least(1))
         read("feed_batch", "SAKSI_FEED_BATCH", _positive_count("events"))
         read("feed_timeout", "SAKSI_FEED_TIMEOUT", _duration_at_least(1))
@@ -187,6 +192,15 @@ class _Reader:
         text = self.env.get(variable)
         if text:
             self.values[field] = parse(text, variable)
+
+
+def _tile_template(text: str, variable: str) -> str:
+    parts = urlsplit(text.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise InvalidInput(f"{variable} must be an http(s) URL, got {text!r}")
+    if not all(p in text for p in ("{z}", "{x}", "{y}")):
+        raise InvalidInput(f"{variable} must contain {{z}}, {{x}} and {{y}}, got {text!r}")
+    return text.strip()
 
 
 def _duration(text: str, variable: str) -> timedelta:

@@ -49,7 +49,7 @@ def create_app(services: Services, limits: HttpLimits | None = None) -> FastAPI:
         title="Saksi",
         version=version("saksi"),
         description=DESCRIPTION,
-        docs_url="/docs",
+        docs_url=None,  # served by the UI from vendored files (api/http/ui/apidocs.py)
         redoc_url=None,
         dependencies=[Depends(reject_unknown_query)],
     )

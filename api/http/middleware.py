@@ -117,7 +117,12 @@ class BodyLimit:
         if scope["type"] != "http" or scope["path"].startswith(SELF_LIMITED):
             await self.app(scope, receive, send)
             return
-        upload = scope["method"] == "POST" and scope["path"] in UPLOAD_PATHS
+        path = scope["path"]
+        upload = scope["method"] == "POST" and (
+            path in UPLOAD_PATHS
+            or path == "/cameras/import"
+            or (path.startswith("/cases/") and path.endswith("/upload"))
+        )  # the API's uploads, and the web UI's: into a case, a camera file
         limit = self.limits.max_upload_bytes if upload else self.limits.max_json_bytes
         declared = _header(scope, b"content-length")
         if declared is not None:

@@ -89,17 +89,7 @@ def pull(
     source_tz: tzinfo = UTC,
     progress: Progress | None = None,
 ) -> dict[str, Any]:
-    case = load_case(svc.events, case_id)
-    who = svc.guard.require(ctx, "clip.ingest", target=case)
-    svc.guard.require_member(who, case, "case.pull", case)
-    if not case.is_open:
-        raise InvalidInput(f"case {case_id} is closed")
-    if not reason.strip():
-        raise InvalidInput("a reason is required")
-    if end <= start:
-        raise InvalidInput("--end must be after --start")
-    if radius_m <= 0:
-        raise InvalidInput("--radius-m must be positive")
+    who = admitted(svc, ctx, case_id, start, end, radius_m, reason)
     root = source_root or svc.settings.pull_root
     if root is not None and not root.is_dir():
         raise InvalidInput(f"source root {root} is not a folder")
@@ -130,6 +120,30 @@ def pull(
         "without_footage": [e for kind, e in outcomes if kind == "without"],
         "failed": [e for kind, e in outcomes if kind == "failed"],
     }
+
+
+def admitted(
+    svc: Services,
+    ctx: Context,
+    case_id: str,
+    start: datetime,
+    end: datetime,
+    radius_m: float,
+    reason: str,
+) -> Principal:
+    """Who pulls, once allowed (a member of the open case who may ingest) and the ask is sane."""
+    case = load_case(svc.events, case_id)
+    who = svc.guard.require(ctx, "clip.ingest", target=case)
+    svc.guard.require_member(who, case, "case.pull", case)
+    if not case.is_open:
+        raise InvalidInput(f"case {case_id} is closed")
+    if not reason.strip():
+        raise InvalidInput("a reason is required")
+    if end <= start:
+        raise InvalidInput("--end must be after --start")
+    if radius_m <= 0:
+        raise InvalidInput("--radius-m must be positive")
+    return who
 
 
 def _camera(

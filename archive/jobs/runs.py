@@ -15,6 +15,8 @@ from domain.jobs import JobRun
 from storage.db import Database
 from storage.readmodels import retention_queries as rq
 
+CASE_PULL_PREFIX = "case-pull:"  # runs of pulls started from the web UI, one name per case
+
 
 def host() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
@@ -68,6 +70,7 @@ def recent_runs(db: Database, job: str | None = None, limit: int = 20) -> list[d
             "job": r["job"],
             "trigger": r["trigger"],
             "host": r["host"],
+            "actor": r["actor"],
             "status": r["status"],
             "started_at": r["started_at"],
             "finished_at": r["finished_at"],

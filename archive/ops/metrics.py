@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from archive.jobs.runs import CASE_PULL_PREFIX as PULL_PREFIX
 from archive.services import Services
 from archive.timefmt import now
 from storage.readmodels import metrics_queries
@@ -69,20 +70,25 @@ def collect(svc: Services) -> list[Family]:
         checkpoint.add(tree_size)
         age.add(_age(sealed_at))
     runs = Family("saksi_job_runs", "gauge", "Scheduled job runs recorded, by job and status.")
-    for (job, status), n in sorted(f["job_runs"].items()):
+    # Case pulls (`case-pull:<CASE>`) are recorded as runs too, one name per case: not
+    # scheduled jobs, and a label per case would grow without bound.
+    scheduled = {k: v for k, v in f["job_runs"].items() if not k[0].startswith(PULL_PREFIX)}
+    for (job, status), n in sorted(scheduled.items()):
         runs.add(n, job=job, status=status)
     last = Family(
         "saksi_job_last_success_age_seconds", "gauge", "Seconds since a job last finished."
     )
     for job, finished_at in sorted(f["job_last_finished"].items()):
-        last.add(_age(finished_at), job=job)
+        if not job.startswith(PULL_PREFIX):
+            last.add(_age(finished_at), job=job)
     took = Family(
         "saksi_job_last_duration_seconds",
         "gauge",
         "How long each job's last finished run took (the seal is `checkpoint`).",
     )
     for job, (started_at, finished_at) in sorted(f["job_last_run"].items()):
-        took.add(_between(started_at, finished_at), job=job)
+        if not job.startswith(PULL_PREFIX):
+            took.add(_between(started_at, finished_at), job=job)
     feed = Family(
         "saksi_feed_position", "gauge", "Log position each custody-feed sink acknowledged."
     )

@@ -18,19 +18,10 @@ from playwright.sync_api import Browser, Page, expect, sync_playwright
 from archive.sealing import seal as sealing
 from tests.e2e.conftest import Api
 from tests.support import flows
+from tests.support.browser import CHROMIUM, FLAGS
 from tests.support.packages import flip_clip, rewrite
 from tests.support.ui import verify_proof
 
-CHROMIUM = "/usr/bin/chromium"
-FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-quic",
-    "--no-first-run",
-]
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
 SAKSI = Path(sys.executable).with_name("saksi")  # the installed command line
 TIMEOUT_MS = 20_000

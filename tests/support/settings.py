@@ -18,6 +18,7 @@ FIELDS = {
     "SAKSI_SWEEP_BATCH": "sweep_batch",
     "SAKSI_REQUEST_UPLOAD_STALE": "request_upload_stale",
     "SAKSI_REQUEST_LINK_TTL": "request_link_ttl",
+    "SAKSI_MAP_TILES": "map_tiles",
 }
 
 

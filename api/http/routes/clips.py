@@ -164,10 +164,20 @@ def content_stream(got: content.Content) -> Response:
 )
 async def upload_clip(request: Request, ctx: Ctx, run: Run) -> dict[str, Any]:
     """Upload a recording (multipart: `file` plus the fields); stored, then recorded as a clip."""
+    return await ingest_from_request(request, ctx, run)
+
+
+async def ingest_from_request(
+    request: Request, ctx: Context, run: Runner, case_id: str | None = None
+) -> dict[str, Any]:
+    """A multipart upload streamed to disk and ingested; `case_id` (the web UI's case page)
+    overrides the form's. Shared by the API and the browser upload, so the checks are one."""
     await run(uploads.authorize_upload, ctx)  # a role that may not ingest sends no body
     folder = Path(tempfile.mkdtemp(prefix="saksi-upload-"))
     try:
         got = await receive_upload(request, folder, request.app.state.limits)
+        if case_id is not None:
+            got.fields["case_id"] = case_id
         try:
             form = UploadForm.model_validate(got.fields)
         except ValidationError as e:

@@ -13,14 +13,20 @@ from fastapi.staticfiles import StaticFiles
 
 from api.http.ui import (
     admin,
+    apidocs,
     audit,
     cameramap,
+    caseupload,
     exports,
     investigate,
+    owners,
+    pulls,
     recovery,
+    registry,
     sharing,
     signin,
     sso,
+    timeline,
 )
 
 STATIC = Path(__file__).parent / "static"
@@ -28,5 +34,21 @@ STATIC = Path(__file__).parent / "static"
 
 def install(app: FastAPI) -> None:
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    for module in (signin, sso, investigate, cameramap, audit, admin, exports, sharing, recovery):
+    for module in (
+        signin,
+        sso,
+        apidocs,
+        timeline,
+        owners,
+        caseupload,
+        registry,
+        pulls,  # before investigate: /cases/new and /cases/{id}/pull are not case ids
+        investigate,
+        cameramap,
+        audit,
+        admin,
+        exports,
+        sharing,
+        recovery,
+    ):
         app.include_router(module.router)

@@ -1,17 +1,20 @@
-"""The camera map: cameras plotted by their coordinates on a self-hosted SVG (no tile server),
+"""The camera map: cameras on the city's own street tiles with Leaflet (SAKSI_MAP_TILES), or
+plotted by their coordinates on a self-hosted SVG when no tile server is configured,
 and a radius around a report's location that lists the footage recorded there and then."""
 
 from __future__ import annotations
 
+import json
 import math
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any
+from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
-from api.http.deps import Run
+from api.http.deps import Run, get_services
 from api.http.ui import times
 from api.http.ui.web import Form, SignedIn, UiRoute, redirect, render
 from archive.cameras import registry as cameras
@@ -86,6 +89,14 @@ def selection(
     }
 
 
+def tile_origin(template: str | None) -> str | None:
+    """The scheme://host[:port] the page may load tiles from (its CSP names it alone)."""
+    if not template:
+        return None
+    parts = urlsplit(template)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
 @router.get("/map")
 async def map_page(
     request: Request,
@@ -96,6 +107,7 @@ async def map_page(
     radius_m: Annotated[float | None, Query(gt=0, le=50_000)] = None,
     since: Annotated[str | None, Query(max_length=40)] = None,
     until: Annotated[str | None, Query(max_length=40)] = None,
+    case: Annotated[str | None, Query(max_length=64)] = None,
 ) -> Response:
     if (lat is None) != (lon is None):
         raise InvalidInput("give both latitude and longitude")
@@ -114,9 +126,18 @@ async def map_page(
     circle = None
     if near is not None and radius is not None:
         circle = {"xy": proj.xy(*near), "r": proj.pixels(radius)}
+    tiles = get_services(request).settings.map_tiles
     return render(
         request,
         "map.html",
+        img_origin=tile_origin(tiles),
+        tiles=tiles,
+        markers=json.dumps(
+            [
+                {"id": c["camera_id"], "name": c["name"], "lat": c["lat"], "lon": c["lon"]}
+                for c in placed
+            ]
+        ),
         points=points,
         unplaced=len(got["cameras"]) - len(placed),
         circle=circle,
@@ -130,6 +151,7 @@ async def map_page(
             "radius_m": int(radius_m) if radius_m else 500,
             "since": times.as_input(start),
             "until": times.as_input(end),
+            "case": case or "",
         },
         selected=near is not None,
     )

@@ -18,6 +18,8 @@ from archive.cameras import registry as cameras
 from archive.cases import cases
 from archive.custody import retrieval
 from archive.errors import InvalidInput
+from archive.footage_requests import requests as footage
+from archive.ingest import pull_jobs
 from archive.redaction import redact as redactions
 from archive.services import Services
 from archive.sharing import shares
@@ -129,7 +131,19 @@ def case_details(svc: Services, ctx: Context, case_id: str) -> dict[str, Any]:
     case = cases.show_case(svc, ctx, case_id)
     clips = retrieval.list_clips(svc, ctx, case_id=case_id, limit=500)
     listed = shares.list_shares(svc, ctx, case_id=case_id)  # theirs and their cases' only
-    return {"case": case, "clips": clips, "shares": listed}
+    pulls = pull_jobs.case_pulls(svc, ctx, case_id)
+    asked = footage.list_requests(svc, ctx, case_id=case_id)
+    every = cameras.list_cameras(svc, ctx=ctx)
+    private = [c for c in every if c["owner"] == "private"]
+    return {
+        "case": case,
+        "clips": clips,
+        "shares": listed,
+        "pulls": pulls,
+        "requests": asked,
+        "private_cameras": private,
+        "all_cameras": every,
+    }
 
 
 @router.get("/cases/{case_id:path}")

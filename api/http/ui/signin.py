@@ -39,6 +39,8 @@ async def home(request: Request) -> Response:
     viewer = await current_viewer(request)
     if viewer is None:
         return redirect("/signin")
+    if viewer.role == "owner":
+        return redirect("/requests")
     return redirect("/audit" if viewer.role == "auditor" else "/clips")
 
 

@@ -41,3 +41,22 @@ def parse_local(text: str | None, what: str) -> datetime | None:
 def as_input(t: datetime | None) -> str:
     """A time as a datetime-local field value in the local zone."""
     return t.astimezone(zone()).strftime("%Y-%m-%dT%H:%M") if t else ""
+
+
+def clock(epoch: float) -> str:
+    """A Unix time as the local wall-clock HH:MM:SS (the timeline's axis)."""
+    return datetime.fromtimestamp(epoch, zone()).strftime("%H:%M:%S")
+
+
+def offset_s(epoch: float) -> int:
+    """The local zone's offset from UTC at that moment, in seconds (for the page's script)."""
+    offset = datetime.fromtimestamp(epoch, zone()).utcoffset()
+    return int(offset.total_seconds()) if offset else 0
+
+
+def required_range(since: str | None, until: str | None) -> tuple[datetime, datetime]:
+    """A form's start and end (datetime-local fields), both required."""
+    start, end = parse_local(since, "start"), parse_local(until, "end")
+    if start is None or end is None:
+        raise InvalidInput("give the start and the end of the time range")
+    return start, end

@@ -45,14 +45,23 @@ _env = jinja2.Environment(
 _env.filters["when"] = jinja2.pass_context(lambda page, v: i18n.when(v, page["lang"]))
 _env.filters["number"] = jinja2.pass_context(lambda page, v: i18n.number(v, page["lang"]))
 _env.filters["bytes"] = jinja2.pass_context(lambda page, v: i18n.size(v, page["lang"]))
+_env.filters["clock"] = times.clock
 _env.globals["zone_label"] = times.zone_label
-SECURITY_HEADERS = {
-    # Everything is self-hosted: no CDN, no tile server, no inline script.
-    "Content-Security-Policy": (
-        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+
+
+def content_policy(img_origin: str | None = None) -> str:
+    """Everything is self-hosted: no CDN, no inline script; images from the city's own tile
+    server only on the map page, and only when one is configured (SAKSI_MAP_TILES)."""
+    images = "'self' data:" + (f" {img_origin}" if img_origin else "")
+    return (
+        f"default-src 'self'; script-src 'self'; style-src 'self'; img-src {images}; "
         "media-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
         "frame-ancestors 'none'"
-    ),
+    )
+
+
+SECURITY_HEADERS = {
+    "Content-Security-Policy": content_policy(),
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "same-origin",
     "X-Frame-Options": "DENY",
@@ -151,6 +160,18 @@ async def checked_form(request: Request) -> dict[str, str]:
 Form = Annotated[dict[str, str], Depends(checked_form)]
 
 
+async def checked_header(request: Request) -> None:
+    """For a script's POST whose body is a file: the CSRF token in X-CSRF-Token, checked
+    before a byte of the body is read."""
+    await current_viewer(request)
+    origin = request.headers.get("origin")
+    if origin and origin != f"{request.url.scheme}://{request.url.netloc}":
+        raise Refused("the request was sent from another site")
+    expected, given = _expected_csrf(request), request.headers.get("x-csrf-token", "")
+    if not expected or not secrets.compare_digest(given.encode(), expected.encode()):
+        raise Refused("the security token is missing or out of date")
+
+
 class CsrfFailed(Exception):
     pass
 
@@ -159,12 +180,20 @@ def lang_of(request: Request) -> str:
     chosen = request.cookies.get(LANG_COOKIE)
     if chosen in i18n.LANGUAGES:
         return chosen
+    if getattr(request.state, "default_lang", None) in i18n.LANGUAGES:
+        return str(request.state.default_lang)  # a page whose readers want it (owners)
     accept = request.headers.get("accept-language", "").lower()
     first = accept.split(",")[0].strip()[:2]
     return first if first in i18n.LANGUAGES else i18n.DEFAULT
 
 
-def render(request: Request, template: str, status_code: int = 200, **data: Any) -> HTMLResponse:
+def render(
+    request: Request,
+    template: str,
+    status_code: int = 200,
+    img_origin: str | None = None,
+    **data: Any,
+) -> HTMLResponse:
     lang = lang_of(request)
     viewer = getattr(request.state, "saksi_viewer", None)
     html = _env.get_template(template).render(
@@ -176,7 +205,8 @@ def render(request: Request, template: str, status_code: int = 200, **data: Any)
         here=request.url.path + (f"?{request.url.query}" if request.url.query else ""),
         **data,
     )
-    response = HTMLResponse(html, status_code=status_code, headers=SECURITY_HEADERS)
+    headers = {**SECURITY_HEADERS, "Content-Security-Policy": content_policy(img_origin)}
+    response = HTMLResponse(html, status_code=status_code, headers=headers)
     new = getattr(request.state, "new_csrf", None)
     if new:
         set_cookie(request, response, CSRF_COOKIE, new)
