@@ -16,6 +16,7 @@ from archive.jobs.registry import Job
 from archive.sealing import seal
 from archive.sealing.witness_client import read_witnesses
 from archive.services import Services
+from archive.session_key import SessionKey
 from archive.settings import Settings
 from archive.signing_key import SigningKey
 from retention import recovery, sweep
@@ -81,6 +82,7 @@ def bootstrap(settings: Settings, *, create_database: bool = False) -> Services:
         merkle,
         Sealer(db, merkle),
         SigningKey(settings.signing_key, settings.origin),
+        SessionKey(settings.session_key_file),
     )
 
 

@@ -4,14 +4,21 @@ A session is only as good as the token it was opened with: it ends when it expir
 user signs out, or when the user's token is revoked, expires or is replaced. Failed sign-ins
 are recorded exactly as on the API (archive.accounts.sign_in). Only the SHA-256 of a session id is
 kept.
+
+Whoever can write the database must not be able to sign in through it: each row carries a MAC
+(made with the session key, a file outside the database) over the session id's hash, the user,
+the token hash and the times, and every request re-checks the user against the User as the
+log records it (role, token, revocation, expiry), never against the read model.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from archive import timefmt
 from archive.accounts import sign_in as auth
@@ -19,7 +26,6 @@ from archive.accounts import users
 from archive.services import Services
 from domain.base import Context
 from storage import sessions as table
-from storage.readmodels import queries
 
 LIFETIME = timedelta(hours=8)
 
@@ -45,44 +51,51 @@ def _hash(session_id: str) -> str:
 
 def start(svc: Services, token: str, client: str | None) -> Session:
     """Check the token (Unauthenticated, recorded, if it is not valid) and open a session."""
-    ctx = auth.sign_in(svc, token.strip(), client, "ui:sign-in")
-    row = queries.user_by_token_hash(svc.db, users.hash_token(token.strip()))
-    assert row is not None  # sign_in has just found it
+    ctx, user = auth.identify(svc, token.strip(), client, "ui:sign-in")
     session_id = secrets.token_urlsafe(32)
     now = timefmt.now()
     expires = now + LIFETIME
-    if row["token_expires"]:
-        expires = min(expires, datetime.fromisoformat(row["token_expires"]))
-    table.insert(
-        svc.db,
-        _hash(session_id),
-        ctx.actor,
-        row["token_hash"],
-        now.isoformat(),
-        expires.isoformat(),
-    )
-    return Session(session_id, ctx.actor, str(row["role"]))
+    if user["token_expires"]:
+        expires = min(expires, user["token_expires"])
+    row = {
+        "id_hash": _hash(session_id),
+        "user_name": ctx.actor,
+        "token_hash": str(user["token_hash"]),
+        "created_at": now.isoformat(),
+        "expires_at": expires.isoformat(),
+    }
+    table.insert(svc.db, **row, mac=_mac(svc, row))
+    return Session(session_id, ctx.actor, str(user["role"]))
+
+
+def _mac(svc: Services, row: dict[str, Any]) -> str:
+    fields = ("id_hash", "user_name", "token_hash", "created_at", "expires_at")
+    return svc.session_key.mac("saksi-ui-session-v1", *(str(row[f]) for f in fields))
 
 
 def resolve(svc: Services, session_id: str, client: str | None) -> Viewer | None:
-    """The session's user, or None when the session is unknown, over, or its token is gone."""
+    """The session's user, or None when the session is unknown, over, forged, or its token
+    is gone."""
     if not session_id or len(session_id) > 100 or not session_id.isascii():
         return None
     row = table.find(svc.db, _hash(session_id))
     if row is None:
         return None
+    user = None
+    if hmac.compare_digest(str(row["mac"]), _mac(svc, row)):  # else: not made by a worker
+        user = users.recorded_user(svc, str(row["user_name"]))
     now = timefmt.now()
     alive = (
-        datetime.fromisoformat(row["expires_at"]) > now
-        and row["role"] is not None
-        and not row["revoked"]
-        and row["user_token"] == row["session_token"]
-        and not (row["token_expires"] and datetime.fromisoformat(row["token_expires"]) <= now)
+        user is not None
+        and datetime.fromisoformat(row["expires_at"]) > now
+        and not user.revoked
+        and hmac.compare_digest(user.token_hash, str(row["token_hash"]))
+        and not (user.token_expires and user.token_expires <= now)
     )
-    if not alive:
+    if not alive or user is None:
         table.delete(svc.db, _hash(session_id))
         return None
-    return Viewer(Context(str(row["user_name"]), "http", client), str(row["role"]))
+    return Viewer(Context(user.name, "http", client), user.role)
 
 
 def end(svc: Services, session_id: str) -> bool:
