@@ -1,12 +1,15 @@
 """Fixity: every object the archive refers to is still there, still the same, still its own.
 
-`check` re-hashes each original and derivative recorded in the log (via the read model) and
-names what is wrong, in the problem shape of `audit verify`:
+`check` re-hashes each original and derivative recorded in the log and names what is wrong,
+in the problem shape of `audit verify`:
 - missing_object: the recorded object (or version) is gone;
 - replaced_content: something was written over it behind the archive's back. On S3 the key's
   latest version is one the archive never recorded (the recorded version is still there,
   locked); on the file store, which keeps one copy, the file no longer hashes right;
 - hash_mismatch: the recorded S3 version itself no longer hashes right (storage corruption).
+The list of objects comes from the log itself (a replica projected from its events,
+storage/readmodels/replica.py), never from the read model: deleting rows from `rm_objects`
+cannot hide an object from fixity.
 `find_orphans` lists stored objects that no event refers to: what an ingest interrupted
 between storing and recording leaves. The retention sweep reconciles them.
 """
@@ -20,8 +23,10 @@ from typing import Any
 from archive.services import Services
 from domain.base import Context
 from storage.errors import ContentMismatch, ObjectMissing
+from storage.ledger_tables.rows import snapshot
 from storage.objects.port import ObjectInfo, Progress, verify_content
-from storage.readmodels import object_rows
+from storage.readmodels import replica as replicas
+from storage.readmodels.replica import Replica
 
 
 def check(svc: Services, ctx: Context, progress: Progress | None = None) -> list[dict[str, Any]]:
@@ -30,10 +35,17 @@ def check(svc: Services, ctx: Context, progress: Progress | None = None) -> list
     return _problems(svc, progress)
 
 
+def _logged_objects(svc: Services) -> Replica:
+    """The objects as the log records them, read in one snapshot."""
+    with snapshot(svc.db) as tx:
+        return replicas.project(tx, svc.db, svc.store.mapper)
+
+
 def _problems(svc: Services, progress: Progress | None) -> list[dict[str, Any]]:
-    rows = object_rows.referenced(svc.db)
+    logged = _logged_objects(svc)
+    rows = logged.objects()
     recorded: dict[str, set[str | None]] = defaultdict(set)
-    for r in object_rows.referenced(svc.db, active_only=False):
+    for r in logged.objects(active_only=False):
         recorded[r["store_key"]].add(r["version_id"])
     problems: list[dict[str, Any]] = []
     by_object = groupby(rows, key=lambda r: (r["store_key"], r["version_id"]))
@@ -93,9 +105,8 @@ def _problem(kind: str, row: dict[str, Any], detail: str) -> dict[str, Any]:
 
 def find_orphans(svc: Services) -> list[ObjectInfo]:
     """Stored object versions no clip refers to (delete markers aside)."""
-    known = {
-        (r["store_key"], r["version_id"]) for r in object_rows.referenced(svc.db, active_only=False)
-    }
+    logged = _logged_objects(svc).objects(active_only=False)
+    known = {(r["store_key"], r["version_id"]) for r in logged}
     return [
         o
         for o in svc.objects.iter_objects()
