@@ -52,7 +52,7 @@ FILES = """\
   custody/*.json          each stream's events as stored, with chain hashes, global
                           positions, Merkle leaf indexes and inclusion proofs
   report.html             the custody report, to read and print
-  {script:<23} the verifier, one file: Python 3.11+ and the cryptography package
+  {script:<23} the verifier, one file: Python 3.11+ and cryptography 45+
   clips/                  the original recordings, byte for byte as archived"""
 
 
@@ -85,7 +85,7 @@ def verify_text(export: Export) -> str:
         "",
         "  With Saksi installed:",
         '      saksi verify PACKAGE.zip --key "THE ARCHIVE\'S VERIFIER KEY"',
-        "  Without Saksi (Python 3.11 or newer with the cryptography package):",
+        "  Without Saksi (Python 3.11 or newer with the cryptography package, 45+):",
         f"      unzip -p PACKAGE.zip {SCRIPT_NAME} > {SCRIPT_NAME}",
         f'      python3 {SCRIPT_NAME} PACKAGE.zip --key "THE ARCHIVE\'S VERIFIER KEY"',
         "  Add --json for a machine-readable result. Exit code 0: every check passed;",
