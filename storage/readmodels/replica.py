@@ -93,11 +93,15 @@ class Replica:
 
     def objects(self, *, active_only: bool = True) -> list[Row]:
         """clip_id, kind, sha256, store_key, version_id, size_bytes of each object the log
-        refers to (originals and derivatives), grouped by stored object."""
-        where = " WHERE status = 'active'" if active_only else ""
+        refers to (originals and derivatives), grouped by stored object, with its clip's
+        status, retain_until and legal_hold (what the object's lock must say)."""
+        where = " WHERE o.status = 'active'" if active_only else ""
         return self.tx.all(
-            "SELECT clip_id, kind, sha256, store_key, version_id, size_bytes FROM rm_objects"
-            f"{where} ORDER BY store_key, version_id, clip_id"
+            "SELECT o.clip_id, o.kind, o.sha256, o.store_key, o.version_id, o.size_bytes, "
+            "c.status AS clip_status, c.start_at, c.retention_class, c.retain_until, "
+            "c.legal_hold FROM rm_objects o "
+            f"LEFT JOIN rm_clips c ON c.clip_id = o.clip_id{where} "
+            "ORDER BY o.store_key, o.version_id, o.clip_id"
         )
 
 
