@@ -8,7 +8,7 @@ from pathlib import Path
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
-from archive.audit import fixity
+from archive.audit import fixity, ledger_check
 from archive.errors import InvalidInput
 from archive.guard import Guard
 from archive.jobs import scheduler
@@ -98,6 +98,7 @@ def scheduled_jobs() -> list[Job]:
         Job(recovery.NOTICE_JOB, recovery.notice, recovery.notice_summary),
         Job("checkpoint", seal.seal_checkpoint),
         Job("fixity-audit", fixity.check),
+        Job(ledger_check.JOB, ledger_check.run_check, ledger_check.summary),
     ]
 
 

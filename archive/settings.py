@@ -27,6 +27,8 @@ JOB_INTERVALS: dict[str, tuple[str, timedelta]] = {
     "deletion-notice": ("SAKSI_DELETION_NOTICE_INTERVAL", timedelta(days=1)),
     "checkpoint": ("SAKSI_CHECKPOINT_INTERVAL", timedelta(minutes=5)),
     "fixity-audit": ("SAKSI_FIXITY_INTERVAL", timedelta(days=1)),
+    # the quick pass of audit verify and the read-model comparison (archive/audit/ledger_check)
+    "ledger-check": ("SAKSI_LEDGER_CHECK_INTERVAL", timedelta(hours=1)),
 }
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from archive.audit import ledger_check
 from archive.services import Services
 from archive.timefmt import now
 from storage.readmodels import metrics_queries
@@ -71,6 +72,7 @@ def collect(svc: Services) -> list[Family]:
     for job, finished_at in sorted(f["job_last_finished"].items()):
         last.add(_age(finished_at), job=job)
     families += [checkpoint, age, runs, last, _sweep(f["last_sweep"])]
+    families.append(Family(*ledger_check.ALARM_METRIC).add(ledger_check.alarm(svc).value))
     return families
 
 

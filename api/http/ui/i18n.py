@@ -333,6 +333,11 @@ _TEXTS: dict[str, tuple[str, str]] = {
     "latest_checks": ("Hasil pemeriksaan terakhir", "Latest check results"),
     "last_verify_run": ("Verifikasi log terakhir", "Last log verify"),
     "last_fixity_run": ("Audit fixity (hash objek) terakhir", "Last fixity audit (object hashes)"),
+    "last_ledger_check": ("Pemeriksaan ledger terjadwal terakhir", "Last scheduled ledger check"),
+    "ledger_alarm": (
+        "Alarm: pemeriksaan ledger terjadwal menemukan masalah (atau gagal)",
+        "Alarm: the scheduled ledger check found problems (or failed)",
+    ),
     "never_run": ("belum pernah dijalankan", "never run"),
     "run_failed": ("gagal", "failed"),
     # the page a share's recipient opens (/share/TOKEN)
