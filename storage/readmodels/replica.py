@@ -105,6 +105,15 @@ class Replica:
         )
 
 
+def referenced_keys(replica: Replica) -> set[str]:
+    """Every object key a clip that is not purged references, by the log."""
+    rows = replica.tx.all(
+        "SELECT DISTINCT o.store_key FROM rm_objects o JOIN rm_clips c "
+        "ON c.clip_id = o.clip_id WHERE c.status <> 'purged'"
+    )
+    return {str(r["store_key"]) for r in rows}
+
+
 def live_position(tx: Tx) -> int:
     """How far the live read models have applied the log."""
     row = tx.one("SELECT position FROM rm_tracking WHERE name=?", (projector.TRACKING_NAME,))

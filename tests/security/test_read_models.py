@@ -7,14 +7,17 @@ and PostgreSQL.
 
 from __future__ import annotations
 
+import json
 import os
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 from archive.audit import fixity
 from archive.audit import verify as audit
+from archive.timefmt import now
 from domain.base import Context
-from retention import holds
+from retention import holds, orphans
 from tests.conftest import Archive
 from tests.support import flows
 from tests.support.principals import HOST
@@ -75,3 +78,18 @@ def test_fixity_finds_a_replaced_original_whose_read_model_row_was_deleted(
     problems = fixity.check(archive.svc, HOST)
     assert [p["kind"] for p in problems] == ["replaced_content"]
     assert problems[0]["originator_id"] == clip["clip_id"]
+
+
+def test_the_orphan_sweep_keeps_an_original_whose_read_model_rows_were_deleted(
+    archive: Archive, footage: Path
+) -> None:
+    # An original whose store lock has run out (its open case keeps it in the archive).
+    clip = flows.clip_in_case(archive.svc, footage)
+    key = clip["storage"]["key"]
+    sidecar = archive.svc.objects.root / f"{key}.meta.json"  # type: ignore[attr-defined]
+    sidecar.write_text(json.dumps({"retain_until": (now() - timedelta(days=1)).isoformat()}))
+    tamper(archive, ("DELETE FROM rm_objects WHERE clip_id=?", (clip["clip_id"],)))
+    later = now() + timedelta(days=2)  # past the grace unreferenced uploads get
+    found = orphans.reconcile(archive.svc, later)
+    assert found["deleted"] == []
+    assert archive.svc.objects.versions(key)
