@@ -37,7 +37,18 @@ def check(svc: Services, ctx: Context) -> list[Problem]:
 def problems_in(svc: Services, tx: Tx) -> list[Problem]:
     """The comparison inside the caller's snapshot (audit verify's)."""
     replica = replicas.project(tx, svc.db, svc.store.mapper, replicas.live_position(tx))
-    return [_problem(d) for d in replicas.differences(tx, replica)]
+    skipped = [
+        Problem(
+            "read_model",
+            position,
+            None,
+            None,
+            f"the event at position {position} cannot be replayed ({why}): the read models "
+            "were compared without it",
+        )
+        for position, why in replica.unreplayed
+    ]
+    return skipped + [_problem(d) for d in replicas.differences(tx, replica)]
 
 
 def _problem(d: Difference) -> Problem:

@@ -85,6 +85,7 @@ class Replica:
 
     def __init__(self, position: int | None) -> None:
         self.position = position
+        self.unreplayed: list[tuple[int, str]] = []  # (position, why): events that failed
         conn = sqlite3.connect(":memory:", isolation_level=None)
         conn.row_factory = sqlite3.Row
         self.tx = SqliteTx(conn)
@@ -135,7 +136,13 @@ def project(tx: Tx, db: Database, mapper: Mapper[UUID], upto: int | None = None)
     for page in tx.pages(sql, params, PAGE):
         for position, oid, version, topic, state in page:
             stored = StoredEvent(projector.uuid_of(oid), version, topic, bytes(state))
-            projector.apply(replica.tx, int(position), mapper.to_domain_event(stored))
+            replica.tx.run("SAVEPOINT one")
+            try:
+                projector.apply(replica.tx, int(position), mapper.to_domain_event(stored))
+            except Exception as e:  # a stored event altered past reading: verify names it
+                replica.tx.run("ROLLBACK TO one")
+                replica.unreplayed.append((int(position), type(e).__name__))
+            replica.tx.run("RELEASE one")
     replica.tx.run("COMMIT")
     return replica
 

@@ -17,6 +17,7 @@ from archive.audit import fixity
 from archive.audit import verify as audit
 from archive.timefmt import now
 from domain.base import Context
+from domain.user import User
 from retention import holds, orphans
 from tests.conftest import Archive
 from tests.support import flows
@@ -93,3 +94,15 @@ def test_the_orphan_sweep_keeps_an_original_whose_read_model_rows_were_deleted(
     found = orphans.reconcile(archive.svc, later)
     assert found["deleted"] == []
     assert archive.svc.objects.versions(key)
+
+
+def test_an_event_altered_past_reading_is_named_not_a_crash(archive: Archive) -> None:
+    db = archive.svc.db
+    oid = db.oid(User.create_id("eko"))
+    tamper(
+        archive,
+        (f"UPDATE {db.events_table} SET state=? WHERE originator_id=?", (b"{not json", oid)),
+    )
+    report = audit.verify(archive.svc, HOST)
+    kinds = {p["kind"] for p in report["problems"]}
+    assert not report["ok"] and "read_model" in kinds and "modified" in kinds, report["problems"]
