@@ -9,7 +9,7 @@ from pathlib import Path
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from archive.accounts import oidc_client
-from archive.audit import fixity
+from archive.audit import fixity, ledger_check
 from archive.errors import InvalidInput
 from archive.guard import Guard
 from archive.jobs import scheduler
@@ -18,6 +18,7 @@ from archive.ops import feed
 from archive.sealing import seal
 from archive.sealing.witness_client import read_witnesses
 from archive.services import Services
+from archive.session_key import SessionKey
 from archive.settings import Settings
 from archive.signing_key import SigningKey
 from retention import recovery, sweep
@@ -88,6 +89,7 @@ def bootstrap(settings: Settings, *, create_database: bool = False) -> Services:
         merkle,
         Sealer(db, merkle),
         SigningKey(settings.signing_key, settings.origin),
+        SessionKey(settings.session_key_file),
     )
 
 
@@ -104,6 +106,7 @@ def scheduled_jobs() -> list[Job]:
         Job("checkpoint", seal.seal_checkpoint),
         Job("fixity-audit", fixity.check),
         Job(feed.JOB, feed.ship, recorded=False),
+        Job(ledger_check.JOB, ledger_check.run_check, ledger_check.summary),
     ]
 
 

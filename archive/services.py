@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from archive.guard import Guard
+from archive.session_key import SessionKey
 from archive.settings import Settings
 from archive.signing_key import SigningKey
 from archive.throttle import Throttles
@@ -30,6 +31,7 @@ class Services:
     merkle: MerkleStore
     sealer: Sealer
     signing: SigningKey
+    session_key: SessionKey  # binds web UI sessions (a secret file, not the database)
     throttles: Throttles = field(default_factory=Throttles)  # per process: refusal records
 
     def close(self) -> None:

@@ -29,6 +29,8 @@ JOB_INTERVALS: dict[str, tuple[str, timedelta]] = {
     "checkpoint": ("SAKSI_CHECKPOINT_INTERVAL", timedelta(minutes=5)),
     "fixity-audit": ("SAKSI_FIXITY_INTERVAL", timedelta(days=1)),
     "custody-feed": ("SAKSI_FEED_INTERVAL", timedelta(seconds=10)),
+    # the quick pass of audit verify and the read-model comparison (archive/audit/ledger_check)
+    "ledger-check": ("SAKSI_LEDGER_CHECK_INTERVAL", timedelta(hours=1)),
 }
 
 
@@ -39,6 +41,9 @@ class Settings(BaseModel):
     event_store: str
     object_store: str
     signing_key: Path
+    # SAKSI_SESSION_KEY: the secret file binding web UI sessions (archive/session_key.py);
+    # unset: $SAKSI_HOME/keys/session.key, made on first use.
+    session_key: Path | None = None
     origin: str = "saksi.local/archive"
     pull_root: Path | None = None  # SAKSI_PULL_ROOT: the NVR folders POST .../pull reads
     # Recorders (archive/ingest/recorders/): the file of named credentials (never copied into
@@ -107,6 +112,7 @@ class Settings(BaseModel):
             "event_store": secret(env, "SAKSI_EVENT_STORE") or f"sqlite:///{home}/events.sqlite",
             "object_store": secret(env, "SAKSI_OBJECT_STORE") or f"file://{home}/objects",
             "signing_key": Path(env.get("SAKSI_SIGNING_KEY") or home / "keys" / "checkpoint.key"),
+            "session_key": env.get("SAKSI_SESSION_KEY") or None,
             "origin": env.get("SAKSI_ORIGIN") or "saksi.local/archive",
             "pull_root": env.get("SAKSI_PULL_ROOT") or None,
             "credentials": env.get("SAKSI_CREDENTIALS") or None,
@@ -151,6 +157,10 @@ class Settings(BaseModel):
         values["job_intervals"] = intervals
         values.update({k: v for k, v in overrides.items() if k != "home"})
         return cls.model_validate(values)
+
+    @property
+    def session_key_file(self) -> Path:
+        return self.session_key or self.home / "keys" / "session.key"
 
     def job_interval(self, name: str) -> timedelta:
         default = JOB_INTERVALS[name][1] if name in JOB_INTERVALS else timedelta(hours=1)

@@ -18,5 +18,6 @@ new metrics_token
 echo "postgresql://saksi:$(cat secrets/postgres_password)@postgres:5432,postgres-standby:5432/saksi?target_session_attrs=read-write" \
     > secrets/saksi_event_store
 echo "s3://saksi:$(cat secrets/minio_saksi_secret)@minio:9000/evidence" > secrets/saksi_object_store
+[ -s secrets/session.key ] || openssl rand -hex 32 > secrets/session.key
 [ -s secrets/checkpoint.key ] || openssl genpkey -algorithm ed25519 -out secrets/checkpoint.key
 echo "secrets written to $(pwd)/secrets"

@@ -40,6 +40,8 @@ KINDS = (
     # witnesses (ledger/cosignature.py): a stored cosignature that does not verify, an alarm
     "cosignature",
     "witness",
+    # read models that disagree with the log (archive/audit/read_models.py)
+    "read_model",
 )
 
 LeafRow = tuple[int, int, Any, int, bytes]  # index, position, originator id, version, hash

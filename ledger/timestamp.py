@@ -13,7 +13,9 @@ token is a CMS SignedData (RFC 5652) holding it. `verify_timestamp` follows the 
 4. the signature over the DER of the signed attributes verifies with the certificate's key
    (RSA PKCS #1 v1.5 or ECDSA);
 5. the certificate is a TSA's: extended key usage critical and only id-kp-timeStamping
-   (RFC 3161 §2.3), valid at genTime; with trusted CAs, it chains to one of them;
+   (RFC 3161 §2.3), valid at genTime; with trusted CAs, a validated RFC 5280 path leads to
+   one of them (`cryptography.x509.verification`: every issuer a CA allowed to sign
+   certificates, path lengths kept, all valid at genTime);
 6. the message imprint is SHA-256 of the timestamped bytes, and the nonce (when the caller
    sent one) is the request's.
 
@@ -36,6 +38,13 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from cryptography.hazmat.primitives.serialization import Encoding
+from cryptography.x509.verification import (
+    Criticality,
+    ExtensionPolicy,
+    PolicyBuilder,
+    Store,
+    VerificationError,
+)
 
 from ledger.der import (
     DER_BOOLEAN,
@@ -419,39 +428,65 @@ def _check_validity(cert: x509.Certificate, at: datetime) -> None:
         )
 
 
+MAX_CHAIN_DEPTH = 4  # intermediates between a TSA certificate and its trusted root
+
+
 def _chain(
     cert: x509.Certificate,
     pool: Sequence[x509.Certificate],
     trusted: Sequence[x509.Certificate],
     at: datetime,
 ) -> x509.Certificate:
-    """Issuer by issuer (at most 5 links) up to a trusted CA, each valid at `at`."""
-    current = cert
-    for _ in range(5):
-        for ca in trusted:
-            if _issued_by(current, ca):
-                _check_validity(ca, at)
-                return ca
-        parent = next(
-            (c for c in pool if c != current and c not in trusted and _issued_by(current, c)),
-            None,
-        )
-        if parent is None:
-            break
-        _check_validity(parent, at)
-        current = parent
-    raise TimestampError(
-        "timestamp_certificate",
-        f"the TSA certificate {cert.subject.rfc4514_string()} does not chain to a trusted CA",
+    """RFC 5280 path validation at `at` by `cryptography.x509.verification` (the web PKI's
+    profile): every issuer a CA (basicConstraints CA:TRUE, keyCertSign), path lengths
+    respected, every certificate valid then; the leaf an end entity whose extended key usage
+    is timeStamping. The trusted root it reaches is returned."""
+    if not trusted:
+        raise TimestampError("timestamp_certificate", "no trusted CA was given")
+    verifier = (
+        PolicyBuilder()
+        .store(Store(list(trusted)))
+        .time(at)
+        .max_chain_depth(MAX_CHAIN_DEPTH)
+        .extension_policies(ca_policy=_CA_POLICY, ee_policy=_TSA_POLICY)
+        .build_client_verifier()
     )
-
-
-def _issued_by(cert: x509.Certificate, issuer: x509.Certificate) -> bool:
     try:
-        cert.verify_directly_issued_by(issuer)
-    except (ValueError, TypeError, InvalidSignature):
-        return False
-    return True
+        chain = verifier.verify(cert, [c for c in pool if c != cert]).chain
+    except VerificationError as e:
+        raise TimestampError(
+            "timestamp_certificate",
+            f"the TSA certificate {cert.subject.rfc4514_string()} does not chain to a trusted "
+            f"CA: {e}",
+        ) from None
+    return chain[-1]
+
+
+def _tsa_usage(_policy: Any, _cert: x509.Certificate, eku: x509.ExtendedKeyUsage) -> None:
+    if list(eku) != [x509.oid.ExtendedKeyUsageOID.TIME_STAMPING]:
+        raise ValueError("a TSA certificate's extended key usage is timeStamping alone")
+
+
+def _ca_usage(_policy: Any, _cert: x509.Certificate, eku: x509.ExtendedKeyUsage | None) -> None:
+    """A CA that limits its usages must allow time-stamping (or any usage)."""
+    allowed = {
+        x509.oid.ExtendedKeyUsageOID.TIME_STAMPING,
+        x509.oid.ExtendedKeyUsageOID.ANY_EXTENDED_KEY_USAGE,
+    }
+    if eku is not None and not allowed & set(eku):
+        raise ValueError("the CA may not issue time-stamping certificates")
+
+
+# The web PKI's CA and end-entity profiles, with extended key usage for time-stamping
+# instead of TLS (RFC 3161 §2.3), and no host name required of a TSA.
+_TSA_POLICY = (
+    ExtensionPolicy.webpki_defaults_ee()
+    .require_present(x509.ExtendedKeyUsage, Criticality.CRITICAL, _tsa_usage)
+    .may_be_present(x509.SubjectAlternativeName, Criticality.AGNOSTIC, None)
+)
+_CA_POLICY = ExtensionPolicy.webpki_defaults_ca().may_be_present(
+    x509.ExtendedKeyUsage, Criticality.AGNOSTIC, _ca_usage
+)
 
 
 def verify_timestamp(

@@ -46,6 +46,9 @@ class _SqliteTx:
             yield batch
 
 
+SqliteTx = _SqliteTx  # over a connection of one's own (an in-memory replica of read models)
+
+
 class SqliteDatabase:
     dialect = "sqlite"
     notification_column = "rowid"

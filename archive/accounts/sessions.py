@@ -4,14 +4,21 @@ A session is only as good as the token it was opened with: it ends when it expir
 user signs out, or when the user's token is revoked, expires or is replaced. Failed sign-ins
 are recorded exactly as on the API (archive.accounts.sign_in). Only the SHA-256 of a session id is
 kept.
+
+Whoever can write the database must not be able to sign in through it: each row carries a MAC
+(made with the session key, a file outside the database) over the session id's hash, the user,
+the token hash and the times, and every request re-checks the user against the User as the
+log records it (role, token, revocation, expiry), never against the read model.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from archive import timefmt
 from archive.accounts import oidc_check, users
@@ -19,7 +26,6 @@ from archive.accounts import sign_in as auth
 from archive.services import Services
 from domain.base import Context
 from storage import sessions as table
-from storage.readmodels import queries
 
 LIFETIME = timedelta(hours=8)
 
@@ -45,52 +51,69 @@ def hash_id(session_id: str) -> str:
 
 def start(svc: Services, token: str, client: str | None) -> Session:
     """Check the token (Unauthenticated, recorded, if it is not valid) and open a session."""
-    ctx = auth.sign_in(svc, token.strip(), client, "ui:sign-in")
-    row = queries.user_by_token_hash(svc.db, users.hash_token(token.strip()))
-    assert row is not None  # sign_in has just found it
-    return open_session(svc, ctx.actor, str(row["role"]), row["token_hash"], row["token_expires"])
+    ctx, user = auth.identify(svc, token.strip(), client, "ui:sign-in")
+    expiry = user["token_expires"]
+    return open_session(svc, ctx.actor, str(user["role"]), str(user["token_hash"]), expiry)
 
 
 def open_session(
-    svc: Services, user: str, role: str, token_hash: str, token_expires: str | None
+    svc: Services, user: str, role: str, token_hash: str, token_expires: datetime | str | None
 ) -> Session:
     """A new session for a user already signed in (by token, or by the identity provider):
-    it lasts until LIFETIME or the user's token expires, whichever comes first."""
+    it lasts until LIFETIME or the user's token expires, whichever comes first. Its row carries
+    a MAC made with the session key, so a row written straight into the database opens nothing."""
     session_id = secrets.token_urlsafe(32)
     now = timefmt.now()
     expires = now + LIFETIME
+    if isinstance(token_expires, str):
+        token_expires = datetime.fromisoformat(token_expires)
     if token_expires:
-        expires = min(expires, datetime.fromisoformat(token_expires))
-    table.insert(
-        svc.db, hash_id(session_id), user, token_hash, now.isoformat(), expires.isoformat()
-    )
+        expires = min(expires, token_expires)
+    row = {
+        "id_hash": hash_id(session_id),
+        "user_name": user,
+        "token_hash": token_hash,
+        "created_at": now.isoformat(),
+        "expires_at": expires.isoformat(),
+    }
+    table.insert(svc.db, **row, mac=_mac(svc, row))
     return Session(session_id, user, role)
 
 
+def _mac(svc: Services, row: dict[str, Any]) -> str:
+    fields = ("id_hash", "user_name", "token_hash", "created_at", "expires_at")
+    return svc.session_key.mac("saksi-ui-session-v1", *(str(row[f]) for f in fields))
+
+
 def resolve(svc: Services, session_id: str, client: str | None) -> Viewer | None:
-    """The session's user, or None when the session is unknown, over, or its token is gone."""
+    """The session's user, or None when the session is unknown, over, forged, or its token
+    is gone."""
     if not session_id or len(session_id) > 100 or not session_id.isascii():
         return None
     row = table.find(svc.db, hash_id(session_id))
     if row is None:
         return None
+    user = None
+    if hmac.compare_digest(str(row["mac"]), _mac(svc, row)):  # else: not made by a worker
+        user = users.recorded_user(svc, str(row["user_name"]))
     now = timefmt.now()
     alive = (
-        datetime.fromisoformat(row["expires_at"]) > now
-        and row["role"] is not None
-        and not row["revoked"]
-        and row["user_token"] == row["session_token"]
-        and not (row["token_expires"] and datetime.fromisoformat(row["token_expires"]) <= now)
+        user is not None
+        and datetime.fromisoformat(row["expires_at"]) > now
+        and not user.revoked
+        and hmac.compare_digest(user.token_hash, str(row["token_hash"]))
+        and not (user.token_expires and user.token_expires <= now)
     )
-    ctx = Context(str(row["user_name"]), "http", client)
-    if not alive:
+    if not alive or user is None:
         oidc_check.ended(
             svc, hash_id(session_id), client, "the session expired or its user changed"
         )
-    if not alive or not oidc_check.still_accepted(svc, hash_id(session_id), client):
         table.delete(svc.db, hash_id(session_id))
         return None
-    return Viewer(ctx, str(row["role"]))
+    if not oidc_check.still_accepted(svc, hash_id(session_id), client):
+        table.delete(svc.db, hash_id(session_id))
+        return None
+    return Viewer(Context(user.name, "http", client), user.role)
 
 
 def end(svc: Services, session_id: str, client: str | None = None) -> bool:

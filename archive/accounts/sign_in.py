@@ -12,7 +12,7 @@ at most 30 records a minute; past it, attempts are only counted, into the next r
 from __future__ import annotations
 
 import secrets
-from datetime import datetime
+from typing import Any
 
 from archive import timefmt
 from archive.accounts import users
@@ -29,6 +29,13 @@ def sign_in(
     svc: Services, token: str | None, client: str | None, target: str, channel: str = "http"
 ) -> Context:
     """The context of the user a bearer token belongs to; Unauthenticated otherwise."""
+    return identify(svc, token, client, target, channel)[0]
+
+
+def identify(
+    svc: Services, token: str | None, client: str | None, target: str, channel: str = "http"
+) -> tuple[Context, dict[str, Any]]:
+    """`sign_in`, with the user's recorded state (role, token hash, expiry) beside it."""
     if not token:
         raise Unauthenticated("a bearer token is required: Authorization: Bearer TOKEN")
     user = users.authenticate(svc, token) if _plausible(token) else None
@@ -36,7 +43,7 @@ def sign_in(
         actor, problem = _diagnose(svc, token)
         _record_failure(svc, Context(actor, channel, client), target, problem)
         raise Unauthenticated("the token is not valid (unknown, revoked or expired)")
-    return Context(actor=str(user["name"]), channel=channel, client=client)
+    return Context(actor=str(user["name"]), channel=channel, client=client), user
 
 
 def sign_in_command(
@@ -63,19 +70,23 @@ def _plausible(token: str) -> bool:
 
 
 def _diagnose(svc: Services, token: str) -> tuple[str, str]:
-    """Who the failed token belonged to, if anyone, and what was wrong with it."""
+    """Who the failed token belonged to, if anyone, and what was wrong with it. Only the log
+    names a user: a read-model row pointing at one is not taken at its word."""
     if not _plausible(token):
         return "anonymous", "a malformed token"
     token_hash = users.hash_token(token)
     row = queries.user_by_token_hash(svc.db, token_hash)
-    if row is None or not secrets.compare_digest(row["token_hash"], token_hash):
+    if row is None:
         return "anonymous", "an unknown token"
-    if row["revoked"]:
-        return str(row["name"]), f"the revoked token of {row['name']}"
-    expires = row["token_expires"]
-    if expires and datetime.fromisoformat(expires) < timefmt.now():
-        return str(row["name"]), f"the token of {row['name']} expired at {expires}"
-    return str(row["name"]), f"the token of {row['name']} was refused"
+    user = users.recorded_user(svc, str(row["name"]))
+    if user is None or not secrets.compare_digest(user.token_hash, token_hash):
+        return "anonymous", f"a token the read model gives to {row['name']} but the log does not"
+    if user.revoked:
+        return user.name, f"the revoked token of {user.name}"
+    expires = user.token_expires
+    if expires and expires < timefmt.now():
+        return user.name, f"the token of {user.name} expired at {expires.isoformat()}"
+    return user.name, f"the token of {user.name} was refused"
 
 
 def _record_failure(svc: Services, ctx: Context, target: str, problem: str) -> None:

@@ -125,12 +125,22 @@ def authenticate(svc: Services, token: str) -> dict[str, Any] | None:
     row = queries.user_by_token_hash(svc.db, token_hash)
     if row is None:
         return None
-    user = svc.events.find(User, User.create_id(str(row["name"])))
+    user = recorded_user(svc, str(row["name"]))
     if user is None or user.revoked or not secrets.compare_digest(user.token_hash, token_hash):
         return None
     if user.token_expires and user.token_expires < _now():
         return None
-    return {"name": user.name, "role": user.role}
+    return {
+        "name": user.name,
+        "role": user.role,
+        "token_hash": user.token_hash,
+        "token_expires": user.token_expires,
+    }
+
+
+def recorded_user(svc: Services, name: str) -> User | None:
+    """The User as the hash-chained log records it (never the read model)."""
+    return svc.events.find(User, User.create_id(name))
 
 
 def _now() -> datetime:

@@ -14,8 +14,10 @@ over the same snapshot, in notification order, and name every problem:
 Then the RFC 3161 tokens of checkpoints against their bytes (`timestamps.audit`), and every
 witness cosignature against its checkpoint, with every alarm a witness raised
 (`witnesses.audit`). Together
-they tie every event to the signed tree. On PostgreSQL a large log's log pass runs in a second
-process, in the same exported snapshot.
+they tie every event to the signed tree. Last, the read models that sign-in, case membership,
+fixity and holds rely on are compared with a replica projected from the log, in the same
+snapshot (`read_models`): a row changed behind the log is named. On PostgreSQL a large log's
+log pass runs in a second process, in the same exported snapshot.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from typing import Any
 
 from archive.audit import log_pass as audit_worker
 from archive.audit import quick_pass as audit_sweep
+from archive.audit import read_models as model_check
 from archive.sealing import timestamps, witnesses
 from archive.sealing.seal import key_string
 from archive.services import Services
@@ -54,6 +57,7 @@ def verify(
     parallel_min: int = PARALLEL_MIN,
     verifier_key: str | None = None,
     quick: bool = True,
+    read_models: bool = True,
     **split: int,
 ) -> dict[str, Any]:
     """Replay every stored event against its chain link and the Merkle log.
@@ -62,7 +66,7 @@ def verify(
     replaced signing key file cannot vouch for re-signed history), else with the archive's.
     The quick pass (`audit_sweep`) vouches for an intact ledger; on any doubt (or without
     `quick`) the locating passes name every problem. `split` (`split_min`, `chunk_level`) goes
-    to the quick pass.
+    to the quick pass. `read_models` compares the read models with the log as well.
     """
     svc.guard.require(ctx, "audit", target="ledger")
     db, origin = svc.db, svc.settings.origin
@@ -89,7 +93,8 @@ def verify(
             )
         stamps = timestamps.audit(svc, tx)
         cosigned = witnesses.audit(svc.settings, tx)
-    problems = merge_problems(problems, stamps.problems + cosigned.problems)
+        drift = model_check.problems_in(svc, tx) if read_models else []
+    problems = merge_problems(problems, stamps.problems + cosigned.problems + drift)
     return {
         "ok": not problems,
         "events": events,

@@ -53,7 +53,7 @@ FILES = """\
                           positions, Merkle leaf indexes and inclusion proofs
   report.html             the custody report, to read and print
   report.pdf              the same report as PDF, to file (when the archive could print it)
-  {script:<23} the verifier, one file: Python 3.11+ and the cryptography package
+  {script:<23} the verifier, one file: Python 3.11+ and cryptography 45+
   clips/                  the original recordings, byte for byte as archived"""
 
 
@@ -86,7 +86,7 @@ def verify_text(export: Export) -> str:
         "",
         "  With Saksi installed:",
         '      saksi verify PACKAGE.zip --key "THE ARCHIVE\'S VERIFIER KEY"',
-        "  Without Saksi (Python 3.11 or newer with the cryptography package):",
+        "  Without Saksi (Python 3.11 or newer with the cryptography package, 45+):",
         f"      unzip -p PACKAGE.zip {SCRIPT_NAME} > {SCRIPT_NAME}",
         f'      python3 {SCRIPT_NAME} PACKAGE.zip --key "THE ARCHIVE\'S VERIFIER KEY"',
         "  Add --json for a machine-readable result. Exit code 0: every check passed;",

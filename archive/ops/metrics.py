@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from archive.audit import ledger_check
 from archive.jobs.runs import CASE_PULL_PREFIX as PULL_PREFIX
 from archive.services import Services
 from archive.timefmt import now
@@ -95,6 +96,7 @@ def collect(svc: Services) -> list[Family]:
     for sink, position in sorted(f["feed_positions"].items()):
         feed.add(position, sink=sink)
     families += [checkpoint, age, runs, last, took, feed, _sweep(f["last_sweep"])]
+    families.append(Family(*ledger_check.ALARM_METRIC).add(ledger_check.alarm(svc).value))
     return families
 
 

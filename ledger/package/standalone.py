@@ -2,7 +2,8 @@
 
 Built from the very modules `saksi verify` runs (nothing is rewritten): each module's source
 in dependency order, minus the imports between them, under one `from __future__` line. It
-needs Python 3.11+ and the `cryptography` package, nothing else.
+needs Python 3.11+ and the `cryptography` package (45 or newer: RFC 3161 certificate paths
+are validated by its `x509.verification`), nothing else.
 """
 
 from __future__ import annotations
@@ -33,18 +34,18 @@ _HEADER = '''#!/usr/bin/env python3
     python3 verify_package.py PACKAGE.zip [--key KEY] [--witness KEY]... [--min-witnesses K]
 
 Generated from Saksi's ledger modules ({modules}); the same code as `saksi verify`.
-Needs Python 3.11+ and the `cryptography` package (pip install cryptography). Exit codes:
-0 verified, 1 a check failed (each failure is named), 2 bad input.
+Needs Python 3.11+ and the `cryptography` package, 45 or newer (pip install 'cryptography>=45').
+Exit codes: 0 verified, 1 a check failed (each failure is named), 2 bad input.
 """
 
 from __future__ import annotations
 
 try:
-    import cryptography  # noqa: F401
+    from cryptography.x509.verification import ExtensionPolicy  # noqa: F401  (45 or newer)
 except ImportError:
     import sys
 
-    sys.exit("this verifier needs the cryptography package: pip install cryptography")
+    sys.exit("this verifier needs cryptography 45 or newer: pip install 'cryptography>=45'")
 '''
 
 _FOOTER = """

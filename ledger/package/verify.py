@@ -4,7 +4,9 @@ From the bytes up, trusting nothing the package says until it is checked:
 
 1. the zip: readable, no unsafe or duplicate member names, no member the manifest omits;
 2. the manifest's signature: a signed note by the verifier key over its SHA-256;
-3. every listed file: its SHA-256 and size (each clip is hashed once, as a stream);
+3. every listed file: its SHA-256 and size, hashed as a stream; only the files later steps
+   read (checkpoint, custody streams, timestamp) are held in memory, each within its kind's
+   size limit and all within one budget, so a small hostile zip cannot exhaust memory;
 4. the checkpoint's signature by the verifier key;
 5. each custody stream: versions 1..n contiguous, each prev_hash the previous event's hash,
    each event's stored bytes hashing to its recorded hash, and that hash (recomputed, never
@@ -79,6 +81,16 @@ from ledger.package.zip_reader import READ_ERRORS, PackageError, ZipPackage, uns
 from ledger.verify_offline import VerificationError, check_inclusion
 
 Progress = Callable[[int, int], None]  # (bytes hashed so far, bytes to hash)
+
+# What a package may make the verifier hold in memory (everything else is hashed as a
+# stream): per kind of file, and in all. Far above what an export writes (a custody file
+# holds each event with its inclusion proof, about 2 KB an event), far below harm.
+MAX_MANIFEST = 16 * 1024 * 1024
+MAX_CUSTODY = 32 * 1024 * 1024
+MAX_NOTE = 64 * 1024  # checkpoint.note with its cosignatures
+MAX_TOKEN = 64 * 1024  # an RFC 3161 token
+MAX_CERTIFICATES = 1024 * 1024  # the TSA's certificates (PEM)
+HELD_BUDGET = 256 * 1024 * 1024
 
 
 def verify_package(
@@ -155,7 +167,7 @@ class _Verification:
 
     def _manifest(self) -> Manifest | None:
         try:
-            self.manifest_bytes = self.pkg.read_small(MANIFEST)
+            self.manifest_bytes = self.pkg.read_small(MANIFEST, MAX_MANIFEST)
             manifest = parse_manifest(json.loads(self.manifest_bytes))
         except PackageError as e:
             if e.kind == "missing_file":
@@ -246,22 +258,20 @@ class _Verification:
                     "manifest",
                     f"clip {clip.clip_id}: its sha256 or size differ from {clip.file}'s entry",
                 )
+        held = self._held_files(m)
+        budget = [HELD_BUDGET]
         for entry in m.files.values():
             if why := unsafe_name(entry.path):
                 self.add("unsafe_name", f"the manifest lists {_show(entry.path)}, which {why}")
                 continue
             try:
-                if entry.path in clip_files:
-                    got = self.pkg.hash_member(entry.path, entry.size, advance)
-                    self.clip_hashes[entry.path] = got
-                else:
-                    data = self.pkg.read_small(entry.path)
-                    self.contents[entry.path] = data
-                    got = hashlib.sha256(data).hexdigest()
-                    if len(data) != entry.size:
-                        self.add(
-                            "file_hash", f"{entry.path} holds {len(data)} bytes, not {entry.size}"
-                        )
+                if entry.path in held:
+                    got = self._hold(entry.path, entry.size, held[entry.path], budget)
+                else:  # clips and files only checked: hashed as they stream past
+                    progress = advance if entry.path in clip_files else None
+                    got = self.pkg.hash_member(entry.path, entry.size, progress)
+                    if entry.path in clip_files:
+                        self.clip_hashes[entry.path] = got
             except PackageError as e:
                 self.add(e.kind, e.detail)
                 continue
@@ -270,6 +280,34 @@ class _Verification:
                 self.add(
                     "file_hash", f"{entry.path} hashes to {got}, the manifest says {entry.sha256}"
                 )
+
+    def _held_files(self, m: Manifest) -> dict[str, int]:
+        """The files whose contents the later checks read, each with its size limit."""
+        held = {CHECKPOINT_FILE: MAX_NOTE}
+        custody = [c.custody for c in m.clips] + [m.case_custody or ""]
+        custody += [c.derived_from.custody for c in m.clips if c.derived_from is not None]
+        held |= {path: MAX_CUSTODY for path in custody if path}
+        if m.timestamp_token:
+            held[m.timestamp_token] = MAX_TOKEN
+        if m.timestamp_certificates:
+            held[m.timestamp_certificates] = MAX_CERTIFICATES
+        return held
+
+    def _hold(self, path: str, size: int, limit: int, budget: list[int]) -> str:
+        """Read a file the checks need into memory, within its kind's limit and what is
+        left of the budget for all of them; its SHA-256."""
+        if size > budget[0]:
+            raise PackageError(
+                "too_large",
+                f"{path}: {size} bytes would pass the {HELD_BUDGET}-byte budget of files "
+                "held for checking",
+            )
+        data = self.pkg.read_small(path, limit)
+        budget[0] -= len(data)
+        self.contents[path] = data
+        if len(data) != size:
+            self.add("file_hash", f"{path} holds {len(data)} bytes, not {size}")
+        return hashlib.sha256(data).hexdigest()
 
     # --- the checkpoint and the streams -------------------------------------------------------
 

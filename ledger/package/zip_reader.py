@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import IO
 
 MAX_MEMBERS = 10_000
-MAX_SMALL = 64 * 1024 * 1024  # manifest, custody files, report: far below this
+MAX_SMALL = 1024 * 1024  # the default; callers name the limit of the kind of file they read
 CHUNK = 4 * 1024 * 1024
 _LOCAL_HEADER = struct.Struct("<4s22xHH")  # signature, ..., name length, extra length
 _DRIVE = re.compile(r"^[A-Za-z]:")

@@ -97,6 +97,11 @@ class ObjectStore(Protocol):
     def delete(self, key: str, version_id: str | None = None) -> None:
         """Remove one version (or the only one); ObjectLocked if retention or a hold forbid."""
 
+    def settings_problems(self) -> list[str]:
+        """What in the store's own settings would defeat the rules above (S3: versioning not
+        enabled, no object lock or a GOVERNANCE default, lifecycle rules); empty when none."""
+        ...
+
     def iter_objects(self) -> Iterator[ObjectInfo]:
         """Every object version in the store, for fixity audits and orphan sweeps."""
 

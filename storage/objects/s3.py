@@ -31,7 +31,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 import certifi
 import urllib3
 from minio import Minio
-from minio.commonconfig import COMPLIANCE, REPLACE, CopySource
+from minio.commonconfig import COMPLIANCE, GOVERNANCE, REPLACE, CopySource
 from minio.error import MinioException, S3Error
 from minio.retention import Retention
 
@@ -310,6 +310,37 @@ class S3ObjectStore:
             return replace(self._head(o.object_name, o.version_id), is_latest=latest)
         except ObjectMissing:
             return None
+
+    def settings_problems(self) -> list[str]:
+        """The bucket as the archive needs it: versioning on (a write never replaces a
+        version), object lock on with no GOVERNANCE default (that mode can be bypassed), and
+        no lifecycle rule (expiry would add delete markers or remove versions)."""
+        found = []
+        where = f"bucket {self.bucket} at {self.endpoint}"
+        with self._errors():
+            status = self.client.get_bucket_versioning(self.bucket).status
+            if status != "Enabled":
+                found.append(f"{where}: versioning is {status or 'off'}, not Enabled")
+            try:
+                lock = self.client.get_object_lock_config(self.bucket)
+            except S3Error as e:
+                if e.code != "ObjectLockConfigurationNotFoundError":
+                    raise
+                found.append(f"{where}: object lock is not enabled")
+            else:
+                if lock.mode == GOVERNANCE:
+                    found.append(
+                        f"{where}: default retention is GOVERNANCE, which a privileged user can "
+                        "bypass; use COMPLIANCE or none (the archive locks each object itself)"
+                    )
+            lifecycle = self.client.get_bucket_lifecycle(self.bucket)
+            if lifecycle is not None and lifecycle.rules:
+                ids = ", ".join(str(r.rule_id or "unnamed") for r in lifecycle.rules)
+                found.append(
+                    f"{where}: {len(lifecycle.rules)} lifecycle rule(s) ({ids}) could expire "
+                    "evidence; the archive's retention decides deletion"
+                )
+        return found
 
     # locks ------------------------------------------------------------------------------
 

@@ -72,13 +72,13 @@ class Projector:
             for r in rows:
                 event = self.mapper.to_domain_event(
                     StoredEvent(
-                        originator_id=_uuid(r["originator_id"]),
+                        originator_id=uuid_of(r["originator_id"]),
                         originator_version=r["originator_version"],
                         topic=r["topic"],
                         state=bytes(r["state"]),
                     )
                 )
-                self._apply(tx, int(r["nid"]), event)
+                apply(tx, int(r["nid"]), event)
             if rows:
                 last = int(rows[-1]["nid"])
                 if row:
@@ -90,18 +90,19 @@ class Projector:
                     )
             return len(rows)
 
-    @staticmethod
-    def _apply(tx: Tx, position: int, event: Any) -> None:
-        name = _NAMED.get(type(event))
-        if name is not None:
-            tx.run(
-                "INSERT INTO rm_names (oid, name) VALUES (?,?) ON CONFLICT DO NOTHING",
-                (str(event.originator_id), getattr(event, name)),
-            )
-        handler = HANDLERS.get(type(event))  # registered by the handlers package
-        if handler is not None:
-            handler(tx, position, event)
+
+def apply(tx: Tx, position: int, event: Any) -> None:
+    """One event on the read-model tables of `tx` (the live ones, or a replica's)."""
+    name = _NAMED.get(type(event))
+    if name is not None:
+        tx.run(
+            "INSERT INTO rm_names (oid, name) VALUES (?,?) ON CONFLICT DO NOTHING",
+            (str(event.originator_id), getattr(event, name)),
+        )
+    handler = HANDLERS.get(type(event))  # registered by the handlers package
+    if handler is not None:
+        handler(tx, position, event)
 
 
-def _uuid(value: Any) -> UUID:
+def uuid_of(value: Any) -> UUID:
     return value if isinstance(value, UUID) else UUID(str(value))

@@ -12,7 +12,7 @@ from starlette.datastructures import UploadFile
 from api.http.deps import Run, get_services
 from api.http.ui.jobs import Jobs
 from api.http.ui.web import Form, SignedIn, UiRoute, redirect, render
-from archive.audit import compare, ledger_status, proofs
+from archive.audit import compare, ledger_check, ledger_status, proofs
 from archive.audit import verify as audit
 from archive.custody import member_trail as custody
 from archive.custody import retrieval
@@ -26,7 +26,8 @@ from retention import overview
 router = APIRouter(route_class=UiRoute, include_in_schema=False)
 VERIFY_JOB = "audit-verify"
 FIXITY_JOB = "fixity-audit"
-AUDIT_JOBS = (VERIFY_JOB, FIXITY_JOB, "checkpoint")  # the runs the ledger page shows
+LEDGER_JOB = ledger_check.JOB  # the scheduled quick pass and read-model comparison
+AUDIT_JOBS = (VERIFY_JOB, FIXITY_JOB, LEDGER_JOB, "checkpoint")  # the runs the page shows
 
 
 def jobs_of(request: Request) -> Jobs:
@@ -51,7 +52,7 @@ def last_checks(svc: Services, ctx: Context) -> list[dict[str, Any]]:
     """The latest verify and fixity runs with their verdicts, however long ago they ran (the
     recent runs may by then be all checkpoints and sweeps)."""
     found = []
-    for job in (VERIFY_JOB, FIXITY_JOB):
+    for job in (VERIFY_JOB, FIXITY_JOB, LEDGER_JOB):
         latest = overview.recent_runs(svc, ctx, job)[:1]
         found.append({"job": job, "run": latest[0] if latest else None})
         if latest:
