@@ -32,10 +32,9 @@ from archive.cases import cases
 from archive.custody import content, retrieval
 from archive.services import Services
 from archive.settings import Settings
-from bench.common import Result, Timer, scratch_database
+from bench.common import Result, Timer, scratch_database, wait_healthy
 from domain.base import Context
 from domain.clip import Clip
-from storage.readmodels.registry import stored_time
 
 HOST = host_context()  # the bench runs on the archive host
 
@@ -133,15 +132,7 @@ def _server(settings: Settings, port: int) -> Iterator[str]:
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError("saksi serve did not start")
-            try:
-                if httpx.get(f"{url}/health", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.2)
+        wait_healthy(proc, url, 60)
         yield url
     finally:
         proc.terminate()
@@ -221,8 +212,8 @@ def run(quick: bool = False) -> list[Result]:
                     svc,
                     ctx,
                     camera_id="BENCH-1",
-                    since=stored_time(since),
-                    until=stored_time(until),
+                    since=since,
+                    until=until,
                     limit=101,
                 )
                 assert len(rows) > 0

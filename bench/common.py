@@ -5,12 +5,14 @@ from __future__ import annotations
 import contextlib
 import os
 import platform
+import subprocess
 import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+import httpx
 import psycopg
 
 from archive.settings import Settings
@@ -84,3 +86,16 @@ def scratch_settings(dbname: str, folder: str) -> Settings:
         object_store=f"file://{folder}/objects",
         signing_key=Path(folder) / "key",
     )
+
+
+def wait_healthy(proc: subprocess.Popen[bytes], url: str, seconds: float = 120) -> None:
+    """Until the server at `url` answers /health (it failing or the time running out raise)."""
+    deadline = time.monotonic() + seconds
+    while True:
+        if proc.poll() is not None or time.monotonic() > deadline:
+            raise RuntimeError("saksi serve did not start")
+        try:
+            if httpx.get(f"{url}/health", timeout=1).status_code == 200:
+                return
+        except httpx.TransportError:
+            time.sleep(0.05)
