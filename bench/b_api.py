@@ -12,7 +12,6 @@ plain_file_response_mb_per_s itself is shown next to the in-process read.
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 import threading
 import time
@@ -34,7 +33,7 @@ from archive.cases import cases
 from archive.custody import content, retrieval
 from archive.services import Services
 from archive.settings import Settings
-from bench.common import Result, Timer, scratch_database, wait_healthy
+from bench.common import Result, Timer, scratch_database, serving
 from domain.base import Context
 from domain.clip import Clip
 
@@ -110,18 +109,8 @@ def _big_clip(svc: Services, path: Path, mb: int) -> str:
 @contextmanager
 def _plain_file_server(path: Path, port: int) -> Iterator[str]:
     """bench/plain_files.py in a subprocess: the same bytes by a plain FileResponse."""
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "bench.plain_files", str(path), str(port)],
-        stdout=subprocess.DEVNULL,
-        stdin=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_healthy(proc, url, 60)
-        yield url
-    finally:
-        proc.terminate()
-        proc.wait(10)
+    with serving([sys.executable, "-m", "bench.plain_files", str(path), str(port)], port):
+        yield f"http://127.0.0.1:{port}"
 
 
 def _ranged_read_s(
@@ -156,28 +145,12 @@ def _server(settings: Settings, port: int) -> Iterator[str]:
         "SAKSI_HTTP_RATE_CONTENT": "1000000/1000000",
     }
     saksi = Path(sys.executable).with_name("saksi")
-    log = open(settings.home / "server.log", "wb")  # noqa: SIM115 - closed below
-    proc = subprocess.Popen(
-        [
-            str(saksi),
-            *(["--debug"] if os.environ.get("SAKSI_BENCH_DEBUG") else []),
-            "serve",
-            "--port",
-            str(port),
-        ],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=log,
-        stdin=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
+    debug = ["--debug"] if os.environ.get("SAKSI_BENCH_DEBUG") else []
+    argv = [str(saksi), *debug, "serve", "--port", str(port)]
     try:
-        wait_healthy(proc, url, 60)
-        yield url
+        with open(settings.home / "server.log", "wb") as log, serving(argv, port, env, log):
+            yield f"http://127.0.0.1:{port}"
     finally:
-        proc.terminate()
-        proc.wait(10)
-        log.close()
         errors = [
             x for x in (settings.home / "server.log").read_text().splitlines() if '"error"' in x
         ]

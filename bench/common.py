@@ -8,9 +8,10 @@ import platform
 import subprocess
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import IO
 
 import httpx
 import psycopg
@@ -99,3 +100,26 @@ def wait_healthy(proc: subprocess.Popen[bytes], url: str, seconds: float = 120) 
                 return
         except httpx.TransportError:
             time.sleep(0.05)
+
+
+@contextlib.contextmanager
+def serving(
+    argv: list[str],
+    port: int,
+    env: Mapping[str, str] | None = None,
+    stderr: IO[bytes] | None = None,
+) -> Iterator[subprocess.Popen[bytes]]:
+    """A server process on 127.0.0.1:`port`, once it answers /health; stopped on exit."""
+    proc = subprocess.Popen(
+        argv,
+        env=dict(env) if env is not None else None,
+        stdout=subprocess.DEVNULL,
+        stderr=stderr,
+        stdin=subprocess.DEVNULL,
+    )
+    try:
+        wait_healthy(proc, f"http://127.0.0.1:{port}")
+        yield proc
+    finally:
+        proc.terminate()
+        proc.wait(30)

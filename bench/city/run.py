@@ -30,7 +30,7 @@ from archive.services import Services
 from bench.city import load as bulk
 from bench.city import searches
 from bench.city.generate import DAYS, CityLog, token
-from bench.common import PG_ADMIN, Result, scratch_settings, wait_healthy
+from bench.common import PG_ADMIN, Result, scratch_settings, serving
 from ledger.keys import create_key
 
 HOST = host_context()
@@ -120,24 +120,13 @@ def _free_port() -> int:
 def _serve(svc: Services, measure: Callable[[str, int], None]) -> float:
     """Start `saksi serve`, time until /health answers, run `measure(url, pid)`, stop it."""
     port = _free_port()
-    log = open(svc.settings.home / "server.log", "wb")  # noqa: SIM115 - closed below
-    start = time.perf_counter()
-    proc = subprocess.Popen(
-        [_saksi(), "serve", "--no-scheduler", "--port", str(port)],
-        env=_env(svc),
-        stdout=subprocess.DEVNULL,
-        stderr=log,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_healthy(proc, url)
-        started = time.perf_counter() - start
-        measure(url, proc.pid)
-        return started
-    finally:
-        proc.terminate()
-        proc.wait(30)
-        log.close()
+    argv = [_saksi(), "serve", "--no-scheduler", "--port", str(port)]
+    with open(svc.settings.home / "server.log", "wb") as log:
+        start = time.perf_counter()
+        with serving(argv, port, _env(svc), log) as proc:
+            started = time.perf_counter() - start
+            measure(f"http://127.0.0.1:{port}", proc.pid)
+    return started
 
 
 def _analyze(svc: Services) -> None:
