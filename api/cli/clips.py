@@ -94,24 +94,43 @@ def ingest(
 def clip_list(
     camera: str = typer.Option(None, "--camera"),
     case: str = typer.Option(None, "--case"),
+    district: str = typer.Option(None, "--district"),
     since: str = typer.Option(None, "--since"),
     until: str = typer.Option(None, "--until"),
     status: str = typer.Option(None, "--status", help="active|purged"),
+    limit: int = typer.Option(None, "--limit", min=1, help="One page of this many clips."),
+    after: str = typer.Option(None, "--after", help="The next_after of the previous page."),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
-    """List clips by camera, case, time range or status."""
+    """List clips by camera, case, district, time range or status, in recording order;
+    with --limit, one page at a time (`next_after` continues it)."""
 
     filters: dict[str, Any] = {
         "camera_id": camera,
         "case_id": case,
+        "district": district,
         "since": parse_time(since, "--since") if since else None,
         "until": parse_time(until, "--until") if until else None,
         "status": status,
+        "after": after,
     }
+    if limit:
+        filters["limit"] = limit + 1  # one more than asked tells whether another page follows
     with services() as svc:
         rows = retrieval.list_clips(svc, host_context(), **filters)
+    result: dict[str, Any] = {"clips": rows[:limit] if limit else rows}
+    if limit:
+        more = len(rows) > limit
+        result["next_after"] = retrieval.next_cursor(rows[limit - 1]) if more else None
     cols = ["clip_id", "camera_id", "start", "end", "status", "legal_hold", "sha256"]
-    emit({"clips": rows}, as_json, lambda r: table(r["clips"], cols))
+    emit(result, as_json, lambda r: _page(r, cols))
+
+
+def _page(result: dict[str, Any], cols: list[str]) -> str:
+    text = table(result["clips"], cols)
+    if result.get("next_after"):
+        text += f"\nmore: --after {result['next_after']}"
+    return text
 
 
 def clip_show(

@@ -126,3 +126,19 @@ def test_a_window_finds_a_long_recording_begun_hours_before_it(
     schema.create(archive.svc.db)
     archive.svc.events.save(_clip("SMG-CS-1", T0 + timedelta(days=1), 5))
     assert _ids(api.get("/api/clips", "budi", params=window)) == [clips["long"]]
+
+
+def test_the_command_line_pages_the_same_way(cli, clips: dict[str, Any]) -> None:  # type: ignore[no-untyped-def]
+    seen: list[str] = []
+    args: list[str] = []
+    while True:
+        result = cli("clip", "list", "--district", "Candisari", "--limit", "3", *args, "--json")
+        assert result.code == 0, result.err
+        page = result.json()
+        seen += [c["clip_id"] for c in page["clips"]]
+        if page["next_after"] is None:
+            break
+        args = ["--after", page["next_after"]]
+    assert seen == [c for i, c in enumerate(clips["short"]) if i % 3 != 2]
+    bad = cli("clip", "list", "--after", "nonsense")
+    assert bad.code == 2 and bad.err.startswith("error: invalid cursor"), bad.err
