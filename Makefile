@@ -95,7 +95,7 @@ lock: $(STAMP)
 	$(BIN)/python docker/lock.py > docker/requirements.lock
 
 bench: $(STAMP) deps services catalogs
-	$(BIN)/python -m bench.run $(if $(QUICK),--quick,)
+	$(BIN)/python -m bench.run $(if $(QUICK),--quick,) $(if $(CITY),--city,) $(if $(CITY_EVENTS),--city-events $(CITY_EVENTS),)
 
 # Style, types and layers are part of the tests: ruff (format and lint), mypy --strict on the
 # package, and the import contracts of pyproject.toml (import-linter: the arrows point down).

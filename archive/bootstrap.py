@@ -5,14 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-
-from apscheduler.schedulers.background import BackgroundScheduler
+from typing import TYPE_CHECKING
 
 from archive.accounts import oidc_client
 from archive.audit import fixity, ledger_check
 from archive.errors import InvalidInput
 from archive.guard import Guard
-from archive.jobs import scheduler
 from archive.jobs.registry import Job
 from archive.ops import feed
 from archive.sealing import seal
@@ -33,6 +31,9 @@ from storage.ledger_tables.sealer import Sealer
 from storage.objects.files import FileObjectStore
 from storage.objects.port import ObjectStore
 from storage.readmodels.projector import Projector
+
+if TYPE_CHECKING:
+    from apscheduler.schedulers.background import BackgroundScheduler
 
 
 def open_object_store(url: str, ca_file: Path | None = None) -> ObjectStore:
@@ -117,6 +118,8 @@ def jobs_to_run(settings: Settings) -> list[Job]:
 
 def start_scheduler(settings: Settings, jobs: Sequence[Job] | None = None) -> BackgroundScheduler:
     """The scheduled jobs in background threads of this process (`saksi serve`)."""
+    from archive.jobs import scheduler  # APScheduler is loaded by the processes that run jobs
+
     return scheduler.start_scheduler(
         settings, jobs_to_run(settings) if jobs is None else jobs, bootstrap
     )
@@ -124,4 +127,6 @@ def start_scheduler(settings: Settings, jobs: Sequence[Job] | None = None) -> Ba
 
 def run_scheduler(settings: Settings) -> None:
     """`saksi scheduler`: the scheduled jobs alone, until SIGTERM or SIGINT."""
+    from archive.jobs import scheduler
+
     scheduler.run_scheduler(settings, jobs_to_run(settings), bootstrap)

@@ -141,7 +141,9 @@ def _measure(kind: str, svc: Services, n: int, tag: str) -> list[Result]:
             f"audit_verify_events_per_s{tag}",
             n / min(verify_s),
             "events/s",
-            ">= 0.5 of baseline",
+            ">= 0.5 of baseline"
+            if kind == "postgres"
+            else "reported (the 0.5 target is PostgreSQL's)",
             f"raw_select_events_per_s{tag}",
             n / min(raw_s),
         ),

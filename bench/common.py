@@ -5,12 +5,15 @@ from __future__ import annotations
 import contextlib
 import os
 import platform
+import subprocess
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import IO
 
+import httpx
 import psycopg
 
 from archive.settings import Settings
@@ -84,3 +87,39 @@ def scratch_settings(dbname: str, folder: str) -> Settings:
         object_store=f"file://{folder}/objects",
         signing_key=Path(folder) / "key",
     )
+
+
+def wait_healthy(proc: subprocess.Popen[bytes], url: str, seconds: float = 120) -> None:
+    """Until the server at `url` answers /health (it failing or the time running out raise)."""
+    deadline = time.monotonic() + seconds
+    while True:
+        if proc.poll() is not None or time.monotonic() > deadline:
+            raise RuntimeError("saksi serve did not start")
+        try:
+            if httpx.get(f"{url}/health", timeout=1).status_code == 200:
+                return
+        except httpx.TransportError:
+            time.sleep(0.05)
+
+
+@contextlib.contextmanager
+def serving(
+    argv: list[str],
+    port: int,
+    env: Mapping[str, str] | None = None,
+    stderr: IO[bytes] | None = None,
+) -> Iterator[subprocess.Popen[bytes]]:
+    """A server process on 127.0.0.1:`port`, once it answers /health; stopped on exit."""
+    proc = subprocess.Popen(
+        argv,
+        env=dict(env) if env is not None else None,
+        stdout=subprocess.DEVNULL,
+        stderr=stderr,
+        stdin=subprocess.DEVNULL,
+    )
+    try:
+        wait_healthy(proc, f"http://127.0.0.1:{port}")
+        yield proc
+    finally:
+        proc.terminate()
+        proc.wait(30)

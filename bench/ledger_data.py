@@ -7,10 +7,11 @@ with states of realistic size. Chain hashes are computed exactly as the recorder
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sqlite3
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import psycopg
@@ -59,8 +60,26 @@ def events(n: int) -> Iterator[tuple[int, uuid.UUID, int, str, bytes, bytes, byt
 
 
 def write_postgres(conninfo: str, schema: str, table: str, n: int) -> None:
-    """Events and links by COPY, side by side on two connections (nothing held in memory)."""
+    """Events and links by COPY (nothing held in memory)."""
+    with log_copy(conninfo, schema, table) as write:
+        for row in events(n):
+            write(row)
     opts = f"-c search_path={schema}"
+    with psycopg.connect(conninfo, options=opts, autocommit=True) as c:
+        c.execute(f"VACUUM ANALYZE {table}")
+        c.execute("VACUUM ANALYZE event_chain")
+
+
+Row = tuple[int, uuid.UUID, int, str, bytes, bytes, bytes]
+
+
+@contextlib.contextmanager
+def log_copy(conninfo: str, schema: str, table: str) -> Iterator[Callable[[Row], None]]:
+    """A writer of (position, originator id, version, topic, state, prev hash, hash) rows:
+    events and chain links by COPY, side by side on two connections, committed on exit with
+    the notification sequence moved past the last position written."""
+    opts = f"-c search_path={schema}"
+    last = {"position": 0}
     with (
         psycopg.connect(conninfo, options=opts) as c1,
         psycopg.connect(conninfo, options=opts) as c2,
@@ -75,15 +94,21 @@ def write_postgres(conninfo: str, schema: str, table: str, n: int) -> None:
                 "prev_hash, hash) FROM STDIN"
             ) as links_copy,
         ):
-            for pos, oid, v, topic, state, prev, h in events(n):
+
+            def write(row: Row) -> None:
+                pos, oid, v, topic, state, prev, h = row
                 events_copy.write_row((pos, oid, v, topic, state))
                 links_copy.write_row((pos, oid, v, prev, h))
+                last["position"] = pos
+
+            yield write
         c2.commit()
-        c1.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'notification_id'), %s)", (n,))
+        if last["position"]:
+            c1.execute(
+                f"SELECT setval(pg_get_serial_sequence('{table}', 'notification_id'), %s)",
+                (last["position"],),
+            )
         c1.commit()
-    with psycopg.connect(conninfo, options=opts, autocommit=True) as c:
-        c.execute(f"VACUUM ANALYZE {table}")
-        c.execute("VACUUM ANALYZE event_chain")
 
 
 def write_sqlite(path: str, table: str, n: int) -> None:

@@ -121,42 +121,69 @@ def _upload(
 def clip_list(
     camera: str = typer.Option(None, "--camera"),
     case: str = typer.Option(None, "--case"),
+    district: str = typer.Option(None, "--district"),
     since: str = typer.Option(None, "--since"),
     until: str = typer.Option(None, "--until"),
     status: str = typer.Option(None, "--status", help="active|purged"),
+    limit: int = typer.Option(None, "--limit", min=1, help="One page of this many clips."),
+    after: str = typer.Option(None, "--after", help="The next_after of the previous page."),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
-    """List clips by camera, case, time range or status."""
+    """List clips by camera, case, district, time range or status, in recording order;
+    with --limit, one page at a time (`next_after` continues it)."""
 
     filters: dict[str, Any] = {
         "camera_id": camera,
         "case_id": case,
+        "district": district,
         "since": parse_time(since, "--since") if since else None,
         "until": parse_time(until, "--until") if until else None,
         "status": status,
+        "after": after,
     }
     if remote.server():
-        rows = _remote_list(camera, case, since, until, status)
+        result = _remote_list(filters, since, until, limit)
     else:
+        if limit:
+            filters["limit"] = limit + 1  # one more than asked tells whether another follows
         with services() as svc:
             rows = retrieval.list_clips(svc, reader_context(svc), **filters)
+        result = {"clips": rows[:limit] if limit else rows}
+        if limit:
+            more = len(rows) > limit
+            result["next_after"] = retrieval.next_cursor(rows[limit - 1]) if more else None
     cols = ["clip_id", "camera_id", "start", "end", "status", "legal_hold", "sha256"]
-    emit({"clips": rows}, as_json, lambda r: table(r["clips"], cols))
+    emit(result, as_json, lambda r: _page(r, cols))
+
+
+def _page(result: dict[str, Any], cols: list[str]) -> str:
+    text = table(result["clips"], cols)
+    if result.get("next_after"):
+        text += f"\nmore: --after {result['next_after']}"
+    return text
 
 
 def _remote_list(
-    camera: str | None, case: str | None, since: str | None, until: str | None, status: str | None
-) -> list[dict[str, Any]]:
-    query = {"camera": camera, "case": case, "since": since, "until": until, "status": status}
-    params: dict[str, Any] = {k: v for k, v in query.items() if v is not None} | {"limit": 500}
-    rows: list[dict[str, Any]] = []
+    filters: dict[str, Any], since: str | None, until: str | None, limit: int | None
+) -> dict[str, Any]:
+    """Workstation mode: the same filters through GET /api/clips; with a limit one page (its
+    next_after continues it), else every page, as the local mode lists every clip."""
+    names = {"camera_id": "camera", "case_id": "case", "district": "district"}
+    query = {api_name: filters[name] for name, api_name in names.items()}
+    query |= {"since": since, "until": until, "status": filters["status"]}
+    params: dict[str, Any] = {k: v for k, v in query.items() if v is not None}
     with remote.session() as api:
+        if limit:
+            params |= {"limit": limit} | ({"after": filters["after"]} if filters["after"] else {})
+            page = api.call("GET", "/api/clips", params=params)
+            return {"clips": page["clips"], "next_after": page.get("next_after")}
+        rows: list[dict[str, Any]] = []
         offset: int | None = 0
-        while offset is not None:  # every page, as the local mode lists every clip
-            page = api.call("GET", "/api/clips", params={**params, "offset": offset})
+        while offset is not None:
+            page = api.call("GET", "/api/clips", params={**params, "limit": 500, "offset": offset})
             rows += page["clips"]
             offset = page["next_offset"]
-    return rows
+    return {"clips": rows}
 
 
 def clip_show(

@@ -9,7 +9,6 @@ from pathlib import Path
 import typer
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from api.witness.server import Witness, create_witness_app
 from api.witness.state import WitnessState
 from archive.errors import InvalidInput
 from ledger.checkpoint import CheckpointError, Verifier, parse_verifier_key
@@ -93,6 +92,10 @@ def serve(
     logging.basicConfig(
         stream=sys.stderr, level=logging.INFO, format="%(asctime)s %(name)s %(message)s"
     )
+    # The witness's HTTP stack is imported here, not with the CLI: every other command
+    # would pay for loading FastAPI (docs/performance.md, "A command").
+    from api.witness.server import Witness, create_witness_app
+
     witness = Witness(name, _load(path), logs, store)
     logging.getLogger("saksi.witness").info(
         "witness %s serving %d log(s) on %s:%d", witness.verifier_key, len(logs), host, port

@@ -135,7 +135,10 @@ class ClipPage(BaseModel):
     limit: int
     offset: int
     next_offset: int | None = Field(
-        description="Pass as `offset` for the next page; null at the end"
+        description="Pass as `offset` for the next page; null at the end or when paging by `after`"
+    )
+    next_after: str | None = Field(
+        default=None, description="Pass as `after` for the next page; null at the end"
     )
 
 

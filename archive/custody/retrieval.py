@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import json
 import os
 from datetime import datetime
 from pathlib import Path
@@ -52,16 +54,50 @@ def list_clips(
     *,
     since: datetime | None = None,
     until: datetime | None = None,
+    near: tuple[float, float] | None = None,
+    radius_m: float | None = None,
+    after: str | None = None,
     **filters: Any,
 ) -> list[dict[str, Any]]:
-    """Filters: camera_id, case_id, district, status, and recordings overlapping [since, until];
-    `limit` and `offset` page through."""
+    """Filters: camera_id, case_id, district, status, cameras within `radius_m` of `near`, and
+    recordings overlapping [since, until]; `limit` with `after` (the `next_after` cursor of
+    the previous page, see `next_cursor`) or `offset` page through."""
     svc.guard.require(ctx, "metadata.search", target="clips")
     status = filters.get("status")
     if status is not None and status not in STATUSES:
         raise InvalidInput(f"invalid status {status!r}: expected one of {', '.join(STATUSES)}")
-    rows = queries.clips(svc.db, since=stored_time(since), until=stored_time(until), **filters)
+    if (near is None) != (radius_m is None):
+        raise InvalidInput("near and radius_m go together")
+    if near is not None and radius_m is not None:
+        around = queries.cameras(svc.db, near=near, radius_m=radius_m, retired=True)
+        filters["camera_ids"] = [c["camera_id"] for c in around]
+    rows = queries.clips(
+        svc.db,
+        since=stored_time(since),
+        until=stored_time(until),
+        after=_read_cursor(after) if after is not None else None,
+        **filters,
+    )
     return [views.clip(r) for r in rows]
+
+
+def next_cursor(last: dict[str, Any]) -> str:
+    """The cursor that continues a listing after this clip (its recording start and id)."""
+    start = stored_time(datetime.fromisoformat(last["start"]))
+    raw = json.dumps([start, last["clip_id"]], separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _read_cursor(cursor: str) -> tuple[str, str]:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        start, clip_id = json.loads(raw)
+        datetime.fromisoformat(start)
+        if not isinstance(clip_id, str):
+            raise ValueError
+    except (ValueError, TypeError):
+        raise InvalidInput("invalid cursor: pass the next_after of the previous page") from None
+    return str(start), clip_id
 
 
 def authorize_content(

@@ -6,13 +6,15 @@ import random
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
-from typing import TypeVar
+from typing import Any, ClassVar, TypeVar
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
-from eventsourcing.domain import Aggregate
+from eventsourcing.domain import Aggregate, MutableOrImmutableAggregate
 from eventsourcing.persistence import IntegrityError, Mapper
 
+from domain.case import Case
+from domain.clip import Clip
 from storage.connection import EventStoreUrl
 
 A = TypeVar("A", bound=Aggregate)
@@ -21,9 +23,22 @@ S = TypeVar("S")
 
 
 class EventStore(Application[UUID]):
-    """Saksi's events: aggregates are loaded with `repository.get` and stored with `save`."""
+    """Saksi's events: aggregates are loaded with `repository.get` and stored with `save`.
+
+    Streams that grow with the archive's use get the library's snapshots every 100 events
+    (table saksi_snapshots): a case holding thousands of clips, or a clip viewed thousands of
+    times, then loads from its last snapshot plus at most 99 events instead of its whole
+    stream (docs/performance.md, "Long streams"). Snapshots are a cache outside the ledger:
+    `audit verify` never reads them, and deleting them only makes loading slower. When one
+    of these classes changes what its state holds, give it a `class_version` and upcasters
+    (eventsourcing's snapshot versioning), or delete its snapshots.
+    """
 
     name = "saksi"
+    snapshotting_intervals: ClassVar[dict[type[MutableOrImmutableAggregate[Any]], int]] = {
+        Case: 100,
+        Clip: 100,
+    }
 
     def __init__(self, url: EventStoreUrl) -> None:
         self.url = url

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from storage.db import Database, Row
@@ -54,6 +55,7 @@ def clips(
     db: Database,
     *,
     camera_id: str | None = None,
+    camera_ids: list[str] | None = None,
     case_id: str | None = None,
     district: str | None = None,
     since: str | None = None,
@@ -61,7 +63,11 @@ def clips(
     status: str | None = None,
     limit: int | None = None,
     offset: int = 0,
+    after: tuple[str, str] | None = None,
 ) -> list[Row]:
+    """Clips in recording order (start, then id). `after` = (start_at, clip_id) of the last
+    clip of the previous page: a keyset page costs the same however deep it is, where an
+    `offset` reads and drops every clip before it."""
     sql = _CLIPS
     where: list[str] = []
     params: list[Any] = []
@@ -72,12 +78,22 @@ def clips(
     if camera_id is not None:
         where.append("c.camera_id = ?")
         params.append(camera_id)
+    if camera_ids is not None:  # e.g. the cameras around a place
+        where.append(f"c.camera_id IN ({','.join('?' * len(camera_ids)) or 'NULL'})")
+        params += camera_ids
     if district is not None:
         where.append("c.camera_id IN (SELECT camera_id FROM rm_cameras WHERE district = ?)")
         params.append(district)
+    if after is not None:
+        where.append("(c.start_at > ? OR (c.start_at = ? AND c.clip_id > ?))")
+        params += [after[0], after[0], after[1]]
     if since is not None:  # recordings overlapping [since, until]
         where.append("c.end_at >= ?")
         params.append(since)
+        earliest = _earliest_start(db, since)
+        if earliest is not None:  # implied by the overlap; lets the index bound the range
+            where.append("c.start_at >= ?")
+            params.append(earliest)
     if until is not None:
         where.append("c.start_at <= ?")
         params.append(until)
@@ -107,6 +123,17 @@ def clips(
             for r in rows:
                 r["case_ids"] = cases[r["clip_id"]]
     return rows
+
+
+def _earliest_start(db: Database, since: str) -> str | None:
+    """The earliest start a recording overlapping `since` can have: `since` less the
+    longest recording ingested (and a second, for rounding); None with no clips yet."""
+    with db.tx(write=False) as tx:
+        row = tx.one("SELECT longest_s FROM rm_clip_span WHERE name='clips'")
+    if row is None:
+        return None
+    start = datetime.fromisoformat(since) - timedelta(seconds=float(row["longest_s"]) + 1)
+    return start.astimezone(UTC).isoformat(timespec="microseconds")
 
 
 def redacted_copies(db: Database, source_clip_id: str) -> list[Row]:

@@ -94,6 +94,10 @@ TABLES = {
     ),
     # Clips in their recovery window (safe deletion, retention/recovery.py) until restored,
     # cancelled or purged; read joined with rm_clips.status = 'active' (not while purging).
+    # The longest recording ever ingested (one row, name 'clips'): a search for recordings
+    # overlapping [since, until] can then bound start_at on both sides and read a short
+    # stretch of the rm_clips_start index, not every clip before `until` (docs/performance.md).
+    "rm_clip_span": "name TEXT PRIMARY KEY, longest_s DOUBLE PRECISION NOT NULL",
     "rm_pending_deletions": (
         "clip_id TEXT PRIMARY KEY, delete_after TEXT NOT NULL, scheduled_at TEXT NOT NULL, "
         "scheduled_by TEXT NOT NULL, reason TEXT NOT NULL"
@@ -130,10 +134,34 @@ def create(db: Database) -> None:
                 return
             # Concurrent first starts would race on CREATE TABLE IF NOT EXISTS.
             tx.run("SELECT pg_advisory_xact_lock(?)", (lock_keys.READ_MODELS_DDL,))
+            # Projected clips and their span must agree: no batch lands during the backfill.
+            tx.run("SELECT pg_advisory_xact_lock(?)", (lock_keys.PROJECTOR,))
+        new_span = not _exists(tx, db.dialect, "rm_clip_span")
         for name, columns in TABLES.items():
             tx.run(f"CREATE TABLE IF NOT EXISTS {name} ({columns})")
         for statement in INDEXES:
             tx.run(statement)
+        if new_span:  # an archive projected before the table existed: measure what it holds
+            tx.run(
+                "INSERT INTO rm_clip_span (name, longest_s) "
+                f"SELECT 'clips', MAX({_SECONDS[db.dialect]}) FROM rm_clips HAVING COUNT(*) > 0"
+            )
+
+
+# Seconds from start_at to end_at (read-model times are ISO 8601 text).
+_SECONDS = {
+    "postgres": "EXTRACT(EPOCH FROM (end_at::timestamptz - start_at::timestamptz))",
+    "sqlite": "(julianday(end_at) - julianday(start_at)) * 86400.0",
+}
+
+
+def _exists(tx: Tx, dialect: str, table: str) -> bool:
+    if dialect == "postgres":
+        row = tx.one("SELECT to_regclass(?) AS found", (table,))
+        return row is not None and row["found"] is not None
+    return (
+        tx.one("SELECT name FROM sqlite_master WHERE type='table' AND name=?", (table,)) is not None
+    )
 
 
 def drop(db: Database) -> None:

@@ -24,6 +24,7 @@ from api.http.models import (
     IngestedOut,
     IsoTime,
     Reason,
+    Text,
     UploadForm,
 )
 from api.http.ranges import parse_range
@@ -44,30 +45,49 @@ async def list_clips(
     run: Run,
     camera: Annotated[CameraId | None, Query(description="Camera id")] = None,
     case: Annotated[CaseId | None, Query(description="Case id")] = None,
+    district: Annotated[Text | None, Query(description="Cameras of this district")] = None,
+    lat: Annotated[float | None, Query(ge=-90, le=90, description="With lon and radius_m")] = None,
+    lon: Annotated[float | None, Query(ge=-180, le=180)] = None,
+    radius_m: Annotated[float | None, Query(gt=0, le=100_000)] = None,
     since: Annotated[IsoTime | None, Query(description="Recordings ending at or after")] = None,
     until: Annotated[IsoTime | None, Query(description="Recordings starting by")] = None,
     status: Literal["active", "purging", "purged"] | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    after: Annotated[
+        str | None, Query(max_length=300, description="The `next_after` of the previous page")
+    ] = None,
     offset: Annotated[int, Query(ge=0, le=1_000_000_000)] = 0,
 ) -> dict[str, Any]:
-    """Clips by camera, case, time range and status, ordered by recording start."""
+    """Clips by camera, case, district, place (lat, lon, radius_m), time range and status,
+    ordered by recording start. Page with `after` (cost independent of depth); `offset`
+    still works but reads every clip before the page."""
+    if (lat is None) != (lon is None) or (lat is None) != (radius_m is None):
+        raise InvalidInput("give lat, lon and radius_m together")
+    if after is not None and offset:
+        raise InvalidInput("page with after or with offset, not both")
     rows = await run(
         retrieval.list_clips,
         ctx,
         camera_id=camera,
         case_id=case,
+        district=district,
+        near=(lat, lon) if lat is not None and lon is not None else None,
+        radius_m=radius_m,
         since=parse_time(since, "since") if since is not None else None,
         until=parse_time(until, "until") if until is not None else None,
         status=status,
         limit=limit + 1,  # one more than asked tells whether another page follows
         offset=offset,
+        after=after,
     )
     more = len(rows) > limit
+    page = rows[:limit]
     return {
-        "clips": rows[:limit],
+        "clips": page,
         "limit": limit,
         "offset": offset,
-        "next_offset": offset + limit if more else None,
+        "next_offset": offset + limit if more and after is None else None,
+        "next_after": retrieval.next_cursor(page[-1]) if more else None,
     }
 
 

@@ -38,6 +38,12 @@ def _ingested(tx: Tx, _pos: int, e: Clip.ClipIngested) -> None:
         ),
     )
     _object(tx, clip_id, "original", e.sha256, e.storage, e.size_bytes)
+    tx.run(
+        "INSERT INTO rm_clip_span (name, longest_s) VALUES ('clips', ?) ON CONFLICT (name) "
+        "DO UPDATE SET longest_s = excluded.longest_s "
+        "WHERE excluded.longest_s > rm_clip_span.longest_s",
+        ((e.end - e.start).total_seconds(),),
+    )
 
 
 def _object(
