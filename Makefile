@@ -84,7 +84,7 @@ test-reliability: $(STAMP) deps services catalogs
 SCREENSHOTS := map-pull case-timeline clip-trail owner-upload case cameras map clip audit
 screenshots: $(STAMP) deps test-deps services
 	$(BIN)/python -m tests.support.demo_screenshots tests/artifacts/screenshots
-	SAKSI_SCREENSHOTS=1 $(BIN)/python -m pytest -q tests/e2e/test_ui_browser.py
+	SAKSI_SCREENSHOTS=1 $(BIN)/python -m pytest -q tests/e2e/test_ui_browser.py tests/e2e/test_ui_workflow.py
 	mkdir -p docs/img
 	for name in $(SCREENSHOTS); do shot=tests/artifacts/screenshots/$$name.png; \
 	  if [ -f $$shot ]; then cp $$shot docs/img/ && echo "docs/img/$$name.png"; fi; done
