@@ -18,6 +18,7 @@ from archive.sealing.witness_client import read_witnesses
 from archive.services import Services
 from archive.settings import Settings
 from archive.signing_key import SigningKey
+from archive.throttle import Throttles
 from retention import recovery, sweep
 from storage import sessions as ui_sessions
 from storage.connection import EventStoreUrl, prepare_postgres
@@ -70,6 +71,7 @@ def bootstrap(settings: Settings, *, create_database: bool = False) -> Services:
     projector.catch_up()
     events = Events(store, projector.catch_up)
     objects = open_object_store(settings.object_store, settings.s3_ca_file)
+    throttles = Throttles()
     return Services(
         settings,
         store,
@@ -77,10 +79,11 @@ def bootstrap(settings: Settings, *, create_database: bool = False) -> Services:
         projector,
         events,
         objects,
-        Guard(events),
+        Guard(events, throttles.refusals),
         merkle,
         Sealer(db, merkle),
         SigningKey(settings.signing_key, settings.origin),
+        throttles,
     )
 
 

@@ -40,7 +40,7 @@ DESCRIPTION = """Saksi's HTTP API. Everything under `/api/` needs `Authorization
 
 Errors are JSON `{"error": "..."}`: 401 without a valid token, 403 when the role or case
 membership forbids (recorded as AccessDenied), 404 unknown id, 410 purged content, 422
-invalid input, 429 too many expensive requests with one token."""
+invalid input, 429 too many expensive requests or writes with one token (see Retry-After)."""
 
 
 def create_app(services: Services, limits: HttpLimits | None = None) -> FastAPI:
@@ -72,7 +72,7 @@ def create_app(services: Services, limits: HttpLimits | None = None) -> FastAPI:
     install_ui(app)  # the web UI's pages under / (the JSON API stays under /api/)
     errors.install(app)
     # Added innermost first: RequestContext ends up outermost.
-    app.add_middleware(Authenticate, services=services)
+    app.add_middleware(Authenticate, services=services, limiter=app.state.rate_limiter)
     app.add_middleware(BodyLimit, limits=limits)
     app.add_middleware(RequestContext)
     app.add_middleware(CountRequests, counters=app.state.counters)

@@ -32,12 +32,14 @@ class HttpLimits:
             "content": Rate(per_minute=240, burst=60),
             "upload": Rate(per_minute=12, burst=6),
             "verify": Rate(per_minute=6, burst=3),
+            "write": Rate(per_minute=300, burst=120),  # every POST/PUT/PATCH/DELETE under /api/
         }
     )
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> HttpLimits:
-        """SAKSI_HTTP_MAX_UPLOAD_MB, SAKSI_HTTP_RATE_<CONTENT|UPLOAD|VERIFY>=PER_MINUTE[/BURST]."""
+        """SAKSI_HTTP_MAX_UPLOAD_MB; SAKSI_HTTP_RATE_<KIND>=PER_MINUTE[/BURST] for each kind
+        (CONTENT, UPLOAD, VERIFY, WRITE)."""
         env = os.environ if env is None else env
         base = cls()
         rates = dict(base.rates)

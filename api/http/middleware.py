@@ -16,10 +16,10 @@ import anyio
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.http.errors import error_response
-from api.http.limits import HttpLimits
+from api.http.limits import HttpLimits, RateLimiter
 from api.http.logs import one_line, request_id
 from archive.accounts import sign_in as auth
-from archive.errors import InvalidInput, TooLarge, Unauthenticated
+from archive.errors import InvalidInput, Throttled, TooLarge, Unauthenticated
 from archive.services import Services
 
 log = logging.getLogger("saksi.http")
@@ -27,6 +27,7 @@ _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 UPLOAD_PATHS = frozenset({"/api/clips", "/api/cameras/import"})  # large POST bodies
 SELF_LIMITED = ("/upload/",)  # upload links: each enforces (and records) its own size limit
 CONTEXT_KEY = "saksi_context"
+_READS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 def _header(scope: Scope, name: bytes) -> str | None:
@@ -154,10 +155,12 @@ class Authenticate:
     """Turns `Authorization: Bearer TOKEN` into the caller's Context for everything under /api/
     and /log/ (but the public hash tiles).
 
-    Authorization stays in the use cases; this only says who is asking, from where."""
+    Authorization stays in the use cases; this only says who is asking, from where. Writes
+    (every method but GET/HEAD/OPTIONS) take one request from the caller's "write" bucket:
+    nobody, refused or not, writes faster than that (429 with Retry-After)."""
 
-    def __init__(self, app: ASGIApp, services: Services) -> None:
-        self.app, self.services = app, services
+    def __init__(self, app: ASGIApp, services: Services, limiter: RateLimiter) -> None:
+        self.app, self.services, self.limiter = app, services, limiter
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or not _needs_token(scope["path"]):
@@ -173,8 +176,10 @@ class Authenticate:
             ctx = await anyio.to_thread.run_sync(
                 auth.sign_in, self.services, token.strip(), client[0] if client else None, target
             )
+            if scope["method"] not in _READS:
+                self.limiter.take("write", ctx.actor)
         except Exception as exc:
-            if not isinstance(exc, Unauthenticated):
+            if not isinstance(exc, (Unauthenticated, Throttled)):
                 log.warning("sign-in failed: %s", one_line(exc))
             await _send_error(send, exc)
             return

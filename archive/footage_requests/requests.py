@@ -329,7 +329,11 @@ def _require_addressee(
 def _refuse(
     svc: Services, ctx: Context, action: str, detail: str, request: FootageRequest
 ) -> NoReturn:
-    svc.events.update(FootageRequest, request.id, lambda r: r.record_refusal(action, detail, ctx))
+    recorded = svc.guard.throttled(ctx, f"request:{request.request_id}", action, detail)
+    if recorded is not None:
+        svc.events.update(
+            FootageRequest, request.id, lambda r: r.record_refusal(action, recorded, ctx)
+        )
     raise Refused(f"refused: {detail}", action=action)
 
 

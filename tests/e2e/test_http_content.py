@@ -109,13 +109,16 @@ def test_non_members_auditors_and_admins_cannot_read_footage_and_each_refusal_is
         response = server.get(content_url(clip_id), user, headers=headers)
         assert response.status_code == 403
         assert "error" in response.json()
+    # One record per (actor, clip, action) a minute (issue 18): eko, an investigator, is
+    # refused clip.download then clip.view; the others' role is refused content.read twice.
+    records = 2 if user == "eko" else 1
     denied = [e for e in custody(server, clip_id) if e["type"] == "AccessDenied"]
     assert [(e["actor"], e["channel"], e["client"]) for e in denied] == [
         (user, "http", "127.0.0.1")
-    ] * 2
+    ] * records
     with server.archive.svc.db.tx(write=False) as tx:
         rows = tx.all("SELECT actor, target, client FROM rm_refusals WHERE actor=?", (user,))
-    assert rows == [{"actor": user, "target": f"clip:{clip_id}", "client": "127.0.0.1"}] * 2
+    assert rows == [{"actor": user, "target": f"clip:{clip_id}", "client": "127.0.0.1"}] * records
     assert not [
         e for e in custody(server, clip_id) if e["type"] in ("ClipViewed", "ClipDownloaded")
     ]
