@@ -81,6 +81,23 @@ def object_store_url(request: pytest.FixtureRequest, home: Path) -> str:
     return server.url(f"t-{uuid.uuid4().hex[:16]}")
 
 
+def module_settings(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, name: str
+) -> Settings:
+    """Settings of an archive shared by a module's tests, on the backend `request.param` names
+    (a module-scoped fixture's parameter), with local files."""
+    tmp = tmp_path_factory.mktemp(name)
+    pg = request.getfixturevalue("pg_database") if request.param == "postgres" else ""
+    home = tmp / "home"
+    return Settings(
+        home=home,
+        event_store=event_store_url(request.param, tmp, pg),
+        object_store=f"file://{home}/objects",
+        signing_key=home / "keys" / "checkpoint.key",
+        public_url="https://saksi.example",
+    )
+
+
 @pytest.fixture
 def settings(store_kind: str, tmp_path: Path, request: pytest.FixtureRequest) -> Settings:
     pg = request.getfixturevalue("pg_database") if store_kind == "postgres" else ""
@@ -90,6 +107,7 @@ def settings(store_kind: str, tmp_path: Path, request: pytest.FixtureRequest) ->
         event_store=event_store_url(store_kind, tmp_path, pg),
         object_store=object_store_url(request, home),
         signing_key=home / "keys" / "checkpoint.key",
+        public_url="https://saksi.example",  # links are made from it alone (SAKSI_PUBLIC_URL)
     )
 
 
@@ -147,6 +165,7 @@ def cli(settings: Settings, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no
     monkeypatch.setenv("SAKSI_EVENT_STORE", settings.event_store)
     monkeypatch.setenv("SAKSI_OBJECT_STORE", settings.object_store)
     monkeypatch.setenv("SAKSI_SIGNING_KEY", str(settings.signing_key))
+    monkeypatch.setenv("SAKSI_PUBLIC_URL", "https://saksi.example")
 
     def run(*args: str) -> CliResult:
         from api.cli import main

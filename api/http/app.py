@@ -5,6 +5,7 @@ from __future__ import annotations
 from importlib.metadata import version
 
 from fastapi import Depends, FastAPI
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from api.http import errors
 from api.http.deps import reject_unknown_query
@@ -73,8 +74,16 @@ def create_app(services: Services, limits: HttpLimits | None = None) -> FastAPI:
     errors.install(app)
     # Added innermost first: RequestContext ends up outermost.
     app.add_middleware(Authenticate, services=services, limiter=app.state.rate_limiter)
-    app.add_middleware(BodyLimit, limits=limits)
+    settings = services.settings
+    app.add_middleware(
+        BodyLimit,
+        limits=limits,
+        min_rate=float(settings.http_body_min_bytes_per_s),
+        grace=settings.http_body_grace.total_seconds(),
+    )
     app.add_middleware(RequestContext)
     app.add_middleware(CountRequests, counters=app.state.counters)
     app.add_middleware(RefuseWhenCut)
+    if settings.trusted_proxies:  # their X-Forwarded-For names the client; nobody else's does
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=list(settings.trusted_proxies))
     return app

@@ -107,7 +107,8 @@ def view(
     refuse_if_pending(clip)  # in its recovery window: unreadable through a share too
     ctx = recipient_context(share, client)
     if share.view_only:  # never the original: the copy made for this share (viewing_copy.py)
-        copy = viewing_copy.viewing_copy(svc, share, clip, ctx)
+        recipient = Principal(ctx.actor, "recipient", ctx)  # the share's token proved who
+        copy = viewing_copy.viewing_copy(svc, recipient, share, clip)
         served = content.Stored.derivative(clip, copy)
         clip = load_clip(svc.events, clip_id)  # it may have recorded the copy just now
     else:

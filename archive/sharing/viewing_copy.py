@@ -18,11 +18,11 @@ from typing import Any
 from eventsourcing.domain import Aggregate
 
 from archive.custody.retrieval import fetch_verified
+from archive.guard import Principal
 from archive.ingest import media
 from archive.ingest.cutting import BASE, run
 from archive.records import load_clip
 from archive.services import Services
-from domain.base import Context
 from domain.clip import Clip
 from domain.share import Share
 from retention import calc as retention_calc
@@ -39,8 +39,10 @@ def kind_for(share: Share) -> str:
     return f"{KIND}{share.share_id}"
 
 
-def viewing_copy(svc: Services, share: Share, clip: Clip, ctx: Context) -> dict[str, Any]:
-    """The clip's viewing copy for this share (its derivative record), made if need be."""
+def viewing_copy(svc: Services, who: Principal, share: Share, clip: Clip) -> dict[str, Any]:
+    """The clip's viewing copy for this share (its derivative record), made if need be, for
+    the recipient the share's token proved (archive/sharing/links.py)."""
+    ctx = who.ctx
     kind = kind_for(share)
     found = _recorded(clip, kind)
     if found is not None:

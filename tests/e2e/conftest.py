@@ -19,6 +19,7 @@ import uvicorn
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from api.cli import serve
 from api.http import create_app, logs
 from api.http.limits import HttpLimits
 from tests.conftest import Archive, CliResult
@@ -64,8 +65,14 @@ def log_output() -> Iterator[io.StringIO]:
         logging.getLogger(name).propagate = True
 
 
+def serve_at(archive: Archive, url: str) -> None:
+    """SAKSI_PUBLIC_URL as a deployment sets it: links are made from it alone."""
+    archive.svc.settings = archive.svc.settings.model_copy(update={"public_url": url})
+
+
 @pytest.fixture
 def api(archive: Archive, log_output: io.StringIO) -> Iterator[Api]:
+    serve_at(archive, "http://testserver")
     app = create_app(archive.svc, HttpLimits())
     with TestClient(app, raise_server_exceptions=False) as client:
         yield Api(client, archive, app)
@@ -87,14 +94,10 @@ def free_port() -> int:
 def server(archive: Archive, log_output: io.StringIO) -> Iterator[Api]:
     """The app under a real uvicorn server on a free loopback port, in a thread."""
     app = create_app(archive.svc, HttpLimits())
-    config = uvicorn.Config(
-        app,
-        host="127.0.0.1",
-        port=free_port(),
-        log_config=logs.UVICORN_LOG_CONFIG,
-        access_log=False,
-        lifespan="off",
-    )
+    # The options `saksi serve` runs with (h11, header deadline, no proxy trusted by default).
+    options = {**serve.server_options(archive.svc), "log_config": logs.UVICORN_LOG_CONFIG}
+    config = uvicorn.Config(app, host="127.0.0.1", port=free_port(), lifespan="off", **options)
+    serve_at(archive, f"http://127.0.0.1:{config.port}")
     srv = uvicorn.Server(config)
     thread = threading.Thread(target=srv.run, daemon=True)
     thread.start()
