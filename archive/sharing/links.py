@@ -30,7 +30,7 @@ from archive import timefmt
 from archive.accounts.users import hash_token
 from archive.custody import content, trail
 from archive.custody.content import VIEW_SESSION, ByteRange, Content
-from archive.errors import Gone, NotFound, Refused, SaksiError
+from archive.errors import Gone, NotFound, Refused, SaksiError, StateConflict
 from archive.export.contents import Export
 from archive.export.export import record_export
 from archive.guard import Principal
@@ -42,7 +42,12 @@ from domain.base import Context
 from domain.clip import Clip
 from domain.refusal import Refusal
 from domain.share import Share
-from retention.content_state import gone_message, purge_record, refuse_if_pending
+from retention.content_state import (
+    gone_message,
+    pending_record,
+    purge_record,
+    refuse_if_pending,
+)
 from storage.readmodels import share_queries
 
 MAX_TOKEN_LENGTH = 128
@@ -147,6 +152,9 @@ def package(svc: Services, token: str, client: str | None) -> Export:
     for clip in clips:
         if clip.status != "active":
             raise Gone(gone_message(clip), purge=purge_record(clip))
+        if pending_record(clip) is not None:  # in its recovery window: no package, recorded
+            detail = f"clip {clip.clip_id} is pending deletion: no package holds it meanwhile"
+            _refuse(svc, share, client, "share.package", detail, StateConflict, clip)
     ctx = recipient_context(share, client)
     export_id = str(uuid.uuid4())
     svc.events.update(Share, share.id, lambda s: s.record_download(export_id, timefmt.now(), ctx))

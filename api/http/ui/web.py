@@ -14,7 +14,7 @@ import logging
 import os
 import secrets
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, NoReturn
 from urllib.parse import quote
 
 import anyio
@@ -30,6 +30,7 @@ from api.http.ui import i18n, times
 from archive.accounts import sessions
 from archive.accounts.sessions import Viewer
 from archive.errors import InvalidInput, Refused, classify
+from domain.base import Context
 
 log = logging.getLogger("saksi.ui")
 SESSION_COOKIE = "saksi_session"
@@ -125,17 +126,27 @@ def csrf_token(request: Request) -> str:
 
 async def checked_form(request: Request) -> dict[str, str]:
     """A POSTed form whose CSRF token matches this browser's; 403 (a page) otherwise."""
-    await current_viewer(request)
+    viewer = await current_viewer(request)
     origin = request.headers.get("origin")
     if origin and origin != f"{request.url.scheme}://{request.url.netloc}":
-        raise CsrfFailed("the form was sent from another site")
+        await _refuse_form(request, viewer, "the form was sent from another site")
     form = await request.form()
     fields = {k: v for k, v in form.items() if isinstance(v, str)}
     expected = _expected_csrf(request)
     given = fields.pop("csrf", "")
     if not expected or not secrets.compare_digest(given.encode(), expected.encode()):
-        raise CsrfFailed("the form's security token is missing or out of date")
+        await _refuse_form(request, viewer, "the form's security token is missing or out of date")
     return fields
+
+
+async def _refuse_form(request: Request, viewer: Viewer | None, problem: str) -> NoReturn:
+    """A forged or stale form is a refused request: recorded as AccessDenied (action
+    `ui.form`, throttled like every refusal), then answered 403."""
+    who = viewer.ctx if viewer is not None else Context("anonymous", "http", client_of(request))
+    target = f"http:POST {request.url.path[:200]}"
+    guard = get_services(request).guard
+    await anyio.to_thread.run_sync(guard.record_refusal, who, "ui.form", problem, target)
+    raise CsrfFailed(problem)
 
 
 Form = Annotated[dict[str, str], Depends(checked_form)]
