@@ -130,29 +130,21 @@ class Guard:
         """Record the refusal on the target (and on every stream in `also`: a case export
         refused is recorded on each of its clips' trails too), then raise Refused. Throttled
         per (actor, target, action): the attempts not recorded are counted into the next one."""
-        recorded = self.record_refusal(ctx, action, detail, target, also)
-        raise Refused(f"refused: {recorded or detail}", action=action)
-
-    def record_refusal(
-        self,
-        ctx: Context,
-        action: str,
-        detail: str,
-        target: Clip | Case | str | None = None,
-        also: Sequence[Clip | Case] = (),
-    ) -> str | None:
-        """Record a refusal decided elsewhere (a form's CSRF check, ...), throttled like every
-        refusal; the detail recorded, or None when it was only counted."""
         recorded = self.throttled(ctx, _target_name(target), action, detail)
-        if recorded is None:
-            return None
-        for other in also:
-            self._record_on(other, action, recorded, ctx)
-        if isinstance(target, (Clip, Case)):
-            self._record_on(target, action, recorded, ctx)
-        else:
+        if recorded is not None:
+            for other in also:
+                self._record_on(other, action, recorded, ctx)
+            if isinstance(target, (Clip, Case)):
+                self._record_on(target, action, recorded, ctx)
+            else:
+                self.events.save(Refusal.record(action, target, recorded, ctx))
+        raise Refused(f"refused: {detail}", action=action)
+
+    def record_refusal(self, ctx: Context, action: str, detail: str, target: str) -> None:
+        """Record a refusal decided elsewhere (a web form's CSRF check), throttled alike."""
+        recorded = self.throttled(ctx, target, action, detail)
+        if recorded is not None:
             self.events.save(Refusal.record(action, target, recorded, ctx))
-        return recorded
 
     def throttled(self, ctx: Context, target: str, action: str, detail: str) -> str | None:
         """The detail to record for this refusal, or None to only count it (one record per
