@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 import threading
 import time
@@ -80,9 +81,10 @@ class RateLimiter:
             if level < 1.0:
                 wait = (1.0 - level) * 60.0 / rate.per_minute
                 self._buckets[(kind, key)] = (level, now)
+                after = max(1, math.ceil(wait))
                 raise Throttled(
-                    f"too many {kind} requests with this token; retry in {wait:.0f} s",
-                    retry_after=max(1, round(wait)),
+                    f"too many {kind} requests with this token; retry in {after} s",
+                    retry_after=after,
                 )
             self._buckets[(kind, key)] = (level - 1.0, now)
             if len(self._buckets) > 100_000:  # full buckets carry no state worth keeping
