@@ -226,15 +226,15 @@ class FootageRequest(Attributed):
 
     def abandon_stale_upload(self, now: datetime, stale_after: timedelta, ctx: Context) -> bool:
         """Record a stale claim as failed (abandoned), freeing the link; False if there is none."""
-        if not self.upload_stale(now, stale_after):
+        started, link = self.upload_started, self.link
+        if not self.upload_stale(now, stale_after) or started is None or link is None:
             return False
-        assert self.upload_started is not None and self.link is not None
         detail = (
             f"abandoned: no outcome within {_duration(stale_after)} of its start at "
-            f"{self.upload_started.isoformat()}"
+            f"{started.isoformat()}"
         )
         self.trigger_event(
-            self.UploadFailed, link_id=self.link["link_id"], detail=detail, **ctx.fields()
+            self.UploadFailed, link_id=link["link_id"], detail=detail, **ctx.fields()
         )
         return True
 

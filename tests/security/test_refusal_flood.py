@@ -18,6 +18,7 @@ from tests.conftest import Archive
 from tests.e2e.conftest import Api
 from tests.e2e.test_footage_requests import link_for, send, stream_types, upload
 from tests.support import flows
+from tests.support.ui import Pages
 
 CASE = "R-2026-0001"
 EXPORT = {"reason": "hand-over for prosecution", "recipient": "Kejaksaan Negeri Semarang"}
@@ -119,3 +120,14 @@ def test_an_upload_link_of_a_declined_request_is_unknown_and_recorded(
     assert refused.status_code == 404, refused.text
     assert refused.json()["error"].startswith("no such upload link")
     assert stream_types(owners, rid)[-1] == "AccessDenied"
+
+
+def test_web_forms_share_the_write_limit(archive: Archive) -> None:
+    limits = HttpLimits(rates={**HttpLimits().rates, "write": Rate(per_minute=6, burst=2)})
+    with TestClient(create_app(archive.svc, limits), raise_server_exceptions=False) as client:
+        pages = Pages(client)
+        pages.sign_in(archive.tokens["eko"])
+        form = {"recipient": "x", "reason": "y", "days": "1"}
+        answers = [pages.submit("/", "/cases/NOPE/shares", form) for _ in range(3)]
+        assert [a.status_code for a in answers][-1] == 429
+        assert int(answers[-1].headers["Retry-After"]) >= 1

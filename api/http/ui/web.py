@@ -136,6 +136,8 @@ async def checked_form(request: Request) -> dict[str, str]:
     given = fields.pop("csrf", "")
     if not expected or not secrets.compare_digest(given.encode(), expected.encode()):
         await _refuse_form(request, viewer, "the form's security token is missing or out of date")
+    if viewer is not None:  # a signed-in form is a write: the API's write limit holds (429)
+        request.app.state.rate_limiter.take("write", viewer.ctx.actor)
     return fields
 
 
@@ -218,7 +220,7 @@ def error_page(request: Request, exc: BaseException) -> Response:
         return render(request, "error.html", 500, code=500, title="error_500", message="")
     code = known.http_status
     title = f"error_{code}" if f"error_{code}" in i18n.CATALOGUE["en"] else "error_other"
-    return render(
+    page = render(
         request,
         "error.html",
         code,
@@ -227,6 +229,9 @@ def error_page(request: Request, exc: BaseException) -> Response:
         message=known.message,
         refused=isinstance(known, Refused),
     )
+    if "retry_after" in known.details:  # a throttled form (the write limit)
+        page.headers["Retry-After"] = str(known.details["retry_after"])
+    return page
 
 
 class UiRoute(APIRoute):
