@@ -1,4 +1,5 @@
-"""Findings 9 and 14 of issue 18, against a real `saksi serve` (its own uvicorn options):
+"""Findings 9 and 14 of issue 18, against uvicorn with the options `saksi serve` runs with
+(api/cli/serve.py `server_options`: h11, header deadline, no proxy trusted by its own default):
 - the recorded client address is the peer's unless the peer is a trusted proxy
   (SAKSI_TRUSTED_PROXIES, empty by default); X-Forwarded-For from anyone else is ignored;
 - one client cannot stall or lock out the server: an oversized header is refused, a socket
@@ -8,23 +9,28 @@
 
 from __future__ import annotations
 
-import json
 import socket
 import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 import httpx
 import pytest
+import uvicorn
 
+from api.cli import serve
+from api.http import create_app
+from archive.accounts import users
 from archive.bootstrap import bootstrap
+from archive.services import Services
 from archive.settings import Settings
 from tests.conftest import module_settings
 from tests.e2e.conftest import free_port
-from tests.support import cluster, processes
+from tests.support.principals import HOST
 
 PROXY = "127.0.0.2"  # a loopback address of its own: the one trusted proxy
 BOUND_S = 20.0  # how long any single wait may take before the test fails
@@ -32,48 +38,46 @@ BOUND_S = 20.0  # how long any single wait may take before the test fails
 
 @dataclass
 class Served:
-    node: cluster.Node
-    settings: Settings
+    svc: Services
+    port: int
     token: str
 
     @property
-    def port(self) -> int:
-        assert self.node.port is not None
-        return self.node.port
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgres"])
 def served(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Served]:
-    settings = module_settings(request, tmp_path_factory, "served")
-    tmp = settings.home.parent
-    init = processes.run(settings, "init", "--admin", "ana", "--json")
-    assert init.returncode == 0, init.stderr
-    port = free_port()
-    tight = {  # short deadlines, so the tests stay short
-        "SAKSI_HTTP_HEADER_TIMEOUT": "PT1S",
-        "SAKSI_HTTP_BODY_GRACE": "PT1S",
-        "SAKSI_HTTP_BODY_MIN_KBPS": "64",
-        "SAKSI_TRUSTED_PROXIES": PROXY,
+    tight = {  # short deadlines, so the tests stay short; one trusted proxy
+        "http_header_timeout": timedelta(seconds=1),
+        "http_body_grace": timedelta(seconds=1),
+        "http_body_min_bytes_per_s": 64 * 1024,
+        "trusted_proxies": (PROXY,),
     }
-    proc = processes.start(
-        settings, "serve", "--port", str(port), "--no-scheduler", log=tmp / "serve.log", **tight
+    settings = module_settings(request, tmp_path_factory, "served").model_copy(update=tight)
+    svc = bootstrap(settings, create_database=True)
+    token = str(users.init_archive(svc, HOST, "ana")["token"])
+    config = uvicorn.Config(
+        create_app(svc),
+        host="127.0.0.1",
+        port=free_port(),
+        lifespan="off",
+        **serve.server_options(svc),
     )
-    node = cluster.Node("serve", proc, tmp / "serve.log", port)
-    deadline = time.monotonic() + 60
-    while not _ready(node):
-        assert proc.poll() is None and time.monotonic() < deadline, node.tail()
-        time.sleep(0.1)
-    yield Served(node, settings, json.loads(init.stdout)["token"])
-    node.stop()
-
-
-def _ready(node: cluster.Node) -> bool:
-    try:
-        return httpx.get(f"{node.url}/ready", timeout=5).status_code == 200
-    except httpx.TransportError:
-        return False
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started:
+        assert time.monotonic() < deadline, "uvicorn did not start"
+        time.sleep(0.02)
+    yield Served(svc, config.port, token)
+    server.should_exit = True
+    thread.join(10)
+    svc.close()
 
 
 def health_throughout(served: Served) -> Callable[[], list[int]]:
@@ -86,7 +90,7 @@ def health_throughout(served: Served) -> Callable[[], list[int]]:
         with httpx.Client(timeout=5) as client:
             while not stop.is_set():
                 try:
-                    answers.append(client.get(f"{served.node.url}/health").status_code)
+                    answers.append(client.get(f"{served.url}/health").status_code)
                 except httpx.HTTPError:
                     answers.append(0)
                 stop.wait(0.2)
@@ -97,7 +101,7 @@ def health_throughout(served: Served) -> Callable[[], list[int]]:
     def done() -> list[int]:
         stop.set()
         thread.join(10)
-        answers.append(httpx.get(f"{served.node.url}/health", timeout=5).status_code)
+        answers.append(httpx.get(f"{served.url}/health", timeout=5).status_code)
         return answers
 
     return done
@@ -158,7 +162,7 @@ def test_an_oversized_header_is_refused_at_once(served: Served) -> None:
 
 def test_a_trickling_upload_is_cut_off_and_health_answers(served: Served) -> None:
     user = httpx.post(
-        f"{served.node.url}/api/users",
+        f"{served.url}/api/users",
         headers={"Authorization": f"Bearer {served.token}"},
         json={"name": "budi", "role": "investigator"},
     )
@@ -183,16 +187,12 @@ def _failed_sign_in(served: Served, forwarded: str, local: str | None = None) ->
     transport = httpx.HTTPTransport(local_address=local) if local else None
     with httpx.Client(transport=transport, timeout=10) as client:
         refused = client.get(
-            f"{served.node.url}/api/clips",
+            f"{served.url}/api/clips",
             headers={"Authorization": f"Bearer {marker}", "X-Forwarded-For": forwarded},
         )
     assert refused.status_code == 401
-    svc = bootstrap(served.settings)
-    try:
-        with svc.db.tx(write=False) as tx:
-            rows = tx.all("SELECT client FROM rm_refusals WHERE action='auth' ORDER BY position")
-    finally:
-        svc.close()
+    with served.svc.db.tx(write=False) as tx:
+        rows = tx.all("SELECT client FROM rm_refusals WHERE action='auth' ORDER BY position")
     return rows[-1]["client"] if rows else None
 
 
