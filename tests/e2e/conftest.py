@@ -9,6 +9,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,7 @@ from fastapi.testclient import TestClient
 from api.cli import serve
 from api.http import create_app, logs
 from api.http.limits import HttpLimits
+from archive.services import Services
 from tests.conftest import Archive, CliResult
 from tests.support import flows
 
@@ -90,14 +92,12 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-@pytest.fixture
-def server(archive: Archive, log_output: io.StringIO) -> Iterator[Api]:
-    """The app under a real uvicorn server on a free loopback port, in a thread."""
-    app = create_app(archive.svc, HttpLimits())
-    # The options `saksi serve` runs with (h11, header deadline, no proxy trusted by default).
-    options = {**serve.server_options(archive.svc), "log_config": logs.UVICORN_LOG_CONFIG}
+@contextmanager
+def uvicorn_serving(app: FastAPI, svc: Services) -> Iterator[int]:
+    """`app` under a real uvicorn server in a thread, on a free loopback port (yielded), with
+    the options `saksi serve` runs with (h11, header deadline, no proxy trusted by default)."""
+    options = {**serve.server_options(svc), "log_config": logs.UVICORN_LOG_CONFIG}
     config = uvicorn.Config(app, host="127.0.0.1", port=free_port(), lifespan="off", **options)
-    serve_at(archive, f"http://127.0.0.1:{config.port}")
     srv = uvicorn.Server(config)
     thread = threading.Thread(target=srv.run, daemon=True)
     thread.start()
@@ -105,10 +105,21 @@ def server(archive: Archive, log_output: io.StringIO) -> Iterator[Api]:
     while not srv.started:
         assert time.monotonic() < deadline, "uvicorn did not start"
         time.sleep(0.02)
-    with httpx.Client(base_url=f"http://127.0.0.1:{config.port}", timeout=30) as client:
-        yield Api(client, archive, app)
-    srv.should_exit = True
-    thread.join(10)
+    try:
+        yield config.port
+    finally:
+        srv.should_exit = True
+        thread.join(10)
+
+
+@pytest.fixture
+def server(archive: Archive, log_output: io.StringIO) -> Iterator[Api]:
+    """The app under a real uvicorn server on a free loopback port, in a thread."""
+    app = create_app(archive.svc, HttpLimits())
+    with uvicorn_serving(app, archive.svc) as port:
+        serve_at(archive, f"http://127.0.0.1:{port}")
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30) as client:
+            yield Api(client, archive, app)
 
 
 # --- the command line ---

@@ -20,16 +20,14 @@ from pathlib import Path
 
 import httpx
 import pytest
-import uvicorn
 
-from api.cli import serve
 from api.http import create_app
 from archive.accounts import users
 from archive.bootstrap import bootstrap
 from archive.services import Services
 from archive.settings import Settings
 from tests.conftest import module_settings
-from tests.e2e.conftest import free_port
+from tests.e2e.conftest import uvicorn_serving
 from tests.support.principals import HOST
 
 PROXY = "127.0.0.2"  # a loopback address of its own: the one trusted proxy
@@ -60,23 +58,8 @@ def served(
     settings = module_settings(request, tmp_path_factory, "served").model_copy(update=tight)
     svc = bootstrap(settings, create_database=True)
     token = str(users.init_archive(svc, HOST, "ana")["token"])
-    config = uvicorn.Config(
-        create_app(svc),
-        host="127.0.0.1",
-        port=free_port(),
-        lifespan="off",
-        **serve.server_options(svc),
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        assert time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.02)
-    yield Served(svc, config.port, token)
-    server.should_exit = True
-    thread.join(10)
+    with uvicorn_serving(create_app(svc), svc) as port:
+        yield Served(svc, port, token)
     svc.close()
 
 
