@@ -19,6 +19,7 @@ from archive.services import Services
 from archive.session_key import SessionKey
 from archive.settings import Settings
 from archive.signing_key import SigningKey
+from archive.throttle import Throttles
 from retention import recovery, sweep
 from storage import feed_rows, oidc_rows
 from storage import sessions as ui_sessions
@@ -79,6 +80,7 @@ def bootstrap(settings: Settings, *, create_database: bool = False) -> Services:
     projector.catch_up()
     events = Events(store, projector.catch_up)
     objects = open_object_store(settings.object_store, settings.s3_ca_file)
+    throttles = Throttles()
     return Services(
         settings,
         store,
@@ -86,11 +88,12 @@ def bootstrap(settings: Settings, *, create_database: bool = False) -> Services:
         projector,
         events,
         objects,
-        Guard(events),
+        Guard(events, throttles.refusals),
         merkle,
         Sealer(db, merkle),
         SigningKey(settings.signing_key, settings.origin),
         SessionKey(settings.session_key_file),
+        throttles,
     )
 
 

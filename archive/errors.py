@@ -4,6 +4,7 @@ SaksiError
  ├── InvalidInput      exit 2   HTTP 422   bad ids, times, files, rules the domain refuses
  │    ├── MediaError            not usable video: not a video, audio only, damaged, truncated
  │    ├── TooLarge              HTTP 413   a request body or upload over its size limit
+ │    ├── TooSlow               HTTP 408   a request body under its minimum rate
  │    └── RangeNotSatisfiable   HTTP 416   a byte range outside the content
  ├── NotFound          exit 2   HTTP 404   unknown camera, case, clip, user
  ├── AlreadyExists     exit 2   HTTP 409   a name or id taken; a concurrent change won
@@ -57,6 +58,10 @@ class InvalidInput(SaksiError):
 
 class TooLarge(InvalidInput):
     http_status = 413
+
+
+class TooSlow(InvalidInput):
+    http_status = 408
 
 
 class RangeNotSatisfiable(InvalidInput):

@@ -11,7 +11,13 @@ do like any role:
   anyway, and may read metadata and the log, never footage.
 
 Refusals are recorded before they are reported: on the clip's or case's own stream when
-the target is one (so they appear in its custody trail), otherwise as a Refusal.
+the target is one (so they appear in its custody trail), otherwise as a Refusal. Refusing must
+never let anyone flood or block other people's evidence (issue 18, finding 1), so:
+- per (actor, target, action) at most one record a minute, the attempts in between counted
+  into the next record ("and N more ..."), as for failed sign-ins (archive/throttle.py);
+- a refusal is written to the target's stream once, never retried: if a legitimate write got
+  there first it goes to a Refusal stream of its own naming the target instead, so a refusal
+  can cost a legitimate writer at most one retry and can never make it fail.
 """
 
 from __future__ import annotations
@@ -21,8 +27,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import NoReturn
 
+from eventsourcing.persistence import IntegrityError
+
 from archive.errors import Refused
 from archive.records import load_cases
+from archive.throttle import FailedSignIns
 from domain.base import Context
 from domain.case import Case
 from domain.clip import Clip
@@ -73,8 +82,9 @@ class Principal:
 class Guard:
     """Resolves actors and enforces the access table, recording every refusal."""
 
-    def __init__(self, events: Events) -> None:
+    def __init__(self, events: Events, refusals: FailedSignIns | None = None) -> None:
         self.events = events
+        self.refusals = refusals if refusals is not None else FailedSignIns()
 
     def require(
         self,
@@ -119,18 +129,55 @@ class Guard:
         also: Sequence[Clip | Case] = (),
     ) -> NoReturn:
         """Record the refusal on the target (and on every stream in `also`: a case export
-        refused is recorded on each of its clips' trails too), then raise Refused."""
-        for other in also:
-            self.events.update(
-                type(other), other.id, lambda a: a.record_refusal(action, detail, ctx)
-            )
-        if isinstance(target, (Clip, Case)):
-            self.events.update(
-                type(target), target.id, lambda a: a.record_refusal(action, detail, ctx)
-            )
-        else:
-            self.events.save(Refusal.record(action, target, detail, ctx))
+        refused is recorded on each of its clips' trails too), then raise Refused. Throttled
+        per (actor, target, action): the attempts not recorded are counted into the next one."""
+        recorded = self.throttled(ctx, _target_name(target), action, detail)
+        if recorded is not None:
+            for other in also:
+                self._record_on(other, action, recorded, ctx)
+            if isinstance(target, (Clip, Case)):
+                self._record_on(target, action, recorded, ctx)
+            else:
+                self.events.save(Refusal.record(action, target, recorded, ctx))
         raise Refused(f"refused: {detail}", action=action)
+
+    def record_refusal(self, ctx: Context, action: str, detail: str, target: str) -> None:
+        """Record a refusal decided elsewhere (a web form's CSRF check), throttled alike."""
+        recorded = self.throttled(ctx, target, action, detail)
+        if recorded is not None:
+            self.events.save(Refusal.record(action, target, recorded, ctx))
+
+    def throttled(self, ctx: Context, target: str, action: str, detail: str) -> str | None:
+        """The detail to record for this refusal, or None to only count it (one record per
+        (actor, target, action) a minute, the count of the others folded into it)."""
+        suppressed = self.refusals.admit(f"{ctx.actor}|{target}|{action}")
+        if suppressed is None:
+            return None
+        if suppressed:
+            return f"{detail} (and {suppressed} more refused attempts not recorded one by one)"
+        return detail
+
+    def _record_on(self, target: Clip | Case, action: str, detail: str, ctx: Context) -> None:
+        """One attempt on the target's own stream; beside it if that stream just moved on."""
+        cls = type(target)
+        current = self.events.find(cls, target.id)
+        if current is not None:
+            current.record_refusal(action, detail, ctx)
+            try:
+                self.events.save(current)
+                return
+            except IntegrityError:
+                self.events.note_conflict()
+        beside = f"{detail} (recorded beside the busy stream)"
+        self.events.save(Refusal.record(action, _target_name(target), beside, ctx))
+
+
+def _target_name(target: Clip | Case | str | None) -> str:
+    if isinstance(target, Clip):
+        return f"clip:{target.id}"
+    if isinstance(target, Case):
+        return f"case:{target.case_id}"
+    return target or "-"
 
 
 def _not_a_user(ctx: Context) -> str | None:

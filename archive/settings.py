@@ -6,6 +6,7 @@ This is the only module that reads the process environment; the composition root
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from collections.abc import Callable, Mapping
 from datetime import timedelta
@@ -51,7 +52,19 @@ class Settings(BaseModel):
     credentials: Path | None = None  # SAKSI_CREDENTIALS
     pull_concurrency: int = Field(default=4, ge=1, le=64)  # SAKSI_PULL_CONCURRENCY
     recorder_timeout: timedelta = timedelta(seconds=15)  # SAKSI_RECORDER_TIMEOUT
-    public_url: str | None = None  # SAKSI_PUBLIC_URL: where recipients reach share links
+    # SAKSI_PUBLIC_URL: the archive's public address, the only one share and upload links are
+    # made from (never a request's Host header); unset, no link is made.
+    public_url: str | None = None
+    # SAKSI_TRUSTED_PROXIES: addresses/CIDRs (comma-separated) whose X-Forwarded-For is
+    # believed; empty: the peer address is the client, whatever the headers say.
+    trusted_proxies: tuple[str, ...] = ()
+    # A slow or silent client cannot hold the server (docs/trust-model.md, "Limits"): the
+    # request line and headers must arrive within SAKSI_HTTP_HEADER_TIMEOUT of connecting (or
+    # of the last response); a request body must average SAKSI_HTTP_BODY_MIN_KBPS once its
+    # first SAKSI_HTTP_BODY_GRACE has passed.
+    http_header_timeout: timedelta = timedelta(seconds=10)
+    http_body_min_bytes_per_s: int = Field(default=8 * 1024, ge=1)
+    http_body_grace: timedelta = timedelta(seconds=30)
     # SAKSI_MAP_TILES: the city's own tile server, an http(s) URL template with {z} {x} {y};
     # unset, the map page keeps its offline drawing (no request leaves the archive).
     map_tiles: str | None = None
@@ -116,7 +129,6 @@ class Settings(BaseModel):
             "origin": env.get("SAKSI_ORIGIN") or "saksi.local/archive",
             "pull_root": env.get("SAKSI_PULL_ROOT") or None,
             "credentials": env.get("SAKSI_CREDENTIALS") or None,
-            "public_url": env.get("SAKSI_PUBLIC_URL") or None,
             "tsa_url": env.get("SAKSI_TSA_URL") or None,
             "tsa_ca": env.get("SAKSI_TSA_CA") or None,
             "s3_ca_file": env.get("SSL_CERT_FILE") or None,
@@ -134,6 +146,11 @@ class Settings(BaseModel):
             "chromium": env.get("SAKSI_CHROMIUM") or None,
         }
         read = _Reader(env, values)
+        read("public_url", "SAKSI_PUBLIC_URL", _public_url)
+        read("trusted_proxies", "SAKSI_TRUSTED_PROXIES", _networks)
+        read("http_header_timeout", "SAKSI_HTTP_HEADER_TIMEOUT", _duration_at_least(0.1))
+        read("http_body_min_bytes_per_s", "SAKSI_HTTP_BODY_MIN_KBPS", _kib)
+        read("http_body_grace", "SAKSI_HTTP_BODY_GRACE", _duration_at_least(0.1))
         read("recovery_window", "SAKSI_RECOVERY_WINDOW", _duration)
         read("orphan_grace", "SAKSI_ORPHAN_GRACE", _duration)
         read("sweep_batch", "SAKSI_SWEEP_BATCH", _positive_count("clips"))
@@ -262,6 +279,50 @@ def _mib(text: str, variable: str) -> int:
         raise InvalidInput(f"{variable}: expected a number of MiB") from None
     if value <= 0:
         raise InvalidInput(f"{variable}: expected a positive number of MiB")
+    return value
+
+
+NO_PUBLIC_URL = (
+    "links are made only from the archive's public address: set SAKSI_PUBLIC_URL "
+    "(e.g. https://saksi.example.go.id)"
+)
+
+
+def require_public_url(settings: Settings) -> str:
+    """SAKSI_PUBLIC_URL without a trailing '/'; InvalidInput (nothing recorded) without it."""
+    if not settings.public_url:
+        raise InvalidInput(NO_PUBLIC_URL)
+    return settings.public_url.rstrip("/")
+
+
+def _public_url(text: str, variable: str) -> str:
+    """http(s)://HOST[:PORT][/PATH], nothing else: links are built by appending to it."""
+    scheme, sep, rest = text.partition("://")
+    host = rest.split("/", 1)[0]
+    bad = "?" in rest or "#" in rest or "@" in host or any(c.isspace() for c in text)
+    if scheme.lower() not in ("http", "https") or not sep or not host or bad:
+        raise InvalidInput(f"{variable}: expected http(s)://HOST[:PORT][/PATH], got {text!r}")
+    return text.rstrip("/")
+
+
+def _networks(text: str, variable: str) -> tuple[str, ...]:
+    """Addresses and CIDRs, comma- or space-separated; each one checked."""
+    items = tuple(t for t in text.replace(",", " ").split() if t)
+    for item in items:
+        try:
+            ipaddress.ip_network(item, strict=False)
+        except ValueError:
+            raise InvalidInput(f"{variable}: {item!r} is not an address or CIDR") from None
+    return items
+
+
+def _kib(text: str, variable: str) -> int:
+    try:
+        value = int(float(text) * 1024)
+    except ValueError:
+        raise InvalidInput(f"{variable}: expected a number of KiB per second") from None
+    if value <= 0:
+        raise InvalidInput(f"{variable}: expected a positive number of KiB per second")
     return value
 
 

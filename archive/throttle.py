@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 WINDOW = 60.0
 GLOBAL_CAP = 30
+REFUSALS_GLOBAL_CAP = 120  # refused actions of signed-in users: more keys, each rarer
 _TRACKED_CLIENTS = 10_000  # memory bound of the per-key table
 
 
@@ -71,8 +72,12 @@ class FailedSignIns:
 
 @dataclass
 class Throttles:
-    """The refusal throttles of one process: failed sign-ins, share links and upload links."""
+    """The refusal throttles of one process: failed sign-ins, share links, upload links, and
+    the guard's refusals keyed by (actor, target, action)."""
 
     sign_ins: FailedSignIns = field(default_factory=FailedSignIns)
     share_links: FailedSignIns = field(default_factory=FailedSignIns)
     upload_links: FailedSignIns = field(default_factory=FailedSignIns)
+    refusals: FailedSignIns = field(
+        default_factory=lambda: FailedSignIns(global_cap=REFUSALS_GLOBAL_CAP)
+    )

@@ -143,6 +143,7 @@ def _server(settings: Settings, port: int) -> Iterator[str]:
         "SAKSI_OBJECT_STORE": settings.object_store,
         "SAKSI_SIGNING_KEY": str(settings.signing_key),
         "SAKSI_HTTP_RATE_CONTENT": "1000000/1000000",
+        "SAKSI_HTTP_RATE_WRITE": "1000000/1000000",
     }
     saksi = Path(sys.executable).with_name("saksi")
     debug = ["--debug"] if os.environ.get("SAKSI_BENCH_DEBUG") else []

@@ -8,6 +8,7 @@ from uuid import UUID
 from eventsourcing.domain import event
 
 from domain.base import Attributed, Context, RuleBroken, named_id
+from domain.ids import check_id
 from domain.recording_source import RecordingSource
 
 OWNERS = ("public", "private")
@@ -15,10 +16,7 @@ EDITABLE = ("name", "district", "rt", "lat", "lon")
 
 
 def check_camera_id(camera_id: str) -> str:
-    ok = camera_id and len(camera_id) <= 64 and all(c.isalnum() or c in "-_." for c in camera_id)
-    if not ok:
-        raise RuleBroken(f"invalid camera id {camera_id!r}: use letters, digits, '.', '-' or '_'")
-    return camera_id
+    return check_id("camera id", camera_id)
 
 
 class Camera(Attributed):

@@ -9,15 +9,13 @@ from uuid import UUID
 from eventsourcing.domain import event
 
 from domain.base import Attributed, Context, RuleBroken, named_id
+from domain.ids import check_id
 
 KINDS = ("report", "incident", "investigation")
 
 
 def check_case_id(case_id: str) -> str:
-    ok = case_id and len(case_id) <= 64 and all(c.isalnum() or c in "-_./" for c in case_id)
-    if not ok:
-        raise RuleBroken(f"invalid case id {case_id!r}: use letters, digits, '.', '/', '-' or '_'")
-    return case_id
+    return check_id("case id", case_id, parts=True)
 
 
 class Case(Attributed):

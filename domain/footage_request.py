@@ -203,13 +203,11 @@ class FootageRequest(Attributed):
         """Why an upload through the link with this token hash may not start, if it may not:
         (kind, detail) with kind one of unknown, used, expired, declined, busy (a claim that
         is not stale yet; a stale one does not stand in the way)."""
-        link = self.link
+        link = self.link  # the token first: what a mismatching one learns is "unknown"
+        if link is None or not hmac.compare_digest(link["token_hash"], token_hash):
+            return "unknown", "an unknown upload token"
         if self.status == "declined":
             return "declined", f"request {self.request_id} was declined"
-        matches = link is not None and hmac.compare_digest(link["token_hash"], token_hash)
-        if not matches:
-            return "unknown", "an unknown upload token"
-        assert link is not None
         if self.status == "fulfilled":
             return "used", f"the upload link of request {self.request_id} was already used"
         if self.status == "uploading" and not self.upload_stale(now, stale_after):
@@ -228,15 +226,15 @@ class FootageRequest(Attributed):
 
     def abandon_stale_upload(self, now: datetime, stale_after: timedelta, ctx: Context) -> bool:
         """Record a stale claim as failed (abandoned), freeing the link; False if there is none."""
-        if not self.upload_stale(now, stale_after):
+        started, link = self.upload_started, self.link
+        if not self.upload_stale(now, stale_after) or started is None or link is None:
             return False
-        assert self.upload_started is not None and self.link is not None
         detail = (
             f"abandoned: no outcome within {_duration(stale_after)} of its start at "
-            f"{self.upload_started.isoformat()}"
+            f"{started.isoformat()}"
         )
         self.trigger_event(
-            self.UploadFailed, link_id=self.link["link_id"], detail=detail, **ctx.fields()
+            self.UploadFailed, link_id=link["link_id"], detail=detail, **ctx.fields()
         )
         return True
 

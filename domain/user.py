@@ -9,6 +9,7 @@ from uuid import UUID
 from eventsourcing.domain import event
 
 from domain.base import Attributed, Context, RuleBroken, named_id
+from domain.ids import check_id
 
 ROLES = ("operator", "investigator", "auditor", "admin", "owner")
 
@@ -78,14 +79,8 @@ class User(Attributed):
     def register(
         cls, name: str, role: str, token_hash: str, expires: datetime | None, ctx: Context
     ) -> User:
-        if (
-            not name
-            or len(name) > 64
-            or not name.replace("-", "").replace(".", "").replace("_", "").isalnum()
-        ):
-            raise RuleBroken(f"invalid user name {name!r}: use letters, digits, '.', '-' or '_'")
         return cls(
-            name=name,
+            name=check_id("user name", name),
             role=check_role(role),
             token_hash=token_hash,
             token_expires=expires,

@@ -14,7 +14,6 @@ SHA-256(key name ‖ "\\n" ‖ 0x01 ‖ public key)[:4]; the verifier key a thir
 from __future__ import annotations
 
 import base64
-import binascii
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -67,6 +66,31 @@ def _check_name(name: str, what: str) -> None:
         raise CheckpointError(f"invalid {what} {name!r}: non-empty, no spaces or '+'")
 
 
+# Strict readers, as C2SP and Go's golang.org/x/mod/sumdb/note and tlog read: one spelling of
+# each value, so that two readers can never disagree about what a note says.
+
+
+def parse_decimal(text: str, what: str) -> int:
+    """An ASCII decimal without leading zeros ("0" itself allowed), below 2**64."""
+    if not (text.isascii() and text.isdigit()) or (text != "0" and text.startswith("0")):
+        raise CheckpointError(f"{what} {text[:40]!r} is not a decimal number")
+    value = int(text)
+    if value >= 2**64:
+        raise CheckpointError(f"{what} {text[:40]!r} is too large")
+    return value
+
+
+def parse_base64(text: str, what: str) -> bytes:
+    """Standard base64 with its padding, in its one canonical spelling (no stray padding bits)."""
+    try:
+        raw = base64.b64decode(text, validate=True)
+    except ValueError:  # binascii.Error, or a non-ASCII character
+        raise CheckpointError(f"{what} is not base64") from None
+    if base64.b64encode(raw).decode("ascii") != text:
+        raise CheckpointError(f"{what} is not canonical base64")
+    return raw
+
+
 # --- keys ---------------------------------------------------------------------------------
 
 
@@ -102,9 +126,9 @@ def parse_verifier_key(text: str) -> Verifier:
     _check_name(name, "key name")
     try:
         expected = bytes.fromhex(hash_hex)
-        raw = base64.b64decode(key_b64, validate=True)
-    except (ValueError, binascii.Error):
+    except ValueError:
         raise CheckpointError("verifier key is not valid hex/base64") from None
+    raw = parse_base64(key_b64, "verifier key")
     if len(hash_hex) != 8 or len(raw) != 33 or raw[:1] != ALG_ED25519:
         raise CheckpointError("verifier key is not an Ed25519 signed-note key")
     if key_hash(name, raw[1:]) != expected:
@@ -165,11 +189,10 @@ def split_note(note: str) -> tuple[str, list[NoteSignature]]:
         if not line.startswith(SIG_PREFIX):
             raise CheckpointError(f"malformed signature line {line!r}")
         name, space, b64 = line[len(SIG_PREFIX) :].partition(" ")
-        try:
-            blob = base64.b64decode(b64, validate=True)
-        except binascii.Error:
-            raise CheckpointError(f"signature of {name} is not base64") from None
-        if not space or len(blob) < 5:
+        if not space or not name or any(c.isspace() for c in name) or "+" in name:
+            raise CheckpointError(f"malformed signature line {line!r}: bad key name")
+        blob = parse_base64(b64, f"signature of {name}")
+        if len(blob) < 5:
             raise CheckpointError(f"malformed signature line {line!r}")
         signatures.append(NoteSignature(name, blob[:4], blob[4:]))
     return text, signatures
@@ -206,15 +229,13 @@ def parse_checkpoint_body(text: str) -> tuple[str, int, bytes]:
     if len(lines) < 4 or lines[-1] != "":
         raise CheckpointError("checkpoint body needs origin, size and root lines")
     origin, size_s, root_b64 = lines[0], lines[1], lines[2]
-    if not size_s.isdigit() or (size_s != "0" and size_s.startswith("0")):
-        raise CheckpointError(f"tree size {size_s!r} is not a decimal number")
-    try:
-        root = base64.b64decode(root_b64, validate=True)
-    except binascii.Error:
-        raise CheckpointError("root hash is not base64") from None
+    if not origin:
+        raise CheckpointError("checkpoint origin line is empty")
+    size = parse_decimal(size_s, "tree size")
+    root = parse_base64(root_b64, "root hash")
     if len(root) != 32:
         raise CheckpointError("root hash must be 32 bytes")
-    return origin, int(size_s), root
+    return origin, size, root
 
 
 def verify_checkpoint(note: str, verifier: Verifier, origin: str | None = None) -> Checkpoint:

@@ -20,7 +20,6 @@ transparency-dev/formats does.
 from __future__ import annotations
 
 import base64
-import binascii
 import hashlib
 from dataclasses import dataclass
 
@@ -35,6 +34,7 @@ from ledger.checkpoint import (
     SIG_PREFIX,
     CheckpointError,
     key_hash,
+    parse_base64,
     public_bytes,
     split_note,
 )
@@ -97,8 +97,8 @@ def parse_cosigner_key(text: str) -> Cosigner:
         raise CosignatureError(f"invalid witness name {name!r}")
     try:
         expected = bytes.fromhex(hash_hex)
-        raw = base64.b64decode(key_b64, validate=True)
-    except (ValueError, binascii.Error):
+        raw = parse_base64(key_b64, "witness key")
+    except (ValueError, CheckpointError):
         raise CosignatureError("witness key is not valid hex/base64") from None
     if len(hash_hex) != 8 or len(raw) != 33 or raw[:1] not in (ALG_COSIGNATURE_V1, ALG_ED25519):
         raise CosignatureError("witness key is not an Ed25519 cosignature (0x04) key")

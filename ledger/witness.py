@@ -18,12 +18,17 @@ and another root; size 0 with another root than the empty tree's).
 from __future__ import annotations
 
 import base64
-import binascii
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from ledger import merkle
-from ledger.checkpoint import Checkpoint, CheckpointError, Verifier, verify_checkpoint
+from ledger.checkpoint import (
+    Checkpoint,
+    CheckpointError,
+    Verifier,
+    parse_base64,
+    verify_checkpoint,
+)
 
 MAX_PROOF_LINES = 63
 MAX_REQUEST_BYTES = 1 << 16
@@ -75,9 +80,9 @@ def parse_add_checkpoint(body: bytes) -> AddCheckpoint:
     proof = []
     for line in lines[1:]:
         try:
-            h = base64.b64decode(line, validate=True)
-        except binascii.Error:
-            raise Refusal(400, "bad_request", "a proof line is not base64") from None
+            h = parse_base64(line, "a proof line")
+        except CheckpointError as e:
+            raise Refusal(400, "bad_request", str(e)) from None
         if len(h) != merkle.HASH_SIZE:
             raise Refusal(400, "bad_request", "a proof line is not a 32-byte hash")
         proof.append(h)

@@ -82,6 +82,23 @@ def object_store_url(request: pytest.FixtureRequest, home: Path) -> str:
     return server.url(f"t-{uuid.uuid4().hex[:16]}")
 
 
+def module_settings(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, name: str
+) -> Settings:
+    """Settings of an archive shared by a module's tests, on the backend `request.param` names
+    (a module-scoped fixture's parameter), with local files."""
+    tmp = tmp_path_factory.mktemp(name)
+    pg = request.getfixturevalue("pg_database") if request.param == "postgres" else ""
+    home = tmp / "home"
+    return Settings(
+        home=home,
+        event_store=event_store_url(request.param, tmp, pg),
+        object_store=f"file://{home}/objects",
+        signing_key=home / "keys" / "checkpoint.key",
+        public_url="https://saksi.example",
+    )
+
+
 @pytest.fixture
 def settings(store_kind: str, tmp_path: Path, request: pytest.FixtureRequest) -> Settings:
     pg = request.getfixturevalue("pg_database") if store_kind == "postgres" else ""
@@ -92,6 +109,7 @@ def settings(store_kind: str, tmp_path: Path, request: pytest.FixtureRequest) ->
         object_store=object_store_url(request, home),
         signing_key=home / "keys" / "checkpoint.key",
         chromium="none",  # as pytest_configure: no PDF but where a test asks for one
+        public_url="https://saksi.example",  # links are made from it alone (SAKSI_PUBLIC_URL)
     )
 
 
@@ -159,6 +177,7 @@ def cli(settings: Settings, monkeypatch: pytest.MonkeyPatch, request: pytest.Fix
     tokens = cli_tokens.Tokens()
     if "archive" in request.fixturenames:
         tokens.known.update(request.getfixturevalue("archive").tokens)
+    monkeypatch.setenv("SAKSI_PUBLIC_URL", "https://saksi.example")
 
     def run(*args: str, token: str | object | None = cli_tokens.BY_ACTOR) -> CliResult:
         from api.cli import main

@@ -14,6 +14,7 @@ import math
 import os
 import signal
 from datetime import timedelta
+from typing import Any
 
 import typer
 
@@ -60,13 +61,8 @@ def serve(
             create_app(svc),
             host=host,
             port=port,
-            log_config=logs.UVICORN_LOG_CONFIG,
-            access_log=False,
-            server_header=False,
-            timeout_keep_alive=5,
-            limit_concurrency=256,
-            h11_max_incomplete_event_size=16 * 1024,
             timeout_graceful_shutdown=grace,
+            **server_options(svc),
         )
         # The scheduled jobs (retention sweep, checkpoint sealing, fixity) run in this process
         # unless scaled out to a separate `saksi scheduler`.
@@ -82,6 +78,26 @@ def serve(
             catching_up.stop()
             if scheduler is not None:
                 scheduler.shutdown(wait=False)
+
+
+def server_options(svc: Services) -> dict[str, Any]:
+    """uvicorn's options for Saksi (api/http/protocol.py, docs/trust-model.md "Limits"): h11
+    with the 16 KiB header limit and the header deadline; X-Forwarded-For believed only from
+    SAKSI_TRUSTED_PROXIES, by the app itself (uvicorn's own default trusts 127.0.0.1)."""
+    from api.http import logs
+    from api.http.protocol import with_header_timeout
+
+    return {
+        "http": with_header_timeout(svc.settings.http_header_timeout.total_seconds()),
+        "h11_max_incomplete_event_size": 16 * 1024,
+        "proxy_headers": False,
+        "forwarded_allow_ips": [],
+        "log_config": logs.UVICORN_LOG_CONFIG,
+        "access_log": False,
+        "server_header": False,
+        "timeout_keep_alive": 5,
+        "limit_concurrency": 256,
+    }
 
 
 def _drained(_signum: int, _frame: object) -> None:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from importlib.metadata import version
+from typing import Any
 
 from fastapi import Depends, FastAPI
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from api.http import errors
 from api.http.deps import reject_unknown_query
@@ -12,6 +14,7 @@ from api.http.draining import RefuseWhenCut
 from api.http.limits import HttpLimits, RateLimiter
 from api.http.metrics import CountRequests, ProcessCounters, metrics_token
 from api.http.middleware import Authenticate, BodyLimit, RequestContext
+from api.http.responses import DESCRIPTIONS
 from api.http.routes import (
     audit,
     audit_reports,
@@ -40,7 +43,7 @@ DESCRIPTION = """Saksi's HTTP API. Everything under `/api/` needs `Authorization
 
 Errors are JSON `{"error": "..."}`: 401 without a valid token, 403 when the role or case
 membership forbids (recorded as AccessDenied), 404 unknown id, 410 purged content, 422
-invalid input, 429 too many expensive requests with one token."""
+invalid input, 429 too many expensive requests or writes with one token (see Retry-After)."""
 
 
 def create_app(services: Services, limits: HttpLimits | None = None) -> FastAPI:
@@ -69,12 +72,40 @@ def create_app(services: Services, limits: HttpLimits | None = None) -> FastAPI:
     app.include_router(log.router)  # the tiled log for auditors' mirrors (C2SP tlog-tiles)
     for module in (recovery,):  # safe deletion: restore
         app.include_router(module.router)
+    _document_write_limits(app)
     install_ui(app)  # the web UI's pages under / (the JSON API stays under /api/)
     errors.install(app)
     # Added innermost first: RequestContext ends up outermost.
-    app.add_middleware(Authenticate, services=services)
-    app.add_middleware(BodyLimit, limits=limits)
+    app.add_middleware(Authenticate, services=services, limiter=app.state.rate_limiter)
+    settings = services.settings
+    app.add_middleware(
+        BodyLimit,
+        limits=limits,
+        min_rate=float(settings.http_body_min_bytes_per_s),
+        grace=settings.http_body_grace.total_seconds(),
+    )
     app.add_middleware(RequestContext)
     app.add_middleware(CountRequests, counters=app.state.counters)
     app.add_middleware(RefuseWhenCut)
+    if settings.trusted_proxies:  # their X-Forwarded-For names the client; nobody else's does
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=list(settings.trusted_proxies))
     return app
+
+
+def _document_write_limits(app: FastAPI) -> None:
+    """Every write under /api/ may be throttled (429) or have its body cut (408, 413) by the
+    middleware, whatever the route itself answers: its OpenAPI entry says so."""
+    made = app.openapi
+    error = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}}
+
+    def openapi() -> dict[str, Any]:
+        schema = made()  # built once and kept by FastAPI: this runs its additions once
+        for path, operations in schema["paths"].items():
+            for method, operation in operations.items():
+                if path.startswith("/api/") and method in ("post", "put", "patch", "delete"):
+                    for code in (408, 413, 429):
+                        answer = {"description": DESCRIPTIONS[code], "content": error}
+                        operation["responses"].setdefault(str(code), answer)
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 import threading
 import time
@@ -32,12 +33,14 @@ class HttpLimits:
             "content": Rate(per_minute=240, burst=60),
             "upload": Rate(per_minute=12, burst=6),
             "verify": Rate(per_minute=6, burst=3),
+            "write": Rate(per_minute=300, burst=120),  # every POST/PUT/PATCH/DELETE under /api/
         }
     )
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> HttpLimits:
-        """SAKSI_HTTP_MAX_UPLOAD_MB, SAKSI_HTTP_RATE_<CONTENT|UPLOAD|VERIFY>=PER_MINUTE[/BURST]."""
+        """SAKSI_HTTP_MAX_UPLOAD_MB; SAKSI_HTTP_RATE_<KIND>=PER_MINUTE[/BURST] for each kind
+        (CONTENT, UPLOAD, VERIFY, WRITE)."""
         env = os.environ if env is None else env
         base = cls()
         rates = dict(base.rates)
@@ -78,9 +81,10 @@ class RateLimiter:
             if level < 1.0:
                 wait = (1.0 - level) * 60.0 / rate.per_minute
                 self._buckets[(kind, key)] = (level, now)
+                after = max(1, math.ceil(wait))
                 raise Throttled(
-                    f"too many {kind} requests with this token; retry in {wait:.0f} s",
-                    retry_after=max(1, round(wait)),
+                    f"too many {kind} requests with this token; retry in {after} s",
+                    retry_after=after,
                 )
             self._buckets[(kind, key)] = (level - 1.0, now)
             if len(self._buckets) > 100_000:  # full buckets carry no state worth keeping

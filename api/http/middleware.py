@@ -16,10 +16,17 @@ import anyio
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.http.errors import error_response
-from api.http.limits import HttpLimits
+from api.http.limits import HttpLimits, RateLimiter
 from api.http.logs import one_line, request_id
 from archive.accounts import sign_in as auth
-from archive.errors import InvalidInput, TooLarge, Unauthenticated
+from archive.errors import (
+    InvalidInput,
+    SaksiError,
+    Throttled,
+    TooLarge,
+    TooSlow,
+    Unauthenticated,
+)
 from archive.services import Services
 
 log = logging.getLogger("saksi.http")
@@ -27,6 +34,7 @@ _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 UPLOAD_PATHS = frozenset({"/api/clips", "/api/cameras/import"})  # large POST bodies
 SELF_LIMITED = ("/upload/",)  # upload links: each enforces (and records) its own size limit
 CONTEXT_KEY = "saksi_context"
+_READS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 def _header(scope: Scope, name: bytes) -> str | None:
@@ -36,10 +44,15 @@ def _header(scope: Scope, name: bytes) -> str | None:
     return None
 
 
-async def _send_error(send: Send, exc: BaseException, rid: str | None = None) -> None:
+async def _send_error(
+    send: Send, exc: BaseException, rid: str | None = None, *, close: bool = False
+) -> None:
+    """`close`: the request's body was cut short, so the connection cannot carry another."""
     response = error_response(exc)
     if rid:
         response.headers["X-Request-ID"] = rid
+    if close:
+        response.headers["Connection"] = "close"
     await response({"type": "http"}, _no_receive, send)
 
 
@@ -79,8 +92,8 @@ class RequestContext:
                 state["aborted"] = 1
                 cause = exc.__cause__ or exc  # Starlette wraps errors raised mid-response
                 log.error("response aborted", exc_info=cause, extra={"path": scope["path"]})
-            else:
-                await _send_error(tracked, exc)
+            else:  # a body cut short (too large, too slow) leaves the connection unusable
+                await _send_error(tracked, exc, close=isinstance(exc, (TooLarge, TooSlow)))
         finally:
             self._access(scope, state, started)
             request_id.reset(token)
@@ -108,15 +121,24 @@ class RequestContext:
 
 
 class BodyLimit:
-    """Refuses bodies over their limit: by Content-Length up front, by counting otherwise."""
+    """Refuses bodies over their limit (by Content-Length up front, by counting otherwise) and
+    bodies that come in too slowly: once `grace` has passed, a body must have averaged
+    `min_rate` bytes a second, or it is cut (408) - a trickling upload cannot hold a worker
+    for ever (issue 18, finding 14). Whatever the app answers to a body cut that way (a
+    framework may report a body it could not read as 400 or 422), the client gets the 413 or
+    408 that says why."""
 
-    def __init__(self, app: ASGIApp, limits: HttpLimits) -> None:
+    def __init__(
+        self, app: ASGIApp, limits: HttpLimits, min_rate: float = 8192.0, grace: float = 30.0
+    ) -> None:
         self.app, self.limits = app, limits
+        self.min_rate, self.grace = min_rate, grace
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"].startswith(SELF_LIMITED):
+        if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        self_limited = scope["path"].startswith(SELF_LIMITED)
         path = scope["path"]
         upload = scope["method"] == "POST" and (
             path in UPLOAD_PATHS
@@ -125,25 +147,46 @@ class BodyLimit:
         )  # the API's uploads, and the web UI's: into a case, a camera file
         limit = self.limits.max_upload_bytes if upload else self.limits.max_json_bytes
         declared = _header(scope, b"content-length")
-        if declared is not None:
+        if declared is not None and not self_limited:
             if not declared.isdigit():
                 await _send_error(send, InvalidInput("invalid Content-Length"))
                 return
             if int(declared) > limit:
                 await _send_error(send, TooLarge(f"the request body is over {limit} bytes"))
                 return
-        seen = 0
+        seen, started, whole = 0, time.monotonic(), False
+        cut: list[SaksiError] = []
 
         async def counted() -> Message:
-            nonlocal seen
-            message = await receive()
+            nonlocal seen, whole
+            if whole:  # the body is in: later receives wait for a disconnect, unbounded
+                return await receive()
+            wait = started + self.grace + seen / self.min_rate - time.monotonic()
+            with anyio.move_on_after(max(wait, 0.0)) as late:
+                message = await receive()
+            if late.cancelled_caught:
+                rate = self.min_rate / 1024
+                cut.append(TooSlow(f"the request body came slower than {rate:.0f} KiB/s"))
+                raise cut[-1]
             if message["type"] == "http.request":
+                whole = not message.get("more_body", False)
                 seen += len(message.get("body", b""))
-                if seen > limit:
-                    raise TooLarge(f"the request body is over {limit} bytes")
+                if seen > limit and not self_limited:
+                    cut.append(TooLarge(f"the request body is over {limit} bytes"))
+                    raise cut[-1]
             return message
 
-        await self.app(scope, counted, send)
+        replaced = False
+
+        async def answer(message: Message) -> None:
+            nonlocal replaced
+            if cut and message["type"] == "http.response.start" and not replaced:
+                replaced = True
+                await _send_error(send, cut[-1], close=True)
+            elif not replaced:
+                await send(message)
+
+        await self.app(scope, counted, answer)
 
 
 def _needs_token(path: str) -> bool:
@@ -159,10 +202,12 @@ class Authenticate:
     """Turns `Authorization: Bearer TOKEN` into the caller's Context for everything under /api/
     and /log/ (but the public hash tiles).
 
-    Authorization stays in the use cases; this only says who is asking, from where."""
+    Authorization stays in the use cases; this only says who is asking, from where. Writes
+    (every method but GET/HEAD/OPTIONS) take one request from the caller's "write" bucket:
+    nobody, refused or not, writes faster than that (429 with Retry-After)."""
 
-    def __init__(self, app: ASGIApp, services: Services) -> None:
-        self.app, self.services = app, services
+    def __init__(self, app: ASGIApp, services: Services, limiter: RateLimiter) -> None:
+        self.app, self.services, self.limiter = app, services, limiter
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or not _needs_token(scope["path"]):
@@ -178,8 +223,10 @@ class Authenticate:
             ctx = await anyio.to_thread.run_sync(
                 auth.sign_in, self.services, token.strip(), client[0] if client else None, target
             )
+            if scope["method"] not in _READS:
+                self.limiter.take("write", ctx.actor)
         except Exception as exc:
-            if not isinstance(exc, Unauthenticated):
+            if not isinstance(exc, (Unauthenticated, Throttled)):
                 log.warning("sign-in failed: %s", one_line(exc))
             await _send_error(send, exc)
             return

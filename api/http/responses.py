@@ -10,13 +10,14 @@ DESCRIPTIONS = {
     401: "No valid bearer token",
     403: "The role or case membership forbids it (recorded as AccessDenied)",
     404: "Unknown id",
+    408: "The request body came slower than the server's minimum rate",
     409: "Already exists, a concurrent change was recorded first, or the clip's state forbids "
     "it (content pending deletion: the body carries the pending record)",
     410: "The clip was purged; the body carries the purge record",
     413: "The request body is over its limit",
     416: "The byte range lies outside the content",
     422: "Invalid input",
-    429: "Too many requests of this kind with this token; see Retry-After",
+    429: "Too many requests of this kind (or writes) with this token; see Retry-After",
     500: "Stored content does not match its recorded hash (the stream is cut short)",
     503: "A required service is unavailable, or the archive did not answer in time",
 }

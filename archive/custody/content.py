@@ -7,20 +7,29 @@ ranged reads of the same clip by the same user with the same reason within VIEW_
 that event record nothing more. The state lives in the clip's own events, so every API worker
 applies the same rule, and concurrent first reads record one view (optimistic concurrency).
 
+So that viewing never hands out a copy (issue 18, finding 2), a ranged response serves one
+span: the first requested range that lies within the content (separate ranges are never
+merged into a wider one), at most MAX_RANGE_BYTES, and never the whole content - a player
+asks again for the rest; whoever wants the whole in one response downloads it, recorded so.
+
 A read of the whole content is hashed on the way out. The last chunk is held back until the
 hash is checked, so a reader never receives a complete copy that does not match its record:
 on a mismatch the stream fails (the HTTP connection is cut short) and the error is logged.
+A ranged read cannot be hashed (finding 17): before any range is served the stored object's
+size and version are compared with the record, and each object version is hashed whole once
+per process (again whenever its modification time changes).
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
+import threading
 from collections.abc import Iterator, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import BinaryIO
+from typing import Any, BinaryIO, NoReturn
 
 from archive import timefmt
 from archive.custody.retrieval import authorize_content
@@ -28,9 +37,11 @@ from archive.errors import IntegrityFailure, InvalidInput, RangeNotSatisfiable
 from archive.services import Services
 from domain.base import Context
 from domain.clip import Clip
-from storage.objects.port import CHUNK
+from storage.errors import ContentMismatch
+from storage.objects.port import CHUNK, ObjectInfo, verify_content
 
 VIEW_SESSION = timedelta(minutes=30)
+MAX_RANGE_BYTES = 16 * 1024 * 1024  # one ranged response; a player asks for the next
 log = logging.getLogger("saksi.content")
 
 
@@ -53,12 +64,52 @@ class ByteRange:
         return self.first, last
 
 
-def cover(ranges: Sequence[ByteRange], size: int) -> tuple[int, int]:
-    """Several ranges are coalesced into the one span that covers them all (RFC 9110 §14.2)."""
+def serve_span(ranges: Sequence[ByteRange], size: int) -> tuple[int, int]:
+    """The one span a ranged response serves: the first requested range within the content,
+    cut to MAX_RANGE_BYTES, and short of the whole content by its last byte at least."""
     spans = [s for s in (r.resolve(size) for r in ranges) if s is not None]
     if not spans:
         raise RangeNotSatisfiable(f"no requested range lies within the {size} bytes", size=size)
-    return min(s[0] for s in spans), max(s[1] for s in spans)
+    first, last = spans[0]
+    last = min(last, first + MAX_RANGE_BYTES - 1)
+    if first == 0 and last == size - 1 and size > 1:
+        last = size - 2  # the whole content in one response is a download, not a view
+    return first, last
+
+
+@dataclass(frozen=True)
+class Stored:
+    """An object as recorded: a clip's original or one of its derivatives."""
+
+    clip_id: str  # named in errors
+    key: str
+    version_id: str | None
+    sha256: str
+    size: int
+    media_type: str
+
+    @classmethod
+    def original(cls, clip: Clip) -> Stored:
+        return cls(
+            clip.clip_id,
+            clip.storage["key"],
+            clip.storage.get("version_id"),
+            clip.sha256,
+            clip.size_bytes,
+            media_type(clip.media),
+        )
+
+    @classmethod
+    def derivative(cls, clip: Clip, d: dict[str, Any], media: str = "video/mp4") -> Stored:
+        storage = d["storage"]
+        return cls(
+            clip.clip_id,
+            storage["key"],
+            storage.get("version_id"),
+            d["sha256"],
+            int(d["size_bytes"]),
+            media,
+        )
 
 
 @dataclass
@@ -100,7 +151,7 @@ def read_content(
     _who, clip = authorize_content(svc, ctx, clip_id, action)
     if ranges and not if_range_holds(if_range, clip.sha256):
         ranges = None  # the content changed since the client's copy: it gets the whole
-    first, last = cover(ranges, clip.size_bytes) if ranges else (0, clip.size_bytes - 1)
+    first, last = serve_span(ranges, clip.size_bytes) if ranges else (0, clip.size_bytes - 1)
     if ranges:
         since = timefmt.now() - VIEW_SESSION
 
@@ -126,27 +177,77 @@ def if_range_holds(if_range: str | None, sha256: str) -> bool:
 
 def open_content(svc: Services, clip: Clip, first: int, last: int, *, partial: bool) -> Content:
     """Open bytes first..last of an authorized clip's original (its custody event recorded)."""
+    return open_stored(svc, Stored.original(clip), first, last, partial=partial)
+
+
+def open_stored(svc: Services, obj: Stored, first: int, last: int, *, partial: bool) -> Content:
+    """Open bytes first..last of a recorded object; a part only once the object is checked."""
+    whole = first == 0 and last == obj.size - 1
+    if not whole:
+        _check_stored(svc, obj)
     stack = ExitStack()
     try:
-        src = stack.enter_context(
-            svc.objects.open(clip.storage["key"], clip.storage.get("version_id"))
-        )
+        src = stack.enter_context(svc.objects.open(obj.key, obj.version_id))
         _skip(src, first)
     except BaseException:
         stack.close()
         raise
-    whole = first == 0 and last == clip.size_bytes - 1
     return Content(
-        clip_id=clip.clip_id,
-        sha256=clip.sha256,
-        size=clip.size_bytes,
+        clip_id=obj.clip_id,
+        sha256=obj.sha256,
+        size=obj.size,
         first=first,
         last=last,
         partial=partial,
-        media_type=media_type(clip.media),
-        chunks=_chunks(src, stack, clip, last - first + 1, verify=whole),
+        media_type=obj.media_type,
+        chunks=_chunks(src, stack, obj, last - first + 1, verify=whole),
         _stack=stack,
     )
+
+
+class _Verified:
+    """Object versions this process has hashed whole and found as recorded, by what stat says
+    of them (size, version, modification time): a replaced file is hashed again."""
+
+    LIMIT = 10_000
+
+    def __init__(self) -> None:
+        self._seen: set[tuple[str, str | None, int, object]] = set()
+        self._lock = threading.Lock()
+
+    def known(self, info: ObjectInfo) -> bool:
+        with self._lock:
+            return self._key(info) in self._seen
+
+    def add(self, info: ObjectInfo) -> None:
+        with self._lock:
+            if len(self._seen) >= self.LIMIT:
+                self._seen.clear()
+            self._seen.add(self._key(info))
+
+    @staticmethod
+    def _key(info: ObjectInfo) -> tuple[str, str | None, int, object]:
+        return (info.key, info.version_id, info.size_bytes, info.modified)
+
+
+_VERIFIED = _Verified()
+
+
+def _check_stored(svc: Services, obj: Stored) -> None:
+    """Size and version as recorded, and the bytes hashed once: a part of a replaced object
+    is never served under the record's hash and size."""
+    info = svc.objects.stat(obj.key, obj.version_id)
+    if obj.version_id is not None and info.version_id != obj.version_id:
+        _mismatch(obj, f"the store holds version {info.version_id}, not {obj.version_id}")
+    if info.size_bytes != obj.size:
+        _mismatch(obj, f"the stored object holds {info.size_bytes} bytes, not {obj.size}")
+    if _VERIFIED.known(info):
+        return
+    try:
+        verify_content(svc.objects, obj.key, obj.version_id, obj.sha256)
+    except ContentMismatch as e:
+        _mismatch(obj, str(e))
+    _VERIFIED.add(info)
 
 
 def _skip(src: BinaryIO, offset: int) -> None:
@@ -165,7 +266,7 @@ def _skip(src: BinaryIO, offset: int) -> None:
 
 
 def _chunks(
-    src: BinaryIO, stack: ExitStack, clip: Clip, length: int, *, verify: bool
+    src: BinaryIO, stack: ExitStack, obj: Stored, length: int, *, verify: bool
 ) -> Iterator[bytes]:
     digest = hashlib.sha256() if verify else None
     left = length
@@ -182,23 +283,23 @@ def _chunks(
                 yield held
             held = chunk
         if left > 0:
-            _mismatch(clip, f"the stored object ended {left} bytes early")
-        if digest is not None and digest.hexdigest() != clip.sha256:
-            _mismatch(clip, f"expected sha256 {clip.sha256}, read {digest.hexdigest()}")
+            _mismatch(obj, f"the stored object ended {left} bytes early")
+        if digest is not None and digest.hexdigest() != obj.sha256:
+            _mismatch(obj, f"expected sha256 {obj.sha256}, read {digest.hexdigest()}")
         if held is not None:
             yield held
     finally:
         stack.close()
 
 
-def _mismatch(clip: Clip, detail: str) -> None:
+def _mismatch(obj: Stored, detail: str) -> NoReturn:
     log.error(
         "content of clip %s does not match its record: %s",
-        clip.clip_id,
+        obj.clip_id,
         detail,
-        extra={"clip_id": clip.clip_id, "event": "content_mismatch"},
+        extra={"clip_id": obj.clip_id, "event": "content_mismatch"},
     )
-    raise IntegrityFailure(f"content of clip {clip.clip_id} does not match its record: {detail}")
+    raise IntegrityFailure(f"content of clip {obj.clip_id} does not match its record: {detail}")
 
 
 _CONTAINERS = {

@@ -6,6 +6,7 @@ import base64
 import hashlib
 import json
 import os
+import shutil
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -19,7 +20,7 @@ from domain.base import Context
 from domain.clip import STATUSES, Clip
 from retention.content_state import gone_message, purge_record, refuse_if_pending
 from storage.db import Database
-from storage.objects.port import CHUNK, Progress
+from storage.objects.port import CHUNK, HashingReader, Progress
 from storage.readmodels import queries, retention_queries
 from storage.readmodels.registry import stored_time
 
@@ -162,3 +163,17 @@ def download(
         "size_bytes": done,
         "verified": True,
     }
+
+
+def fetch_verified(svc: Services, clip: Clip, path: Path, instead: str) -> None:
+    """The original into a work file, hashed on the way: ffmpeg reads only what matched.
+    `instead`: what the mismatch error says was not done (", nothing was redacted")."""
+    with svc.objects.open(clip.storage["key"], clip.storage.get("version_id")) as src:
+        reader = HashingReader(src)
+        with open(path, "wb") as dst:
+            shutil.copyfileobj(reader, dst, CHUNK)
+    if reader.hexdigest() != clip.sha256:
+        raise IntegrityFailure(
+            f"content of clip {clip.clip_id} does not match its record: expected sha256 "
+            f"{clip.sha256}, read {reader.hexdigest()}; {instead}"
+        )

@@ -72,9 +72,9 @@ def claim(
     stale_after = request_links.policy(svc).upload_stale
     at = now()
     problem = request.link_problem(hash_token(token) if plausible else "", at, stale_after)
-    if problem is not None and problem[0] == "unknown":
+    link = request.link
+    if link is None or (problem is not None and problem[0] == "unknown"):
         _unknown(svc, stranger, request, "an unknown upload token")
-    assert request.link is not None
     owner = Context(request.owner_user, "http", client)
     if problem is not None:
         kind, detail = problem
@@ -82,7 +82,7 @@ def claim(
             AlreadyExists(detail) if kind == "busy" else Gone(f"{detail}; ask for a new link")
         )
         _refuse(svc, owner, request, detail, error)
-    limit = int(request.link["max_bytes"])
+    limit = int(link["max_bytes"])
     if declared_bytes is not None and declared_bytes > limit:
         detail = f"an upload of {declared_bytes} bytes, over the link's limit of {limit} bytes"
         _refuse(svc, owner, request, detail, TooLarge(f"the upload is over {limit} bytes"))
@@ -90,7 +90,7 @@ def claim(
     if case is None or not case.is_open:
         detail = f"case {request.case_id} is closed: the request takes no footage"
         _refuse(svc, owner, request, detail, Gone(detail))
-    link_id = str(request.link["link_id"])
+    link_id = str(link["link_id"])
 
     def take(r: FootageRequest) -> None:
         r.abandon_stale_upload(at, stale_after, request_links.SYSTEM)
@@ -101,13 +101,11 @@ def claim(
     except RuleBroken:  # another upload through this link started first
         detail = f"an upload through the link of request {request_id} is under way or done"
         _refuse(svc, owner, request, detail, AlreadyExists(detail))
-    assert taken.upload_started is not None
+    started = taken.upload_started
+    if started is None:  # start_upload records it; a request that lost it is not claimable
+        raise AlreadyExists(f"the link of request {request_id} could not be claimed")
     return Claim(
-        request.request_id,
-        link_id,
-        limit,
-        Principal(request.owner_user, "owner", owner),
-        taken.upload_started,
+        request.request_id, link_id, limit, Principal(request.owner_user, "owner", owner), started
     )
 
 
@@ -176,5 +174,13 @@ def _unknown(svc: Services, ctx: Context, target: FootageRequest | str, problem:
 def _refuse(
     svc: Services, ctx: Context, request: FootageRequest, detail: str, error: SaksiError
 ) -> NoReturn:
-    svc.events.update(FootageRequest, request.id, lambda r: r.record_refusal(ACTION, detail, ctx))
+    """Recorded on the request's stream, throttled per (holder, request, what was wrong) like
+    every refusal (archive/guard.py): replaying a used link does not grow the stream."""
+    recorded = svc.guard.throttled(
+        ctx, f"request:{request.request_id}", f"{ACTION}|{detail}", detail
+    )
+    if recorded is not None:
+        svc.events.update(
+            FootageRequest, request.id, lambda r: r.record_refusal(ACTION, recorded, ctx)
+        )
     raise error

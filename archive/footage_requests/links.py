@@ -6,9 +6,9 @@ its own expiry and limit in its LinkIssued event. SAKSI_REQUEST_UPLOAD_STALE (IS
 duration, default PT2H: the largest upload at under 0.3 MB/s) is how long after its
 UploadStarted an upload claim counts as abandoned (its process died): the next upload through
 the link then records it failed and goes ahead, and views mark the request `stale`.
-SAKSI_PUBLIC_URL, when set, is the address links are given at (behind a TLS proxy); otherwise
-the address the approval came in at (HTTP), or only the path (CLI). All four are settings
-(archive/settings.py), read once per process.
+SAKSI_PUBLIC_URL is the address links are given at, and the only one (never a request's Host
+header); without it no link is issued (an approval with the recording itself still works).
+All are settings (archive/settings.py), read once per process.
 """
 
 from __future__ import annotations
@@ -29,7 +29,6 @@ LINK_PATH = "/upload/requests"  # POST {LINK_PATH}/{request_id}?token=TOKEN (no 
 class LinkPolicy:
     ttl: timedelta = timedelta(hours=72)
     max_bytes: int = 2048 * MIB
-    public_url: str | None = None
     upload_stale: timedelta = timedelta(hours=2)
 
     @classmethod
@@ -37,7 +36,6 @@ class LinkPolicy:
         return cls(
             ttl=settings.request_link_ttl,
             max_bytes=settings.request_upload_max_bytes,
-            public_url=(settings.public_url or "").rstrip("/") or None,
             upload_stale=settings.request_upload_stale,
         )
 

@@ -32,6 +32,7 @@ from archive.ingest.ingest import ingest_checked
 from archive.ingest.uploads import check_stored
 from archive.records import load_case
 from archive.services import Services
+from archive.settings import require_public_url
 from archive.timefmt import now
 from domain.base import Context
 from domain.camera import Camera, check_camera_id
@@ -117,6 +118,8 @@ def approve(
     who = _require_addressee(svc, ctx, request, "request.approve")
     if not request.answerable:
         raise InvalidInput(f"request {request_id} is already {request.status}")
+    if source is None:  # a link is to be issued: refused before anything is recorded
+        require_public_url(svc.settings)
     if request.status == "sent":
 
         def approve(case: Case) -> Sequence[Aggregate]:
@@ -165,7 +168,7 @@ def issue_link(svc: Services, who: Principal, request_id: str) -> dict[str, Any]
     return {
         **request_view(svc, request_id),
         "upload": {
-            "url": f"{policy.public_url}{path}" if policy.public_url else None,
+            "url": f"{require_public_url(svc.settings)}{path}",
             "path": path,
             "token": token,
             "expires": expires.isoformat(),
@@ -329,7 +332,11 @@ def _require_addressee(
 def _refuse(
     svc: Services, ctx: Context, action: str, detail: str, request: FootageRequest
 ) -> NoReturn:
-    svc.events.update(FootageRequest, request.id, lambda r: r.record_refusal(action, detail, ctx))
+    recorded = svc.guard.throttled(ctx, f"request:{request.request_id}", action, detail)
+    if recorded is not None:
+        svc.events.update(
+            FootageRequest, request.id, lambda r: r.record_refusal(action, recorded, ctx)
+        )
     raise Refused(f"refused: {detail}", action=action)
 
 

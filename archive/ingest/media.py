@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import shutil
 import subprocess
 from dataclasses import asdict, dataclass
@@ -232,11 +233,17 @@ def make_test_clip(
 
 
 def last_line(stderr: bytes | str | None) -> str:
+    """ffmpeg's last word, for an error text: file paths cut to their file names (a server's
+    temporary folders are nobody's business, issue 18 finding 7); URLs are left alone."""
     if not stderr:
         return "no detail from ffmpeg"
     text = stderr.decode("utf-8", "replace") if isinstance(stderr, bytes) else stderr
     lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
-    return lines[-1][:300] if lines else "no detail from ffmpeg"
+    return _PATH.sub(r"\1", lines[-1])[:300] if lines else "no detail from ffmpeg"
+
+
+# An absolute path (not the path part of a URL): its folders, then the file name kept.
+_PATH = re.compile(r"(?<![\w:/.@-])/(?:[^\s/:'\",]+/)+([^\s/:'\",]*)")
 
 
 def _float(value: Any) -> float | None:

@@ -12,7 +12,6 @@ Any failure before the transaction leaves nothing recorded; the original is only
 
 from __future__ import annotations
 
-import shutil
 import tempfile
 import uuid
 from collections.abc import Sequence
@@ -23,8 +22,8 @@ from typing import Any
 from eventsourcing.domain import Aggregate
 
 from archive.cases.cases import attach_clip
-from archive.custody.retrieval import authorize_content, clip_view
-from archive.errors import IntegrityFailure, InvalidInput
+from archive.custody.retrieval import authorize_content, clip_view, fetch_verified
+from archive.errors import InvalidInput
 from archive.ingest import derivatives, media
 from archive.records import load_cases, load_clip
 from archive.redaction import render as redaction_media
@@ -34,7 +33,7 @@ from domain.base import Context
 from domain.clip import Clip
 from domain.redaction import Box, check_boxes, check_redactable, make_redacted_copy
 from retention import calc as retention_calc
-from storage.objects.port import CHUNK, HashingReader, StoredObject
+from storage.objects.port import StoredObject
 from storage.readmodels import queries
 
 ACTION = "clip.redact"
@@ -70,7 +69,7 @@ def redact(
     lock = policies.store_lock(original.start, cls, until)
     with tempfile.TemporaryDirectory(prefix="saksi-redact-") as work:
         source, out = Path(work) / "original", Path(work) / "redacted.mp4"
-        _fetch_verified(svc, original, source)
+        fetch_verified(svc, original, source, "nothing was redacted")
         ffmpeg = redaction_media.redact(
             source, media.read_metadata(source), list(boxes), mode, mute, out
         )
@@ -123,19 +122,6 @@ def redact(
         "mode": mode,
         "mute": mute,
     }
-
-
-def _fetch_verified(svc: Services, clip: Clip, path: Path) -> None:
-    """The original into the work folder, hashed on the way: ffmpeg reads only what matched."""
-    with svc.objects.open(clip.storage["key"], clip.storage.get("version_id")) as src:
-        reader = HashingReader(src)
-        with open(path, "wb") as dst:
-            shutil.copyfileobj(reader, dst, CHUNK)
-    if reader.hexdigest() != clip.sha256:
-        raise IntegrityFailure(
-            f"content of clip {clip.clip_id} does not match its record: expected sha256 "
-            f"{clip.sha256}, read {reader.hexdigest()}; nothing was redacted"
-        )
 
 
 def _store(svc: Services, path: Path, lock: datetime) -> StoredObject:

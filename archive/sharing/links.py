@@ -4,7 +4,8 @@ The link's token is the credential (archive/sharing/shares.py). Every use loads 
 stream, so a revocation or an expiry takes effect at once in every process. The recipient
 acts as `share:<share id>` from its client address:
 - a viewing session of a clip (ranged reads; one per client and clip per VIEW_SESSION) records
-  `ViewedThroughShare` on the clip and `ShareViewed` on the share, together;
+  `ViewedThroughShare` on the clip and `ShareViewed` on the share, together; a view-only
+  share serves a viewing copy made for it, never the original (viewing_copy.py);
 - the evidence package (archive/export/export.py, the same package `saksi export` writes) records
   `PackageDownloaded` on the share, then `ClipExported` naming the recipient on each clip
   (and `CaseExported` on a shared case); a view-only share refuses it;
@@ -29,18 +30,24 @@ from archive import timefmt
 from archive.accounts.users import hash_token
 from archive.custody import content, trail
 from archive.custody.content import VIEW_SESSION, ByteRange, Content
-from archive.errors import Gone, NotFound, Refused, SaksiError
+from archive.errors import Gone, NotFound, Refused, SaksiError, StateConflict
 from archive.export.contents import Export
 from archive.export.export import record_export
 from archive.guard import Principal
 from archive.records import load_case, load_clip
 from archive.services import Services
+from archive.sharing import viewing_copy
 from archive.sharing.shares import TOKEN_PREFIX
 from domain.base import Context
 from domain.clip import Clip
 from domain.refusal import Refusal
 from domain.share import Share
-from retention.content_state import gone_message, purge_record, refuse_if_pending
+from retention.content_state import (
+    gone_message,
+    pending_record,
+    purge_record,
+    refuse_if_pending,
+)
 from storage.readmodels import share_queries
 
 MAX_TOKEN_LENGTH = 128
@@ -103,9 +110,17 @@ def view(
     if clip.status != "active":
         raise Gone(gone_message(clip), purge=purge_record(clip))
     refuse_if_pending(clip)  # in its recovery window: unreadable through a share too
-    first, last = content.cover(ranges, clip.size_bytes)
-    _record_session(svc, share, clip, recipient_context(share, client))
-    return content.open_content(svc, clip, first, last, partial=True)
+    ctx = recipient_context(share, client)
+    if share.view_only:  # never the original: the copy made for this share (viewing_copy.py)
+        recipient = Principal(ctx.actor, "recipient", ctx)  # the share's token proved who
+        copy = viewing_copy.viewing_copy(svc, recipient, share, clip)
+        served = content.Stored.derivative(clip, copy)
+        clip = load_clip(svc.events, clip_id)  # it may have recorded the copy just now
+    else:
+        served = content.Stored.original(clip)
+    first, last = content.serve_span(ranges, served.size)
+    _record_session(svc, share, clip, ctx)
+    return content.open_stored(svc, served, first, last, partial=True)
 
 
 def _record_session(svc: Services, share: Share, clip: Clip, ctx: Context) -> None:
@@ -137,6 +152,9 @@ def package(svc: Services, token: str, client: str | None) -> Export:
     for clip in clips:
         if clip.status != "active":
             raise Gone(gone_message(clip), purge=purge_record(clip))
+        if pending_record(clip) is not None:  # in its recovery window: no package, recorded
+            detail = f"clip {clip.clip_id} is pending deletion: no package holds it meanwhile"
+            _refuse(svc, share, client, "share.package", detail, StateConflict, clip)
     ctx = recipient_context(share, client)
     export_id = str(uuid.uuid4())
     svc.events.update(Share, share.id, lambda s: s.record_download(export_id, timefmt.now(), ctx))

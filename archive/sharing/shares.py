@@ -29,6 +29,7 @@ from archive.export.export import _authorize_case, _authorize_clips, _text
 from archive.guard import PERMISSIONS
 from archive.records import load_case, load_clip
 from archive.services import Services
+from archive.settings import require_public_url
 from archive.views import local
 from domain.base import Context
 from domain.clip import Clip
@@ -37,11 +38,12 @@ from storage.readmodels import share_queries
 
 TOKEN_PREFIX = "shr_"
 MAX_EXPIRY = timedelta(days=365)
-DEFAULT_BASE_URL = "http://127.0.0.1:8000"
 
 
-def link(base_url: str | None, token: str) -> str:
-    return f"{(base_url or DEFAULT_BASE_URL).rstrip('/')}/share/{token}"
+def link(public_url: str, token: str) -> str:
+    """Made from SAKSI_PUBLIC_URL alone, never from a request's Host header (which its sender
+    chooses: issue 18, finding 10)."""
+    return f"{public_url.rstrip('/')}/share/{token}"
 
 
 def lifetime(text: str) -> timedelta:
@@ -65,10 +67,10 @@ def create_share(
     case_id: str | None = None,
     clip_ids: Sequence[str] = (),
     reason: str | None = None,
-    base_url: str | None = None,
 ) -> dict[str, Any]:
     """Authorize like an export, then record the share on its own stream and on each clip.
     Returns the link and its token: the only time either is shown."""
+    base = require_public_url(svc.settings)  # before anything is recorded
     recipient = _text(recipient, "a recipient")
     reason = _text(reason, "a reason") if reason is not None else f"shared with {recipient}"
     if (case_id is None) == (not clip_ids):
@@ -105,7 +107,6 @@ def create_share(
     svc.events.save_reloading(
         clips, lambda: [load_clip(svc.events, c.clip_id) for c in clips], record
     )
-    base = svc.settings.public_url or base_url
     return {**show_share(svc, str(share_id)), "url": link(base, token), "token": token}
 
 

@@ -20,8 +20,10 @@ import uvicorn
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from api.cli import serve
 from api.http import create_app, logs
 from api.http.limits import HttpLimits
+from archive.services import Services
 from tests.conftest import Archive, CliResult
 from tests.support import flows
 
@@ -65,8 +67,14 @@ def log_output() -> Iterator[io.StringIO]:
         logging.getLogger(name).propagate = True
 
 
+def serve_at(archive: Archive, url: str) -> None:
+    """SAKSI_PUBLIC_URL as a deployment sets it: links are made from it alone."""
+    archive.svc.settings = archive.svc.settings.model_copy(update={"public_url": url})
+
+
 @pytest.fixture
 def api(archive: Archive, log_output: io.StringIO) -> Iterator[Api]:
+    serve_at(archive, "http://testserver")
     app = create_app(archive.svc, HttpLimits())
     with TestClient(app, raise_server_exceptions=False) as client:
         yield Api(client, archive, app)
@@ -85,16 +93,13 @@ def free_port() -> int:
 
 
 @contextmanager
-def serving(app: FastAPI, port: int = 0) -> Iterator[str]:
-    """The app under a real uvicorn server on loopback (`port`, or a free one), in a thread:
-    its URL."""
+def uvicorn_serving(app: FastAPI, svc: Services, port: int = 0) -> Iterator[int]:
+    """`app` under a real uvicorn server in a thread, on loopback (`port`, or a free one,
+    yielded), with the options `saksi serve` runs with (h11, header deadline, no proxy trusted
+    by default)."""
+    options = {**serve.server_options(svc), "log_config": logs.UVICORN_LOG_CONFIG}
     config = uvicorn.Config(
-        app,
-        host="127.0.0.1",
-        port=port or free_port(),
-        log_config=logs.UVICORN_LOG_CONFIG,
-        access_log=False,
-        lifespan="off",
+        app, host="127.0.0.1", port=port or free_port(), lifespan="off", **options
     )
     srv = uvicorn.Server(config)
     thread = threading.Thread(target=srv.run, daemon=True)
@@ -104,10 +109,17 @@ def serving(app: FastAPI, port: int = 0) -> Iterator[str]:
         assert time.monotonic() < deadline, "uvicorn did not start"
         time.sleep(0.02)
     try:
-        yield f"http://127.0.0.1:{config.port}"
+        yield config.port
     finally:
         srv.should_exit = True
         thread.join(10)
+
+
+@contextmanager
+def serving(app: FastAPI, svc: Services, port: int = 0) -> Iterator[str]:
+    """`uvicorn_serving`, yielding the server's URL."""
+    with uvicorn_serving(app, svc, port) as bound:
+        yield f"http://127.0.0.1:{bound}"
 
 
 @pytest.fixture
@@ -120,8 +132,10 @@ def server_port() -> int:
 def server(archive: Archive, log_output: io.StringIO, server_port: int) -> Iterator[Api]:
     """The app under a real uvicorn server on loopback, in a thread."""
     app = create_app(archive.svc, HttpLimits())
-    with serving(app, server_port) as url, httpx.Client(base_url=url, timeout=30) as client:
-        yield Api(client, archive, app)
+    with serving(app, archive.svc, server_port) as url:
+        serve_at(archive, url)
+        with httpx.Client(base_url=url, timeout=30) as client:
+            yield Api(client, archive, app)
 
 
 # --- the command line ---

@@ -55,7 +55,7 @@ def served(home: Path) -> Iterator[str]:
     """`saksi serve` of the archive at HOME on a free loopback port: its URL."""
     svc = bootstrap(Settings.from_env({"SAKSI_HOME": str(home), "SAKSI_CHROMIUM": "none"}))
     try:
-        with serving(create_app(svc, HttpLimits())) as url:
+        with serving(create_app(svc, HttpLimits()), svc) as url:
             yield url
     finally:
         svc.close()

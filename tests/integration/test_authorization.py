@@ -35,7 +35,6 @@ from archive.errors import Gone, NotFound, Refused, Unauthenticated
 from archive.footage_requests import requests as footage_requests
 from archive.ingest import ingest, media
 from archive.services import Services
-from archive.settings import Settings
 from archive.sharing import shares
 from domain.base import Context
 from domain.redaction import Box
@@ -156,18 +155,10 @@ def world(
 ) -> Iterator[World]:
     """An archive with one of everything a use case may name, and a revoked user."""
     from archive.bootstrap import bootstrap
-    from tests.conftest import event_store_url
+    from tests.conftest import module_settings
 
-    tmp = tmp_path_factory.mktemp("authz")
-    pg = request.getfixturevalue("pg_database") if request.param == "postgres" else ""
-    home = tmp / "home"
-    settings = Settings(
-        home=home,
-        event_store=event_store_url(request.param, tmp, pg),
-        object_store=f"file://{home}/objects",
-        signing_key=home / "keys" / "checkpoint.key",
-        public_url="https://saksi.example",
-    )
+    settings = module_settings(request, tmp_path_factory, "authz")
+    tmp = settings.home.parent
     svc = bootstrap(settings, create_database=True)
     users.init_archive(svc, HOST, "ana")
     ana, budi = Context("ana"), Context("budi")

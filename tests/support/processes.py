@@ -21,6 +21,7 @@ def env(settings: Settings, **extra: str) -> dict[str, str]:
         "SAKSI_EVENT_STORE": settings.event_store,
         "SAKSI_OBJECT_STORE": settings.object_store,
         "SAKSI_SIGNING_KEY": str(settings.signing_key),
+        **({"SAKSI_PUBLIC_URL": settings.public_url} if settings.public_url else {}),
         **extra,
     }
 

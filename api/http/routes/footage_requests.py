@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query
 
 from api.http.deps import Ctx, Run
 from api.http.models import CaseId
@@ -59,12 +59,9 @@ async def show_request(request_id: UUID, ctx: Ctx, run: Run) -> dict[str, Any]:
 
 
 @router.post("/{request_id}/approve", response_model=ApprovedOut, responses=responses(*WRITE))
-async def approve(request_id: UUID, request: Request, ctx: Ctx, run: Run) -> dict[str, Any]:
+async def approve(request_id: UUID, ctx: Ctx, run: Run) -> dict[str, Any]:
     """The owner approves: the answer carries a one-time upload link (its token shown once)."""
-    result = await run(footage_requests.approve, ctx, request_id=str(request_id))
-    if result["upload"]["url"] is None:  # no SAKSI_PUBLIC_URL: where this request came in
-        result["upload"]["url"] = str(request.base_url).rstrip("/") + result["upload"]["path"]
-    return result
+    return await run(footage_requests.approve, ctx, request_id=str(request_id))
 
 
 @router.post("/{request_id}/decline", response_model=RequestOut, responses=responses(*WRITE))

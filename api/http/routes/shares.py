@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query
 
 from api.http.deps import Ctx, Run
 from api.http.models import CaseId, Reason
@@ -17,9 +17,10 @@ router = APIRouter(prefix="/api/shares", tags=["shares"])
 
 
 @router.post("", status_code=201, response_model=ShareCreatedOut, responses=responses(*WRITE, 410))
-async def create_share(body: ShareIn, request: Request, ctx: Ctx, run: Run) -> dict[str, Any]:
+async def create_share(body: ShareIn, ctx: Ctx, run: Run) -> dict[str, Any]:
     """Share a case's clips (or chosen clips) by a link; members of their case only. The
-    link and its token are in this answer only (SAKSI_PUBLIC_URL sets the link's address)."""
+    link and its token are in this answer only; its address is SAKSI_PUBLIC_URL's (without
+    that setting no link is made: 422)."""
     return await run(
         shares.create_share,
         ctx,
@@ -29,7 +30,6 @@ async def create_share(body: ShareIn, request: Request, ctx: Ctx, run: Run) -> d
         case_id=body.case_id,
         clip_ids=[str(c) for c in body.clip_ids],
         reason=body.reason,
-        base_url=str(request.base_url),
     )
 
 

@@ -44,7 +44,6 @@ async def share_case(
         view_only=form.get("view_only") == "1",
         case_id=case_id,
         reason=form.get("reason", ""),
-        base_url=str(request.base_url),
     )
     return await show_case_page(request, case_id, viewer, run, created=created)
 

@@ -14,7 +14,7 @@ import logging
 import os
 import secrets
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, NoReturn
 from urllib.parse import quote
 
 import anyio
@@ -30,6 +30,7 @@ from api.http.ui import i18n, times
 from archive.accounts import sessions
 from archive.accounts.sessions import Viewer
 from archive.errors import InvalidInput, Refused, classify
+from domain.base import Context
 
 log = logging.getLogger("saksi.ui")
 SESSION_COOKIE = "saksi_session"
@@ -144,17 +145,29 @@ def csrf_token(request: Request) -> str:
 
 async def checked_form(request: Request) -> dict[str, str]:
     """A POSTed form whose CSRF token matches this browser's; 403 (a page) otherwise."""
-    await current_viewer(request)
+    viewer = await current_viewer(request)
     origin = request.headers.get("origin")
     if origin and origin != f"{request.url.scheme}://{request.url.netloc}":
-        raise CsrfFailed("the form was sent from another site")
+        await _refuse_form(request, viewer, "the form was sent from another site")
     form = await request.form()
     fields = {k: v for k, v in form.items() if isinstance(v, str)}
     expected = _expected_csrf(request)
     given = fields.pop("csrf", "")
     if not expected or not secrets.compare_digest(given.encode(), expected.encode()):
-        raise CsrfFailed("the form's security token is missing or out of date")
+        await _refuse_form(request, viewer, "the form's security token is missing or out of date")
+    if viewer is not None:  # a signed-in form is a write: the API's write limit holds (429)
+        request.app.state.rate_limiter.take("write", viewer.ctx.actor)
     return fields
+
+
+async def _refuse_form(request: Request, viewer: Viewer | None, problem: str) -> NoReturn:
+    """A forged or stale form is a refused request: recorded as AccessDenied (action
+    `ui.form`, throttled like every refusal), then answered 403."""
+    who = viewer.ctx if viewer is not None else Context("anonymous", "http", client_of(request))
+    target = f"http:POST {request.url.path[:200]}"
+    guard = get_services(request).guard
+    await anyio.to_thread.run_sync(guard.record_refusal, who, "ui.form", problem, target)
+    raise CsrfFailed(problem)
 
 
 Form = Annotated[dict[str, str], Depends(checked_form)]
@@ -247,7 +260,7 @@ def error_page(request: Request, exc: BaseException) -> Response:
         return render(request, "error.html", 500, code=500, title="error_500", message="")
     code = known.http_status
     title = f"error_{code}" if f"error_{code}" in i18n.CATALOGUE["en"] else "error_other"
-    return render(
+    page = render(
         request,
         "error.html",
         code,
@@ -256,6 +269,9 @@ def error_page(request: Request, exc: BaseException) -> Response:
         message=known.message,
         refused=isinstance(known, Refused),
     )
+    if "retry_after" in known.details:  # a throttled form (the write limit)
+        page.headers["Retry-After"] = str(known.details["retry_after"])
+    return page
 
 
 class UiRoute(APIRoute):
