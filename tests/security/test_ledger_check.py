@@ -29,12 +29,14 @@ def run_the_scheduled_check(api: Api) -> None:
     scheduler.execute(api.archive.svc.settings, bootstrap, job, "schedule")
 
 
-def alarm_metric(api: Api) -> str:
+def alarm_metric(api: Api) -> float:
+    """The alarm's value as /metrics publishes it (parsed by prometheus-client's own parser)."""
     api.app.state.metrics_token = METRICS_TOKEN
     api.app.state.metrics_cache = None  # figures are cached for a few seconds
     text = api.get("/metrics", headers={"Authorization": f"Bearer {METRICS_TOKEN}"}).text
-    [line] = [x for x in text.splitlines() if x.startswith("saksi_ledger_alarm ")]
-    return line
+    [family] = [f for f in text_string_to_metric_families(text) if f.name == "saksi_ledger_alarm"]
+    [sample] = family.samples
+    return float(sample.value)
 
 
 def test_the_ledger_check_is_scheduled_on_its_own_configurable_interval() -> None:
@@ -48,7 +50,7 @@ def test_tampering_raises_the_alarm_in_the_log_on_the_audit_page_and_in_metrics(
 ) -> None:
     run_the_scheduled_check(api)
     assert not ledger_check.alarm(api.archive.svc).raised
-    assert alarm_metric(api) == "saksi_ledger_alarm 0"
+    assert alarm_metric(api) == 0
     auditor = Pages(TestClient(api.app, raise_server_exceptions=False))
     auditor.sign_in(api.archive.tokens["sari"])
     assert 'id="ledger-alarm"' not in auditor.get("/audit").text
@@ -64,10 +66,10 @@ def test_tampering_raises_the_alarm_in_the_log_on_the_audit_page_and_in_metrics(
     assert "rm_users: user eko: role differs from the log" in log_output.getvalue()
     page = auditor.get("/audit").text
     assert 'id="ledger-alarm"' in page and "user eko: role differs" in page
-    assert alarm_metric(api) == "saksi_ledger_alarm 1"
+    assert alarm_metric(api) == 1
 
     # Repaired (the read models rebuilt from the log): the next check lowers the alarm.
     api.archive.svc.projector.rebuild()
     run_the_scheduled_check(api)
     assert not ledger_check.alarm(api.archive.svc).raised
-    assert alarm_metric(api) == "saksi_ledger_alarm 0"
+    assert alarm_metric(api) == 0
