@@ -10,6 +10,7 @@ import io
 from datetime import timedelta
 
 from fastapi.testclient import TestClient
+from prometheus_client.parser import text_string_to_metric_families
 
 from archive.audit import ledger_check
 from archive.bootstrap import bootstrap, scheduled_jobs
