@@ -63,7 +63,7 @@ vendor:
 # The HTTP API on the embedded default with demo data; prints the URL and sign-in tokens.
 run: $(STAMP) deps catalogs
 	@echo "starting Saksi on http://127.0.0.1:8000 (web UI: sign in with a token printed below; API docs: /docs; Ctrl-C stops it)"
-	$(BIN)/saksi serve --demo --host 127.0.0.1 --port 8000
+	SAKSI_PUBLIC_URL=$${SAKSI_PUBLIC_URL:-http://127.0.0.1:8000} $(BIN)/saksi serve --demo --host 127.0.0.1 --port 8000
 
 # The command-line demo alone (no server).
 demo: $(STAMP) deps catalogs
