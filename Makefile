@@ -69,8 +69,12 @@ run: $(STAMP) deps catalogs
 demo: $(STAMP) deps catalogs
 	$(BIN)/python -m api.demo
 
+# Two workers (pytest-xdist), a test file each at a time: most tests wait on servers, ffmpeg
+# and the browser rather than compute. The fault-injection and load suite then runs alone, so
+# its timings and kills meet a quiet machine.
 test: $(STAMP) deps test-deps services lint catalogs
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n 2 --dist loadfile --ignore=tests/reliability
+	$(BIN)/python -m pytest -q tests/reliability
 
 # The fault-injection and load suite alone (make test runs it too); figures in
 # tests/artifacts/reliability.json.
