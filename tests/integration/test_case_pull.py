@@ -11,7 +11,7 @@ from archive.cases import cases
 from archive.custody.retrieval import show_clip
 from archive.errors import InvalidInput, NotFound, Refused
 from archive.ingest import media, pull
-from domain.base import Context
+from domain.base import Context, RuleBroken
 from tests.conftest import Archive
 from tests.support import flows
 from tests.support import footage as fx
@@ -85,18 +85,22 @@ def test_a_gap_or_damage_fails_that_camera_with_the_reason_and_the_others_go_on(
     assert [c["camera_id"] for c in result["ingested"]] == ["CAM-2"]
 
 
-def test_a_camera_id_that_names_a_parent_folder_is_not_followed(
+def test_a_camera_id_that_names_a_parent_folder_is_refused_before_any_pull(
     archive: Archive, tmp_path: Path
 ) -> None:
-    flows.camera(archive.svc, "..", *HERE)  # camera ids may be made of dots
-    flows.case(archive.svc, "R-1")
-    media.make_test_clip(tmp_path / "outside.mp4", seconds=3, creation_time=T0)
-    root = tmp_path / "nvr"
-    root.mkdir()
-    result = run(archive, root, 0, 2)
-    [skipped] = result["without_footage"]
-    assert skipped["camera_id"] == ".." and "outside the source root" in skipped["reason"]
-    assert result["ingested"] == []
+    """Ids hold no path syntax (domain/ids.py), so no camera can lead a pull out of its
+    source root: `..` is refused when the camera is registered and nothing is recorded."""
+    before = event_count(archive)
+    with pytest.raises(RuleBroken, match="invalid camera id"):
+        flows.camera(archive.svc, "..", *HERE)
+    assert event_count(archive) == before
+
+
+def event_count(archive: Archive) -> int:
+    with archive.svc.db.tx(write=False) as tx:
+        row = tx.one(f"SELECT COUNT(*) AS n FROM {archive.svc.db.events_table}")
+    assert row is not None
+    return int(row["n"])
 
 
 def test_only_members_who_may_ingest_pull_into_an_open_case(

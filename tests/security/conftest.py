@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from tests.e2e.conftest import api, case_clip, log_output, server
+from tests.e2e.conftest import api, case_clip, log_output, server, server_port
 from tests.e2e.test_footage_requests import owners
 
-__all__ = ["api", "case_clip", "log_output", "owners", "server"]
+__all__ = ["api", "case_clip", "log_output", "owners", "server", "server_port"]
