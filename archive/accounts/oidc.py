@@ -96,7 +96,7 @@ def finish(
     if role is None:
         _refuse(svc, who, f"no Saksi role for the {svc.settings.oidc_role_claim} of {name}")
     user = _signed_in(svc, config.issuer, subject, name, role, who)
-    session = sessions.open_session(svc, name, role, user.token_hash, _expiry(user))
+    session = sessions.open_session(svc, name, role, user.token_hash, user.token_expires)
     next_check = timefmt.now() + svc.settings.oidc_recheck
     oidc_rows.add_session(
         svc.db, sessions.hash_id(session.session_id), name, tokens.get("refresh_token"),
@@ -127,10 +127,6 @@ def _signed_in(
         return svc.events.save_retrying(change)
     except RuleBroken as e:
         _refuse(svc, ctx, str(e))
-
-
-def _expiry(user: User) -> str | None:
-    return user.token_expires.isoformat() if user.token_expires else None
 
 
 def _refuse(svc: Services, ctx: Context, problem: str) -> NoReturn:

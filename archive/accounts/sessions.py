@@ -57,7 +57,7 @@ def start(svc: Services, token: str, client: str | None) -> Session:
 
 
 def open_session(
-    svc: Services, user: str, role: str, token_hash: str, token_expires: datetime | str | None
+    svc: Services, user: str, role: str, token_hash: str, token_expires: datetime | None
 ) -> Session:
     """A new session for a user already signed in (by token, or by the identity provider):
     it lasts until LIFETIME or the user's token expires, whichever comes first. Its row carries
@@ -65,8 +65,6 @@ def open_session(
     session_id = secrets.token_urlsafe(32)
     now = timefmt.now()
     expires = now + LIFETIME
-    if isinstance(token_expires, str):
-        token_expires = datetime.fromisoformat(token_expires)
     if token_expires:
         expires = min(expires, token_expires)
     row = {
